@@ -1,0 +1,118 @@
+"""Catalog schema. Ids are label values, so they are short slugs from a bounded set."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AssetCounts(_Model):
+    desktop: int = Field(default=0, ge=0)
+    server: int = Field(default=0, ge=0)
+    network_device: int = Field(default=0, ge=0)
+
+
+class SystemCounts(_Model):
+    """Information systems by security level (Decree 85/2016: level 1-5; here 1-3)."""
+
+    level_1: int = Field(default=0, ge=0)
+    level_2: int = Field(default=0, ge=0)
+    level_3: int = Field(default=0, ge=0)
+
+
+class Agency(_Model):
+    id: Slug
+    name: str = Field(min_length=1)
+    level: Literal["province", "commune"]
+    assets: AssetCounts = AssetCounts()
+    information_systems: SystemCounts = SystemCounts()
+
+
+class Service(_Model):
+    """A shared platform probed for uptime."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    tier: Literal[1, 2, 3]
+    probe_kind: Literal["http", "tcp", "icmp", "dns"]
+    target: str = Field(min_length=1)
+    interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    latency_threshold_seconds: float = Field(default=2.0, gt=0)
+    # The agency that hosts the platform (where its servers sit).
+    agency: Slug
+
+
+class Province(_Model):
+    code: Slug
+    name: str = Field(min_length=1)
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+
+class Totals(_Model):
+    """Published totals; when given, the per-agency counts must add up to them."""
+
+    desktop: int | None = None
+    server: int | None = None
+    network_device: int | None = None
+    level_1: int | None = None
+    level_2: int | None = None
+    level_3: int | None = None
+
+
+class Catalog(_Model):
+    province: Province
+    agencies: list[Agency] = Field(min_length=1)
+    services: list[Service] = Field(min_length=1)
+    totals: Totals = Totals()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalog:
+        _unique("agencies", [a.id for a in self.agencies])
+        _unique("services", [s.id for s in self.services])
+        known = {a.id for a in self.agencies}
+        for i, service in enumerate(self.services):
+            if service.agency not in known:
+                raise ValueError(
+                    f"services[{i}].agency: '{service.agency}' is not an agency id in 'agencies'"
+                )
+        sums = {
+            "desktop": sum(a.assets.desktop for a in self.agencies),
+            "server": sum(a.assets.server for a in self.agencies),
+            "network_device": sum(a.assets.network_device for a in self.agencies),
+            "level_1": sum(a.information_systems.level_1 for a in self.agencies),
+            "level_2": sum(a.information_systems.level_2 for a in self.agencies),
+            "level_3": sum(a.information_systems.level_3 for a in self.agencies),
+        }
+        for name, declared in self.totals.model_dump().items():
+            if declared is not None and declared != sums[name]:
+                raise ValueError(
+                    f"totals.{name}: declared {declared} but the agencies add up to {sums[name]}"
+                )
+        return self
+
+    def agency(self, agency_id: str) -> Agency:
+        return self._agencies_by_id()[agency_id]
+
+    def service(self, service_id: str) -> Service:
+        return self._services_by_id()[service_id]
+
+    def _agencies_by_id(self) -> dict[str, Agency]:
+        return {a.id: a for a in self.agencies}
+
+    def _services_by_id(self) -> dict[str, Service]:
+        return {s.id: s for s in self.services}
+
+
+def _unique(field: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i, ident in enumerate(ids):
+        if ident in seen:
+            raise ValueError(f"{field}[{i}].id: '{ident}' appears more than once")
+        seen.add(ident)

@@ -1,0 +1,217 @@
+"""``ioc``: worker, simulator, embedded broker, demo, benchmark and catalog tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ioc.config import ConfigError, Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "broker", None):
+        overrides["broker_url"] = args.broker
+    if getattr(args, "catalog", None):
+        overrides["catalog_path"] = args.catalog
+    if getattr(args, "web_port", None):
+        overrides["web_port"] = args.web_port
+    if getattr(args, "app_id", None):
+        overrides["app_id"] = args.app_id
+    return load_settings(**overrides)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from streams.worker import run_worker
+
+    run_worker(_settings(args), loglevel=args.loglevel)
+    return 0
+
+
+def cmd_broker(args: argparse.Namespace) -> int:
+    import time
+
+    from ioc.broker import EmbeddedBroker
+
+    with EmbeddedBroker(port=args.port) as broker:
+        print(f"Tansu broker listening on {broker.url} (memory storage). Ctrl-C stops it.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from streams.topics import ensure_topics
+
+    created = asyncio.run(ensure_topics(_settings(args)))
+    print("created: " + (", ".join(created) if created else "nothing, all topics exist"))
+    return 0
+
+
+def cmd_catalog_check(args: argparse.Namespace) -> int:
+    from ioc.catalog import load_catalog
+
+    catalog = load_catalog(args.file)
+    assets = sum(
+        a.assets.desktop + a.assets.server + a.assets.network_device for a in catalog.agencies
+    )
+    print(
+        f"{args.file or 'bundled catalog'}: valid. {catalog.province.name}: "
+        f"{len(catalog.agencies)} agencies, {assets} assets, {len(catalog.services)} services"
+    )
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ioc.catalog import load_catalog
+    from ioc.simulate import GroundTruth, Simulator, load_scenarios
+    from ioc.simulate.publish import publish
+
+    settings = _settings(args)
+    if args.count is None and args.duration is None:
+        raise ConfigError("simulate: give --count N, --duration SECONDS, or both")
+    catalog = load_catalog(settings.catalog_path)
+    scenarios = load_scenarios(args.scenario) if args.scenario else None
+    realtime = args.count is None
+    if args.start:
+        start = datetime.fromisoformat(args.start)
+        if start.tzinfo is None:
+            raise ConfigError(f"--start: expected a timezone-aware ISO time, got {args.start!r}")
+    elif realtime:
+        start = datetime.now(UTC)
+    else:
+        # History that ends now, so no event time lies in the future.
+        start = datetime.now(UTC) - timedelta(seconds=args.count / args.rate + 1)
+    sim = Simulator(catalog, seed=args.seed, start=start, rate=args.rate, scenarios=scenarios)
+    truth = GroundTruth(catalog)
+    total = args.count
+    with Progress(
+        TextColumn("simulate"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("events"),
+        disable=args.quiet or not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task("events", total=total)
+        result = asyncio.run(
+            publish(
+                settings,
+                sim,
+                truth,
+                count=args.count,
+                duration=args.duration,
+                realtime=realtime,
+                bad_ratio=args.bad_ratio,
+                on_progress=lambda n: bar.update(task, completed=n),
+            )
+        )
+    if args.truth:
+        truth.write(args.truth)
+    rate = result.good / result.seconds if result.seconds else 0.0
+    print(
+        f"sent {result.good} events and {result.bad} bad messages in {result.seconds:.1f} s "
+        f"({rate:,.0f} events/s)"
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ioc.demo import run_demo
+
+    return run_demo(duration=args.duration, rate=args.rate, workdir=Path(args.workdir))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from benchmarks.throughput import main as bench_main
+
+    return bench_main(events=args.events, partitions=args.partitions)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ioc", description="IOC event-stream service: SOC, uptime and dossier streams."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--broker", help="bootstrap servers, kafka://host:port (env IOC_BROKER_URL)")
+        p.add_argument("--catalog", help="province catalog YAML (env IOC_CATALOG_PATH)")
+
+    p = sub.add_parser("worker", help="run a stream worker (ingest, aggregation, /metrics)")
+    common(p)
+    p.add_argument("--web-port", type=int, help="HTTP port for /metrics (env IOC_WEB_PORT)")
+    p.add_argument("--app-id", help="faust app id, the consumer group prefix (env IOC_APP_ID)")
+    p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("broker", help="run the embedded Tansu broker in the foreground")
+    p.add_argument("--port", type=int, default=9092)
+    p.set_defaults(func=cmd_broker)
+
+    p = sub.add_parser("topics", help="create the source, dead-letter and batch topics")
+    common(p)
+    p.set_defaults(func=cmd_topics)
+
+    p = sub.add_parser("catalog", help="catalog tools")
+    csub = p.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
+    c = csub.add_parser("check", help="validate a province catalog YAML file")
+    c.add_argument("file", nargs="?", help="the file (default: the bundled Nghệ An catalog)")
+    c.set_defaults(func=cmd_catalog_check)
+
+    p = sub.add_parser("simulate", help="produce simulated SOC, uptime and dossier events")
+    common(p)
+    p.add_argument("--count", type=int, help="stop after N events, sent as fast as possible")
+    p.add_argument(
+        "--duration",
+        type=float,
+        help="stop after N simulated seconds; without --count the events are paced in real time",
+    )
+    p.add_argument("--rate", type=float, default=100.0, help="events per simulated second")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--start", help="simulation start, ISO time with offset (default: now)")
+    p.add_argument("--scenario", help="scenario YAML file (outages, campaigns, surges)")
+    p.add_argument(
+        "--bad-ratio",
+        type=float,
+        default=0.0,
+        help="fraction of extra malformed messages, for the dead-letter path",
+    )
+    p.add_argument("--truth", help="write the ground truth (expected metrics) to this JSON file")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("demo", help="embedded broker + worker + simulator + Prometheus")
+    p.add_argument("--duration", type=float, default=None, help="stop after N seconds")
+    p.add_argument("--rate", type=float, default=50.0, help="simulated events per second")
+    p.add_argument("--workdir", default="var/demo", help="logs and Prometheus data")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="worker events/s against raw aiokafka consume")
+    p.add_argument("--events", type=int, default=200_000)
+    p.add_argument("--partitions", type=int, default=4)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

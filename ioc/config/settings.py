@@ -1,0 +1,104 @@
+"""Worker, simulator and tool settings, read from ``IOC_*`` environment variables.
+
+Nested values use a double underscore: ``IOC_TOPICS__SOC=my.soc.topic``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ioc.config.errors import ConfigError, format_pydantic_errors
+
+
+class TopicNames(BaseModel):
+    soc: str = "ioc.soc.alerts"
+    uptime: str = "ioc.uptime.probes"
+    dossier: str = "ioc.dossier.events"
+    deadletter: str = "ioc.deadletter"
+    # Internal: validated events packed per source partition, consumed by the faust agents.
+    batches: str = "ioc.ingest.batches"
+
+    def source_topics(self) -> dict[str, str]:
+        """Map topic name -> source name for the three source topics."""
+        return {self.soc: "soc", self.uptime: "uptime", self.dossier: "dossier"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IOC_", env_nested_delimiter="__", extra="ignore")
+
+    broker_url: str = Field(
+        default="kafka://127.0.0.1:9092",
+        description="Comma-separated kafka://host:port list of bootstrap servers.",
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = None
+    ssl_cafile: Path | None = None
+
+    app_id: str = "ioc-streams"
+    topics: TopicNames = TopicNames()
+    partitions: int = Field(default=4, ge=1, le=1024)
+    replication_factor: int = Field(default=1, ge=1)
+    # Tansu's DescribeConfigs omits retention.ms, so it is always set explicitly on creation.
+    retention_ms: int = Field(default=7 * 24 * 3600 * 1000, ge=60_000)
+
+    catalog_path: Path | None = Field(
+        default=None, description="Province catalog YAML; the bundled Nghệ An model if unset."
+    )
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, ge=1024, le=65535)
+    data_dir: Path = Path("var/worker")
+
+    max_message_bytes: int = Field(default=64 * 1024, ge=256)
+    max_future_skew_seconds: float = Field(default=300.0, ge=0)
+    batch_max_events: int = Field(default=1000, ge=1)
+    batch_max_bytes: int = Field(default=512 * 1024, ge=4096)
+
+    def bootstrap_servers(self) -> str:
+        """aiokafka's bootstrap_servers string (host:port,host:port)."""
+        hosts = []
+        for part in self.broker_url.split(","):
+            part = part.strip()
+            if "://" in part:
+                part = part.split("://", 1)[1]
+            hosts.append(part)
+        return ",".join(hosts)
+
+    def faust_broker(self) -> str:
+        """faust's broker URL (kafka://host:port;host:port)."""
+        return "kafka://" + ";".join(self.bootstrap_servers().split(","))
+
+    def kafka_client_kwargs(self) -> dict[str, object]:
+        """Security keyword arguments shared by every aiokafka client."""
+        kwargs: dict[str, object] = {"security_protocol": self.security_protocol}
+        if self.sasl_mechanism:
+            kwargs.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.sasl_username,
+                sasl_plain_password=self.sasl_password,
+            )
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            from aiokafka.helpers import create_ssl_context
+
+            cafile = str(self.ssl_cafile) if self.ssl_cafile else None
+            kwargs["ssl_context"] = create_ssl_context(cafile=cafile)
+        return kwargs
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; a bad value raises ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ())]
+            err = dict(err)
+            err["loc"] = ("IOC_" + "__".join(loc).upper(),)
+            errors.append(err)
+        raise ConfigError(format_pydantic_errors("environment", errors)) from None

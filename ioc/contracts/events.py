@@ -1,0 +1,150 @@
+"""Pydantic v2 models of the three sources' events.
+
+Strict: no silent coercion (a level sent as "12" is a schema violation). Unknown extra fields
+are ignored so that a producer may add fields before consumers know them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = 1
+
+Source = Literal["soc", "uptime", "dossier"]
+Severity = Literal["low", "medium", "high", "critical"]
+AssetType = Literal["desktop", "server", "network_device"]
+Id = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def severity_of_level(level: int) -> Severity:
+    """Wazuh rule level 0-16 to severity: 0-6 low, 7-11 medium, 12-14 high, 15-16 critical."""
+    if level <= 6:
+        return "low"
+    if level <= 11:
+        return "medium"
+    if level <= 14:
+        return "high"
+    return "critical"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+
+class _Event(_Model):
+    schema_version: Literal[1]
+    event_id: Id
+    event_time: AwareDatetime
+
+
+class Mitre(_Model):
+    """Wazuh ``rule.mitre``: technique ids (T1110), tactics and technique names."""
+
+    id: list[Annotated[str, Field(pattern=r"^T\d{4}(\.\d{3})?$")]] = []
+    tactic: list[str] = []
+    technique: list[str] = []
+
+
+class Rule(_Model):
+    id: Id
+    level: int = Field(ge=0, le=16)
+    description: str = Field(max_length=1024)
+    groups: list[str] = []
+    mitre: Mitre = Mitre()
+
+
+class Agent(_Model):
+    id: Id
+    name: str = Field(max_length=256)
+    ip: str | None = None
+
+
+class SocAlert(_Event):
+    """A Wazuh-shaped alert raised by the provincial SOC on one monitored asset."""
+
+    event_type: Literal["soc_alert"]
+    source: Literal["soc"] = "soc"
+    alert_id: Id
+    rule: Rule
+    agent: Agent
+    asset_type: AssetType
+    agency: Id
+    information_system: Id | None = None
+    security_level: int | None = Field(default=None, ge=1, le=3)
+
+    @property
+    def severity(self) -> Severity:
+        return severity_of_level(self.rule.level)
+
+
+class SocAlertStatus(_Event):
+    """An alert acknowledged or resolved by an analyst; MTTA and MTTR come from these."""
+
+    event_type: Literal["soc_alert_status"]
+    source: Literal["soc"] = "soc"
+    alert_id: Id
+    # The alert's agent: the partition key, so status and alert share a partition.
+    agent_id: Id
+    status: Literal["acknowledged", "resolved"]
+    actor: str = Field(min_length=1, max_length=256)
+
+
+class UptimeProbe(_Event):
+    """One probe result of a shared platform."""
+
+    event_type: Literal["uptime_probe"]
+    source: Literal["uptime"] = "uptime"
+    service: Id
+    probe_kind: Literal["http", "tcp", "icmp", "dns"]
+    success: bool
+    duration_seconds: float = Field(ge=0, le=3600)
+    http_status: int | None = Field(default=None, ge=100, le=599)
+    error_class: (
+        Literal["timeout", "dns", "tls", "connect", "http_4xx", "http_5xx", "content", "other"]
+        | None
+    ) = None
+    tls_days_left: float | None = None
+
+    @model_validator(mode="after")
+    def _failure_has_error_class(self) -> UptimeProbe:
+        if not self.success and self.error_class is None:
+            raise ValueError("a failed probe needs error_class")
+        if self.success and self.error_class is not None:
+            raise ValueError("a successful probe has no error_class")
+        return self
+
+
+class DossierEvent(_Event):
+    """A step in the life of an administrative dossier (hồ sơ thủ tục hành chính)."""
+
+    event_type: Literal["dossier"]
+    source: Literal["dossier"] = "dossier"
+    dossier_id: Id
+    agency: Id
+    level: Literal["province", "commune"]
+    procedure_code: Id
+    procedure_field: str = Field(min_length=1, max_length=128)
+    lifecycle: Literal[
+        "received", "additional_docs_requested", "resolved", "returned", "cancelled", "rated"
+    ]
+    channel: Literal["online", "direct", "postal"]
+    full_online: bool = False
+    paid_online: bool = False
+    digitized: bool = False
+    due_time: AwareDatetime | None = None
+    rating: Literal["satisfied", "unsatisfied", "complaint"] | None = None
+
+    @model_validator(mode="after")
+    def _lifecycle_fields(self) -> DossierEvent:
+        if self.lifecycle == "received" and self.due_time is None:
+            raise ValueError("a received dossier needs due_time")
+        if self.lifecycle == "rated" and self.rating is None:
+            raise ValueError("a rated dossier needs rating")
+        if self.lifecycle != "rated" and self.rating is not None:
+            raise ValueError("rating is only set on lifecycle 'rated'")
+        return self
+
+
+Event = SocAlert | SocAlertStatus | UptimeProbe | DossierEvent

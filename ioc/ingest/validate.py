@@ -1,0 +1,111 @@
+"""Classify one raw message: a valid event of its topic's source, or a dead-letter reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from ioc.catalog import Catalog
+from ioc.contracts import DossierEvent, SocAlert, SocAlertStatus, Source, UptimeProbe
+
+DeadLetterReason = Literal[
+    "invalid_json",
+    "schema_violation",
+    "unknown_event_type",
+    "future_event_time",
+    "oversized",
+    "unknown_reference",
+]
+DEAD_LETTER_REASONS: tuple[DeadLetterReason, ...] = (
+    "invalid_json",
+    "schema_violation",
+    "unknown_event_type",
+    "future_event_time",
+    "oversized",
+    "unknown_reference",
+)
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    "soc": TypeAdapter(Annotated[SocAlert | SocAlertStatus, Field(discriminator="event_type")]),
+    "uptime": TypeAdapter(Annotated[UptimeProbe, Field(discriminator="event_type")]),
+    "dossier": TypeAdapter(Annotated[DossierEvent, Field(discriminator="event_type")]),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    reason: DeadLetterReason
+    detail: str
+
+
+class EventValidator:
+    """Validates raw messages of one source against its contract and the catalog."""
+
+    def __init__(
+        self,
+        source: Source,
+        catalog: Catalog,
+        *,
+        max_message_bytes: int,
+        max_future_skew_seconds: float,
+    ) -> None:
+        self.source = source
+        self._adapter = _ADAPTERS[source]
+        self._agencies = frozenset(a.id for a in catalog.agencies)
+        self._services = frozenset(s.id for s in catalog.services)
+        self._max_bytes = max_message_bytes
+        self._max_skew = max_future_skew_seconds
+
+    def check(self, value: bytes | None, now: float) -> Rejected | None:
+        """``None`` when the message is a valid event; ``now`` is a POSIX timestamp."""
+        if value is None:
+            return Rejected("invalid_json", "empty message (null value)")
+        if len(value) > self._max_bytes:
+            return Rejected(
+                "oversized", f"{len(value)} bytes, more than the limit of {self._max_bytes}"
+            )
+        try:
+            event = self._adapter.validate_json(value)
+        except ValidationError as exc:
+            return _classify(exc)
+        ts: datetime = event.event_time
+        if ts.timestamp() > now + self._max_skew:
+            return Rejected(
+                "future_event_time",
+                f"event_time {ts.isoformat()} is more than {self._max_skew:g} s in the future",
+            )
+        return self._check_references(event)
+
+    def _check_references(self, event: Any) -> Rejected | None:
+        agency = getattr(event, "agency", None)
+        if agency is not None and agency not in self._agencies:
+            return Rejected("unknown_reference", f"agency: '{agency}' is not in the catalog")
+        service = getattr(event, "service", None)
+        if service is not None and service not in self._services:
+            return Rejected("unknown_reference", f"service: '{service}' is not in the catalog")
+        return None
+
+
+def _classify(exc: ValidationError) -> Rejected:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    kind = first["type"]
+    if kind == "json_invalid":
+        return Rejected("invalid_json", str(first["msg"]))
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        got = first.get("input")
+        tag = got.get("event_type") if isinstance(got, dict) else None
+        return Rejected("unknown_event_type", f"event_type: {tag!r} is not an event of this topic")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return Rejected("schema_violation", "(top level): expected a JSON object")
+    parts = []
+    for err in errors[:5]:
+        # Drop the discriminator tag pydantic puts first in union locations.
+        loc = [str(p) for p in err["loc"]]
+        if loc and loc[0] in ("soc_alert", "soc_alert_status", "uptime_probe", "dossier"):
+            loc = loc[1:]
+        parts.append(f"{'.'.join(loc) or '(top level)'}: {err['msg']}")
+    return Rejected("schema_violation", "; ".join(parts))

@@ -1,0 +1,44 @@
+"""A prometheus_client collector that exports the merged aggregation state on each scrape.
+
+Counters come from the durable state, not from process-local counters, so a restarted or
+rebalanced worker exports the same totals it recovered from the changelog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from ioc.aggregate import PartitionState, merge_states
+from ioc.metrics.spec import COUNTERS, HISTOGRAMS, label_values
+
+
+class StateCollector(Collector):
+    def __init__(self, states: Callable[[], Iterable[PartitionState]]) -> None:
+        self._states = states
+
+    def collect(self) -> Iterator[Metric]:
+        counters, histograms = merge_states(self._states())
+        for cspec in COUNTERS:
+            family = CounterMetricFamily(cspec.name, cspec.help, labels=list(cspec.labels))
+            for key, value in sorted(counters.get(cspec.name, {}).items()):
+                family.add_metric(label_values(key), value)
+            yield family
+        for hspec in HISTOGRAMS:
+            hfamily = HistogramMetricFamily(hspec.name, hspec.help, labels=list(hspec.labels))
+            for key, row in sorted(histograms.get(hspec.name, {}).items()):
+                cumulative = 0.0
+                buckets = []
+                for bound, count in zip(hspec.buckets, row, strict=False):
+                    cumulative += count
+                    buckets.append((_fmt(bound), cumulative))
+                cumulative += row[len(hspec.buckets)]
+                buckets.append(("+Inf", cumulative))
+                hfamily.add_metric(label_values(key), buckets, sum_value=row[-1])
+            yield hfamily
+
+
+def _fmt(bound: float) -> str:
+    return repr(float(bound))

@@ -1,0 +1,515 @@
+"""Deterministic generator of SOC alerts, uptime probes and dossier events.
+
+Time is simulated: ``t`` is seconds since the simulation start. Events come out in event-time
+order. Shapes follow the shared reference: dossiers mostly in office hours (Asia/Ho_Chi_Minh,
+Mon-Fri 07:30-17:00) with online ones around the clock, SOC alerts mostly low-level with
+occasional bursts, services usually up with rare outages and latency spikes.
+
+Dossier handling times are compressed to minutes so that a short run shows whole lifecycles.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as dtime
+from zoneinfo import ZoneInfo
+
+from ioc.catalog import Catalog
+from ioc.contracts import (
+    SCHEMA_VERSION,
+    Agent,
+    DossierEvent,
+    Event,
+    Mitre,
+    Rule,
+    SocAlert,
+    SocAlertStatus,
+    UptimeProbe,
+)
+from ioc.contracts.keys import partition_key
+from ioc.simulate.profile import DossierBacklogSurge, ScenarioFile, ServiceOutage, SocCampaign
+
+# (rule id, level, description, groups, mitre ids, tactics, weight): a Wazuh-like rule mix.
+_RULES = (
+    ("5501", 3, "PAM: Login session opened.", ("pam", "authentication_success"), (), (), 30),
+    ("5502", 3, "PAM: Login session closed.", ("pam",), (), (), 25),
+    (
+        "60106",
+        3,
+        "Windows logon success.",
+        ("windows", "authentication_success"),
+        ("T1078",),
+        ("Defense Evasion",),
+        20,
+    ),
+    ("531", 5, "Partition usage reached 90%.", ("ossec", "low_diskspace"), (), (), 6),
+    (
+        "5710",
+        5,
+        "sshd: Attempt to login using a non-existent user",
+        ("syslog", "sshd", "authentication_failed"),
+        ("T1110.001",),
+        ("Credential Access",),
+        8,
+    ),
+    (
+        "60122",
+        5,
+        "Logon failure - Unknown user or bad password.",
+        ("windows", "authentication_failed"),
+        ("T1531",),
+        ("Impact",),
+        6,
+    ),
+    ("554", 7, "File added to the system.", ("ossec", "syscheck"), (), (), 4),
+    (
+        "31151",
+        10,
+        "Multiple web server 400 error codes from same source ip.",
+        ("web", "accesslog", "web_scan"),
+        ("T1595.002",),
+        ("Reconnaissance",),
+        2.5,
+    ),
+    (
+        "5712",
+        10,
+        "sshd: brute force trying to get access to the system.",
+        ("syslog", "sshd", "authentication_failures"),
+        ("T1110",),
+        ("Credential Access",),
+        1.5,
+    ),
+    (
+        "87105",
+        12,
+        "VirusTotal: Alert - malicious file detected.",
+        ("virustotal",),
+        ("T1204.002",),
+        ("Execution",),
+        0.6,
+    ),
+    (
+        "92213",
+        12,
+        "Executable file dropped in folder commonly used by malware.",
+        ("windows", "sysmon"),
+        ("T1105",),
+        ("Command and Control",),
+        0.3,
+    ),
+    (
+        "100201",
+        15,
+        "Ransomware behaviour: mass file encryption.",
+        ("windows", "ransomware"),
+        ("T1486",),
+        ("Impact",),
+        0.02,
+    ),
+)
+_RULE_WEIGHTS = [r[6] for r in _RULES]
+
+_PROCEDURES = (
+    ("1.001", "Hộ tịch", 2),
+    ("1.002", "Chứng thực", 1),
+    ("2.001", "Đất đai", 15),
+    ("2.002", "Xây dựng", 10),
+    ("3.001", "Đăng ký kinh doanh", 3),
+    ("3.002", "Đầu tư", 15),
+    ("4.001", "Lao động", 5),
+    ("5.001", "Y tế", 7),
+    ("6.001", "Giáo dục", 5),
+    ("7.001", "Giao thông", 5),
+    ("8.001", "Tư pháp", 3),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Emitted:
+    source: str
+    key: str
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class _Asset:
+    agency: str
+    asset_type: str
+    agent_id: str
+    system: str | None
+    security_level: int | None
+
+
+class Simulator:
+    """Yields events in event-time order, ``rate`` events per simulated second on average."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        seed: int = 1,
+        start: datetime,
+        rate: float = 100.0,
+        scenarios: ScenarioFile | None = None,
+    ) -> None:
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware")
+        self.catalog = catalog
+        self.rng = random.Random(seed)
+        self.start = start
+        self.rate = rate
+        self.scenarios = scenarios or ScenarioFile()
+        self.tz = ZoneInfo(catalog.province.timezone)
+        self._assets = self._build_assets()
+        self._asset_weights = None  # uniform over assets: more desktops, more alerts
+        self._agencies = [a.id for a in catalog.agencies]
+        self._agency_level = {a.id: a.level for a in catalog.agencies}
+        # Provincial departments receive many more dossiers each than a commune.
+        self._agency_weights = [6.0 if a.level == "province" else 1.0 for a in catalog.agencies]
+        self._heap: list[tuple[float, int, Event]] = []
+        self._seq = 0
+        self._next_probe = {s.id: self.rng.uniform(0, s.interval_seconds) for s in catalog.services}
+        self._outage_until: dict[str, float] = {}
+        self._spike_until: dict[str, float] = {}
+        self._burst: tuple[str, float] | None = None
+        self._n_dossier = 0
+        self._n_alert = 0
+
+    # -- public -----------------------------------------------------------------------------
+
+    def events(self) -> Iterator[Emitted]:
+        """An endless, time-ordered stream of events."""
+        tick = 0
+        while True:
+            self._generate_second(float(tick))
+            horizon = tick + 1.0
+            while self._heap and self._heap[0][0] < horizon:
+                _, _, event = heapq.heappop(self._heap)
+                yield Emitted(event.source, partition_key(event), event)
+            tick += 1
+
+    def time_of(self, event: Event) -> float:
+        return (event.event_time - self.start).total_seconds()
+
+    # -- generation -------------------------------------------------------------------------
+
+    def _push(self, t: float, event: Event) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (t, self._seq, event))
+
+    def _at(self, t: float) -> datetime:
+        return self.start + timedelta(seconds=t)
+
+    def _id(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def _generate_second(self, t0: float) -> None:
+        self._probes(t0)
+        office = self._office_hours(self._at(t0))
+        # Split the rate: about 55% SOC alerts (plus their status updates), the rest dossiers.
+        soc_rate = self.rate * 0.5
+        dossier_rate = self.rate * 0.45 / 2.6 * (1.0 if office else 0.15)
+        self._soc(t0, soc_rate)
+        self._dossiers(t0, dossier_rate, office)
+
+    def _poisson(self, lam: float) -> int:
+        if lam <= 0:
+            return 0
+        if lam > 50:
+            return max(0, round(self.rng.gauss(lam, math.sqrt(lam))))
+        limit, k, p = math.exp(-lam), 0, 1.0
+        while True:
+            p *= self.rng.random()
+            if p <= limit:
+                return k
+            k += 1
+
+    def _office_hours(self, at: datetime) -> bool:
+        local = at.astimezone(self.tz)
+        return local.weekday() < 5 and dtime(7, 30) <= local.time() < dtime(17, 0)
+
+    # uptime
+
+    def _probes(self, t0: float) -> None:
+        for service in self.catalog.services:
+            t = self._next_probe[service.id]
+            while t < t0 + 1.0:
+                self._push(
+                    t,
+                    self._probe(
+                        service.id, service.probe_kind, service.latency_threshold_seconds, t
+                    ),
+                )
+                t += service.interval_seconds
+            self._next_probe[service.id] = t
+
+    def _probe(self, service: str, kind: str, threshold: float, t: float) -> UptimeProbe:
+        rng = self.rng
+        outage = next(
+            (
+                s
+                for s in self.scenarios.scenarios
+                if isinstance(s, ServiceOutage) and s.service == service and s.active(t)
+            ),
+            None,
+        )
+        if outage is None and self._outage_until.get(service, -1.0) < t and rng.random() < 2e-4:
+            self._outage_until[service] = t + rng.uniform(60, 300)
+        if self._spike_until.get(service, -1.0) < t and rng.random() < 1e-3:
+            self._spike_until[service] = t + rng.uniform(30, 180)
+        down = outage is not None or self._outage_until.get(service, -1.0) >= t
+        latency = rng.lognormvariate(math.log(threshold * 0.15), 0.5)
+        if self._spike_until.get(service, -1.0) >= t:
+            latency *= rng.uniform(3, 10)
+        ok = not down and rng.random() > 0.002
+        error = None
+        status: int | None = 200 if kind == "http" else None
+        if not ok:
+            error = (
+                outage.error_class
+                if outage is not None
+                else rng.choice(("timeout", "connect", "http_5xx"))
+            )
+            if error == "timeout":
+                latency = 10.0
+            if kind == "http":
+                status = 503 if error == "http_5xx" else None
+            if error == "http_5xx" and kind != "http":
+                error = "connect"
+        return UptimeProbe(
+            schema_version=SCHEMA_VERSION,
+            event_id=self._id(),
+            event_time=self._at(t),
+            event_type="uptime_probe",
+            service=service,
+            probe_kind=kind,  # type: ignore[arg-type]
+            success=ok,
+            duration_seconds=round(latency, 4),
+            http_status=status,
+            error_class=error,  # type: ignore[arg-type]
+            tls_days_left=float(60 - int(t // 86400)) if kind == "http" else None,
+        )
+
+    # soc
+
+    def _build_assets(self) -> list[_Asset]:
+        assets = []
+        for agency in self.catalog.agencies:
+            systems: list[tuple[str, int]] = []
+            for level, n in (
+                (1, agency.information_systems.level_1),
+                (2, agency.information_systems.level_2),
+                (3, agency.information_systems.level_3),
+            ):
+                systems += [(f"{agency.id}-ht{level}-{i + 1:02d}", level) for i in range(n)]
+            for asset_type, n, letter in (
+                ("desktop", agency.assets.desktop, "d"),
+                ("server", agency.assets.server, "s"),
+                ("network_device", agency.assets.network_device, "n"),
+            ):
+                for i in range(n):
+                    system = (
+                        systems[i % len(systems)] if systems and asset_type == "server" else None
+                    )
+                    assets.append(
+                        _Asset(
+                            agency.id,
+                            asset_type,
+                            f"{agency.id}-{letter}{i + 1:04d}",
+                            system[0] if system else None,
+                            system[1] if system else None,
+                        )
+                    )
+        return assets
+
+    def _soc(self, t0: float, rate: float) -> None:
+        rng = self.rng
+        if self._burst is None and rng.random() < 1 / 1800:
+            self._burst = (rng.choice(self._agencies), t0 + rng.uniform(30, 120))
+        elif self._burst is not None and self._burst[1] < t0:
+            self._burst = None
+        for _ in range(self._poisson(rate)):
+            rule = rng.choices(_RULES, weights=_RULE_WEIGHTS)[0]
+            self._alert(t0 + rng.random(), rng.choice(self._assets), rule)
+        if self._burst is not None:
+            agency = self._burst[0]
+            local = [a for a in self._assets if a.agency == agency]
+            for _ in range(self._poisson(max(1.0, rate * 0.05))):
+                rule = rng.choice([r for r in _RULES if 10 <= r[1] <= 12])
+                self._alert(t0 + rng.random(), rng.choice(local), rule)
+        for sc in self.scenarios.scenarios:
+            if isinstance(sc, SocCampaign) and sc.active(t0):
+                pool = [a for a in self._assets if a.agency in sc.agencies]
+                targets = random.Random(f"{sc.technique}@{sc.start}").sample(
+                    pool, min(sc.agents, len(pool))
+                )
+                for _ in range(self._poisson(sc.alerts_per_second)):
+                    rule = (
+                        "100300",
+                        sc.level,
+                        f"Campaign activity: MITRE {sc.technique}",
+                        ("attack", "campaign"),
+                        (sc.technique,),
+                        ("Credential Access",),
+                        0,
+                    )
+                    self._alert(t0 + rng.random(), rng.choice(targets), rule)
+
+    def _alert(self, t: float, asset: _Asset, rule: tuple) -> None:  # type: ignore[type-arg]
+        rid, level, desc, groups, mitre_ids, tactics, _ = rule
+        self._n_alert += 1
+        alert_id = f"a{self._n_alert:09d}-{self._id()[:8]}"
+        alert = SocAlert(
+            schema_version=SCHEMA_VERSION,
+            event_id=self._id(),
+            event_time=self._at(t),
+            event_type="soc_alert",
+            alert_id=alert_id,
+            rule=Rule(
+                id=rid,
+                level=level,
+                description=desc,
+                groups=list(groups),
+                mitre=Mitre(id=list(mitre_ids), tactic=list(tactics)),
+            ),
+            agent=Agent(id=asset.agent_id, name=asset.agent_id),
+            asset_type=asset.asset_type,  # type: ignore[arg-type]
+            agency=asset.agency,
+            information_system=asset.system,
+            security_level=asset.security_level,
+        )
+        self._push(t, alert)
+        if level >= 7:
+            ack = t + self.rng.expovariate(1 / 300)
+            self._push(ack, self._status(alert, "acknowledged", ack))
+            done = ack + self.rng.expovariate(1 / 900)
+            self._push(done, self._status(alert, "resolved", done))
+
+    def _status(self, alert: SocAlert, status: str, t: float) -> SocAlertStatus:
+        return SocAlertStatus(
+            schema_version=SCHEMA_VERSION,
+            event_id=self._id(),
+            event_time=self._at(t),
+            event_type="soc_alert_status",
+            alert_id=alert.alert_id,
+            agent_id=alert.agent.id,
+            status=status,
+            actor=f"analyst-{self.rng.randint(1, 8)}",  # type: ignore[arg-type]
+        )
+
+    # dossiers
+
+    def _dossiers(self, t0: float, rate: float, office: bool) -> None:
+        rng = self.rng
+        surges = [
+            s
+            for s in self.scenarios.scenarios
+            if isinstance(s, DossierBacklogSurge) and s.active(t0)
+        ]
+        for _ in range(self._poisson(rate)):
+            agency = rng.choices(self._agencies, weights=self._agency_weights)[0]
+            self._dossier(t0 + rng.random(), agency, office, 1.0)
+        for surge in surges:
+            extra = rate * (surge.arrival_multiplier - 1) * 0.05
+            for _ in range(self._poisson(extra)):
+                self._dossier(t0 + rng.random(), surge.agency, office, surge.slowdown)
+
+    def _dossier(self, t: float, agency: str, office: bool, slowdown: float) -> None:
+        rng = self.rng
+        self._n_dossier += 1
+        code, field, days = rng.choice(_PROCEDURES)
+        channel = (
+            "online"
+            if not office
+            else rng.choices(("online", "direct", "postal"), weights=(60, 35, 5))[0]
+        )
+        full_online = channel == "online" and rng.random() < 0.78
+        level = self._agency_level[agency]
+        # Compressed time: a procedure's legal days become minutes.
+        budget = days * 60.0
+        base = dict(
+            schema_version=SCHEMA_VERSION,
+            event_type="dossier",
+            dossier_id=f"{level[0].upper()}{self._n_dossier:09d}",
+            agency=agency,
+            level=level,
+            procedure_code=code,
+            procedure_field=field,
+            channel=channel,
+            full_online=full_online,
+            paid_online=channel == "online" and rng.random() < 0.7,
+            digitized=rng.random() < 0.85,
+        )
+        due = self._at(t + budget)
+        self._push(
+            t,
+            DossierEvent(
+                event_id=self._id(),
+                event_time=self._at(t),
+                lifecycle="received",
+                due_time=due,
+                **base,
+            ),
+        )  # type: ignore[arg-type]
+        fate = rng.random()
+        handling = budget * rng.lognormvariate(math.log(0.6), 0.45) * slowdown
+        if fate < 0.05:
+            t_req = t + handling * 0.3
+            self._push(
+                t_req,
+                DossierEvent(
+                    event_id=self._id(),
+                    event_time=self._at(t_req),
+                    lifecycle="additional_docs_requested",
+                    **base,
+                ),
+            )  # type: ignore[arg-type]
+        if fate > 0.99:
+            self._push(
+                t + handling * 0.2,
+                DossierEvent(
+                    event_id=self._id(),
+                    event_time=self._at(t + handling * 0.2),
+                    lifecycle="cancelled",
+                    **base,
+                ),
+            )  # type: ignore[arg-type]
+            return
+        if fate > 0.975:
+            self._push(
+                t + handling * 0.5,
+                DossierEvent(
+                    event_id=self._id(),
+                    event_time=self._at(t + handling * 0.5),
+                    lifecycle="returned",
+                    **base,
+                ),
+            )  # type: ignore[arg-type]
+            return
+        t_done = t + handling
+        self._push(
+            t_done,
+            DossierEvent(
+                event_id=self._id(), event_time=self._at(t_done), lifecycle="resolved", **base
+            ),
+        )  # type: ignore[arg-type]
+        if rng.random() < 0.6:
+            t_rate = t_done + rng.uniform(30, 600)
+            rating = rng.choices(("satisfied", "unsatisfied", "complaint"), weights=(96, 3, 1))[0]
+            self._push(
+                t_rate,
+                DossierEvent(
+                    event_id=self._id(),
+                    event_time=self._at(t_rate),
+                    lifecycle="rated",
+                    rating=rating,
+                    **base,
+                ),
+            )  # type: ignore[arg-type]

@@ -1,0 +1,73 @@
+"""Scenario files: incidents injected into a simulation, at offsets from its start."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from ioc.catalog.loader import load_yaml
+from ioc.config.errors import ConfigError, format_pydantic_errors
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: object) -> object:
+    """``90``, ``"90s"``, ``"5m"``, ``"1h"`` → seconds; anything else is left to pydantic."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value)
+        if match:
+            return float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+
+
+class _Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: Seconds
+    duration: Seconds
+
+    def active(self, t: float) -> bool:
+        return self.start <= t < self.start + self.duration
+
+
+class ServiceOutage(_Scenario):
+    kind: Literal["service_outage"]
+    service: str
+    error_class: Literal["timeout", "connect", "http_5xx", "dns", "tls"] = "timeout"
+
+
+class SocCampaign(_Scenario):
+    kind: Literal["soc_campaign"]
+    technique: str = Field(pattern=r"^T\d{4}(\.\d{3})?$")
+    agencies: list[str] = Field(min_length=1)
+    agents: int = Field(default=10, ge=1)
+    alerts_per_second: float = Field(default=1.0, gt=0)
+    level: int = Field(default=12, ge=0, le=16)
+
+
+class DossierBacklogSurge(_Scenario):
+    kind: Literal["dossier_backlog_surge"]
+    agency: str
+    arrival_multiplier: float = Field(default=5.0, ge=1)
+    slowdown: float = Field(default=5.0, ge=1)
+
+
+Scenario = Annotated[ServiceOutage | SocCampaign | DossierBacklogSurge, Field(discriminator="kind")]
+
+
+class ScenarioFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    scenarios: list[Scenario] = []
+
+
+def load_scenarios(path: Path | str) -> ScenarioFile:
+    file = Path(path)
+    try:
+        return ScenarioFile.model_validate(load_yaml(file) or {})
+    except ValidationError as exc:
+        raise ConfigError(format_pydantic_errors(str(file), exc.errors())) from None

@@ -1,0 +1,94 @@
+"""Publish a simulation to Kafka: paced in real time, or as fast as the broker takes it."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+
+from ioc.config import Settings
+from ioc.simulate.bad import BAD_KINDS, expected_reason, make_bad
+from ioc.simulate.generator import Simulator
+from ioc.simulate.truth import GroundTruth
+
+
+@dataclass
+class PublishResult:
+    good: int = 0
+    bad: int = 0
+    seconds: float = 0.0
+
+
+async def publish(
+    settings: Settings,
+    simulator: Simulator,
+    truth: GroundTruth,
+    *,
+    count: int | None = None,
+    duration: float | None = None,
+    realtime: bool = False,
+    bad_ratio: float = 0.0,
+    on_progress: Callable[[int], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> PublishResult:
+    """Send events until ``count`` good events or ``duration`` simulated seconds are out.
+
+    With ``realtime`` an event is sent when the wall clock reaches its event time.
+    """
+    topics = {
+        "soc": settings.topics.soc,
+        "uptime": settings.topics.uptime,
+        "dossier": settings.topics.dossier,
+    }
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers(),
+        linger_ms=20,
+        acks="all",
+        max_batch_size=512 * 1024,
+        **settings.kafka_client_kwargs(),
+    )
+    bad_rng = random.Random(hash_seed(simulator))
+    result = PublishResult()
+    started = time.monotonic()
+    sim_start = simulator.start.timestamp()
+    await producer.start()
+    try:
+        for emitted in simulator.events():
+            if count is not None and result.good >= count:
+                break
+            event = emitted.event
+            t = event.event_time.timestamp() - sim_start
+            if duration is not None and t >= duration:
+                break
+            if should_stop():
+                break
+            if realtime:
+                delay = (sim_start + t) - time.time()
+                if delay > 0.002:
+                    await asyncio.sleep(delay)
+            topic = topics[emitted.source]
+            key = emitted.key.encode()
+            await producer.send(topic, event.model_dump_json().encode(), key=key)
+            truth.record(event)
+            result.good += 1
+            if bad_ratio and bad_rng.random() < bad_ratio:
+                kind = bad_rng.choice(BAD_KINDS)
+                value = make_bad(kind, event, bad_rng, settings.max_message_bytes)
+                await producer.send(topic, value, key=key)
+                truth.record_dead_letter(emitted.source, expected_reason(kind, event))
+                result.bad += 1
+            if on_progress is not None and result.good % 500 == 0:
+                on_progress(result.good)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def hash_seed(simulator: Simulator) -> int:
+    return simulator.rng.getrandbits(32) ^ 0x5EED

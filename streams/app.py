@@ -1,0 +1,173 @@
+"""Build the faust app from settings: topics, the state table, the agent, ingest and /metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import faust
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    ProcessCollector,
+    generate_latest,
+)
+
+from ioc.aggregate import PartitionState, apply_batch
+from ioc.aggregate.state import Lookups
+from ioc.catalog import Catalog, load_catalog
+from ioc.config import Settings
+from ioc.ingest import unpack_batch
+from ioc.metrics.collector import StateCollector
+from streams.ingest import IngestMetrics, IngestService
+from streams.topics import partition_of_key
+
+log = logging.getLogger(__name__)
+
+
+class StateCache:
+    """Parsed table values, reused while the table still holds the same bytes object.
+
+    The table is the truth; after recovery or a rebalance the stored object differs and the
+    value is parsed again.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[bytes, tuple[bytes, PartitionState]] = {}
+
+    def get(self, key: bytes, stored: bytes | None) -> PartitionState:
+        hit = self._items.get(key)
+        if hit is not None and stored is not None and hit[0] is stored:
+            return hit[1]
+        state = PartitionState.from_bytes(stored)
+        if stored is not None:
+            self._items[key] = (stored, state)
+        return state
+
+    def put(self, key: bytes, stored: bytes, state: PartitionState) -> None:
+        self._items[key] = (stored, state)
+
+
+def _credentials(settings: Settings) -> Any:
+    if settings.sasl_mechanism:
+        return faust.SASLCredentials(
+            username=settings.sasl_username,
+            password=settings.sasl_password,
+            mechanism=settings.sasl_mechanism,
+            ssl_context=settings.kafka_client_kwargs().get("ssl_context"),
+        )
+    if settings.security_protocol == "SSL":
+        return faust.SSLCredentials(settings.kafka_client_kwargs()["ssl_context"])
+    return None
+
+
+def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
+    catalog = catalog or load_catalog(settings.catalog_path)
+    app = faust.App(
+        settings.app_id,
+        broker=settings.faust_broker(),
+        broker_credentials=_credentials(settings),
+        store="memory://",
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        table_standby_replicas=0,
+        consumer_auto_offset_reset="earliest",
+        # Seconds-fast group joins on a single broker (faust's defaults take ~30 s).
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
+        broker_rebalance_timeout=10.0,
+        stream_recovery_delay=0.0,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        producer_acks=-1,
+        producer_max_request_size=4 * 1024 * 1024,
+        consumer_max_fetch_size=4 * 1024 * 1024,
+    )
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    ingest_metrics = IngestMetrics(registry)
+    redelivered = Counter(
+        "ioc_batch_offsets_replayed",
+        "Source offsets seen again in replayed batches and ignored by the watermark.",
+        registry=registry,
+    )
+    bad_batches = Counter(
+        "ioc_batches_undecodable",
+        "Messages on the internal batch topic that could not be decoded (skipped).",
+        registry=registry,
+    )
+
+    raw_schema = faust.Schema(
+        key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
+    batches = app.topic(
+        settings.topics.batches,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+        internal=True,
+    )
+    table = app.Table(
+        "partition-state",
+        schema=raw_schema,
+        partitions=settings.partitions,
+    )
+    cache = StateCache()
+    lookups = Lookups(service_tier={s.id: str(s.tier) for s in catalog.services})
+
+    @app.agent(batches, name="aggregate")
+    async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        async for key, value in stream.items():
+            try:
+                batch = unpack_batch(value)
+            except (ValueError, KeyError, TypeError) as exc:
+                bad_batches.inc()
+                log.error("aggregate: undecodable batch at key %r: %r", key, exc)
+                continue
+            state = cache.get(key, table.get(key))
+            new = apply_batch(state, batch, lookups)
+            replayed = (batch.end - batch.start) - new
+            if replayed:
+                redelivered.inc(replayed)
+            if new:
+                stored = state.to_bytes()
+                table[key] = stored
+                cache.put(key, stored, state)
+            yield None
+
+    def active_states() -> Iterator[PartitionState]:
+        assigned = (
+            {
+                tp.partition
+                for tp in app.consumer.assignment()
+                if tp.topic == batches.get_topic_name()
+            }
+            if app.consumer is not None
+            else set()
+        )
+        for key, stored in list(table.data.items()):
+            if partition_of_key(key, settings.partitions) in assigned:
+                yield cache.get(key, stored)
+
+    registry.register(StateCollector(active_states))
+
+    @app.page("/metrics")
+    async def metrics(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    app.service(_bind_ingest(settings, catalog, ingest_metrics))
+    return app
+
+
+def _bind_ingest(settings: Settings, catalog: Catalog, metrics: IngestMetrics) -> type:
+    class BoundIngest(IngestService):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(settings, catalog, metrics, **kwargs)
+
+    return BoundIngest

@@ -1,0 +1,192 @@
+"""Ingest stage: batched aiokafka consume → validate → dead-letter / pack → produce → commit.
+
+Source offsets are committed only after every batch and dead letter produced from them is
+acknowledged, so a crash at any point replays messages (at-least-once), never loses them.
+Replays are absorbed downstream by the per-partition offset watermark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import mode
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from ioc.catalog import Catalog
+from ioc.config import Settings
+from ioc.ingest import EventValidator, pack_partition
+from streams.topics import batch_key, batch_partition
+
+log = logging.getLogger(__name__)
+
+MAX_DETAIL_BYTES = 1024
+
+
+class IngestMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.consumed = Counter(
+            "ioc_ingest_messages_consumed",
+            "Source messages read by this worker's ingest stage (replays included).",
+            ["source"],
+            registry=registry,
+        )
+        self.batches = Counter(
+            "ioc_ingest_batches_produced",
+            "Batches of validated events produced to the internal batch topic.",
+            registry=registry,
+        )
+        self.commit_failures = Counter(
+            "ioc_ingest_commit_failures",
+            "Source offset commits that failed (the messages are replayed, not lost).",
+            registry=registry,
+        )
+        self.lag = Gauge(
+            "ioc_ingest_consumer_lag_messages",
+            "Messages in the source partitions this worker owns that it has not read yet.",
+            ["source"],
+            registry=registry,
+        )
+
+
+class IngestService(mode.Service):
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        metrics: IngestMetrics,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.metrics = metrics
+        self._sources = settings.topics.source_topics()
+        self._validators = {
+            source: EventValidator(
+                source,  # type: ignore[arg-type]
+                catalog,
+                max_message_bytes=settings.max_message_bytes,
+                max_future_skew_seconds=settings.max_future_skew_seconds,
+            )
+            for source in self._sources.values()
+        }
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+
+    async def on_start(self) -> None:
+        s = self.settings
+        common = {"bootstrap_servers": s.bootstrap_servers(), **s.kafka_client_kwargs()}
+        self._producer = AIOKafkaProducer(
+            acks="all",
+            linger_ms=5,
+            max_batch_size=1024 * 1024,
+            max_request_size=4 * 1024 * 1024,
+            request_timeout_ms=30000,
+            **common,
+        )
+        self._consumer = AIOKafkaConsumer(
+            *self._sources,
+            group_id=f"{s.app_id}-ingest",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+            fetch_max_bytes=16 * 1024 * 1024,
+            session_timeout_ms=10000,
+            heartbeat_interval_ms=1000,
+            **common,
+        )
+        await self._producer.start()
+        await self._consumer.start()
+
+    async def on_stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+
+    @mode.Service.task
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        while not self.should_stop:
+            records = await self._consumer.getmany(timeout_ms=200, max_records=20000)
+            if not records:
+                continue
+            try:
+                await self._process(records)
+            except KafkaError as exc:
+                # Not committed: rewind and replay; the watermark drops what did get through.
+                log.error("ingest: producing failed (%r); replaying from the last commit", exc)
+                await asyncio.sleep(1.0)
+                await self._consumer.seek_to_committed()
+
+    async def _process(self, records: dict[TopicPartition, list[Any]]) -> None:
+        assert self._producer is not None and self._consumer is not None
+        s = self.settings
+        now = time.time()
+        pending: list[asyncio.Future[Any]] = []
+        commits: dict[TopicPartition, int] = {}
+        for tp, messages in records.items():
+            source = self._sources[tp.topic]
+            validator = self._validators[source]
+            rows: list[tuple[int, bytes | None, str | None]] = []
+            for msg in messages:
+                rejected = validator.check(msg.value, now)
+                if rejected is None:
+                    rows.append((msg.offset, msg.value, None))
+                    continue
+                rows.append((msg.offset, None, rejected.reason))
+                pending.append(
+                    await self._producer.send(
+                        s.topics.deadletter,
+                        value=msg.value,
+                        key=msg.key,
+                        headers=[
+                            ("ioc-reason", rejected.reason.encode()),
+                            ("ioc-detail", rejected.detail.encode()[:MAX_DETAIL_BYTES]),
+                            ("ioc-source-topic", tp.topic.encode()),
+                            ("ioc-source-partition", str(tp.partition).encode()),
+                            ("ioc-source-offset", str(msg.offset).encode()),
+                            ("ioc-source-timestamp-ms", str(msg.timestamp).encode()),
+                        ],
+                    )
+                )
+            key = batch_key(source, tp.partition)
+            partition = batch_partition(tp.partition, s.partitions)
+            for batch in pack_partition(
+                source,
+                tp.partition,
+                rows,
+                max_events=s.batch_max_events,
+                max_bytes=s.batch_max_bytes,
+            ):
+                pending.append(
+                    await self._producer.send(
+                        s.topics.batches, value=batch, key=key, partition=partition
+                    )
+                )
+                self.metrics.batches.inc()
+            self.metrics.consumed.labels(source).inc(len(messages))
+            commits[tp] = messages[-1].offset + 1
+        # Raises if any send failed: then nothing is committed and the messages are replayed.
+        await asyncio.gather(*pending)
+        try:
+            await self._consumer.commit(commits)
+        except (CommitFailedError, IllegalStateError, KafkaError) as exc:
+            self.metrics.commit_failures.inc()
+            log.warning("ingest: offset commit failed, messages will be replayed: %r", exc)
+        self._update_lag(commits)
+
+    def _update_lag(self, positions: dict[TopicPartition, int]) -> None:
+        assert self._consumer is not None
+        lag: dict[str, int] = {}
+        for tp, position in positions.items():
+            high = self._consumer.highwater(tp)
+            if high is not None:
+                source = self._sources[tp.topic]
+                lag[source] = lag.get(source, 0) + max(0, high - position)
+        for source, value in lag.items():
+            self.metrics.lag.labels(source).set(value)

@@ -1,0 +1,61 @@
+"""Topic layout and creation of the topics the worker does not declare itself."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from ioc.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def batch_key(source: str, partition: int) -> bytes:
+    """Table and message key of one source partition's aggregates."""
+    return b"%s:%d" % (source.encode(), partition)
+
+
+def batch_partition(source_partition: int, partitions: int) -> int:
+    """Batches of a source partition always go to the same internal partition."""
+    return source_partition % partitions
+
+
+def partition_of_key(key: bytes, partitions: int) -> int:
+    return batch_partition(int(key.rsplit(b":", 1)[1]), partitions)
+
+
+async def ensure_topics(settings: Settings) -> list[str]:
+    """Create the source, dead-letter and batch topics if missing; return those created."""
+    names = [
+        settings.topics.soc,
+        settings.topics.uptime,
+        settings.topics.dossier,
+        settings.topics.deadletter,
+        settings.topics.batches,
+    ]
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers(), **settings.kafka_client_kwargs()
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [
+            NewTopic(
+                name,
+                settings.partitions,
+                settings.replication_factor,
+                topic_configs={"retention.ms": str(settings.retention_ms)},
+            )
+            for name in names
+            if name not in existing
+        ]
+        if new:
+            # Another worker may create them at the same moment.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(new)
+        return [t.name for t in new]
+    finally:
+        await admin.close()
