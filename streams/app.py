@@ -51,15 +51,16 @@ class StateCache:
 
 
 def _credentials(settings: Settings) -> Any:
+    ssl_context = settings.kafka_client_kwargs().get("ssl_context")
     if settings.sasl_mechanism:
         return faust.SASLCredentials(
             username=settings.sasl_username,
             password=settings.sasl_password,
             mechanism=settings.sasl_mechanism,
-            ssl_context=settings.kafka_client_kwargs().get("ssl_context"),
+            ssl_context=ssl_context,  # type: ignore[arg-type]
         )
     if settings.security_protocol == "SSL":
-        return faust.SSLCredentials(settings.kafka_client_kwargs()["ssl_context"])
+        return faust.SSLCredentials(ssl_context)  # type: ignore[arg-type]
     return None
 
 
@@ -101,7 +102,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         registry=registry,
     )
 
-    raw_schema = faust.Schema(
+    raw_schema: faust.Schema = faust.Schema(
         key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
     batches = app.topic(

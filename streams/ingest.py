@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import mode
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
@@ -43,6 +43,11 @@ class IngestMetrics:
         self.commit_failures = Counter(
             "ioc_ingest_commit_failures",
             "Source offset commits that failed (the messages are replayed, not lost).",
+            registry=registry,
+        )
+        self.assigned = Gauge(
+            "ioc_ingest_partitions_assigned",
+            "Source partitions this worker's ingest stage currently owns.",
             registry=registry,
         )
         self.lag = Gauge(
@@ -89,7 +94,6 @@ class IngestService(mode.Service):
             **common,
         )
         self._consumer = AIOKafkaConsumer(
-            *self._sources,
             group_id=f"{s.app_id}-ingest",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -99,6 +103,7 @@ class IngestService(mode.Service):
             heartbeat_interval_ms=1000,
             **common,
         )
+        self._consumer.subscribe(list(self._sources), listener=_AssignmentGauge(self.metrics))
         await self._producer.start()
         await self._consumer.start()
 
@@ -190,3 +195,14 @@ class IngestService(mode.Service):
                 lag[source] = lag.get(source, 0) + max(0, high - position)
         for source, value in lag.items():
             self.metrics.lag.labels(source).set(value)
+
+
+class _AssignmentGauge(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, metrics: IngestMetrics) -> None:
+        self.metrics = metrics
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.metrics.assigned.set(0)
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self.metrics.assigned.set(len(assigned))

@@ -35,7 +35,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_broker(args: argparse.Namespace) -> int:
     import time
 
-    from ioc.broker import EmbeddedBroker
+    from ioc.runtime import EmbeddedBroker
 
     with EmbeddedBroker(port=args.port) as broker:
         print(f"Tansu broker listening on {broker.url} (memory storage). Ctrl-C stops it.")

@@ -97,8 +97,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ())]
-            err = dict(err)
-            err["loc"] = ("IOC_" + "__".join(loc).upper(),)
-            errors.append(err)
+            variable = "IOC_" + "__".join(str(p) for p in err["loc"]).upper()
+            errors.append({**err, "loc": (variable,)})
         raise ConfigError(format_pydantic_errors("environment", errors)) from None

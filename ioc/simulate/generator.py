@@ -292,7 +292,7 @@ class Simulator:
             probe_kind=kind,  # type: ignore[arg-type]
             success=ok,
             duration_seconds=round(latency, 4),
-            http_status=status,
+            http_status=status,  # type: ignore[arg-type]
             error_class=error,  # type: ignore[arg-type]
             tls_days_left=float(60 - int(t // 86400)) if kind == "http" else None,
         )
@@ -434,82 +434,44 @@ class Simulator:
         level = self._agency_level[agency]
         # Compressed time: a procedure's legal days become minutes.
         budget = days * 60.0
-        base = dict(
+        received = DossierEvent(
             schema_version=SCHEMA_VERSION,
+            event_id=self._id(),
+            event_time=self._at(t),
             event_type="dossier",
             dossier_id=f"{level[0].upper()}{self._n_dossier:09d}",
             agency=agency,
             level=level,
             procedure_code=code,
             procedure_field=field,
-            channel=channel,
+            lifecycle="received",
+            channel=channel,  # type: ignore[arg-type]
             full_online=full_online,
             paid_online=channel == "online" and rng.random() < 0.7,
             digitized=rng.random() < 0.85,
+            # Every later event of the dossier repeats its due time.
+            due_time=self._at(t + budget),
         )
-        due = self._at(t + budget)
-        self._push(
-            t,
-            DossierEvent(
-                event_id=self._id(),
-                event_time=self._at(t),
-                lifecycle="received",
-                due_time=due,
-                **base,
-            ),
-        )  # type: ignore[arg-type]
+        self._push(t, received)
+
+        def step(at: float, lifecycle: str, rating: str | None = None) -> None:
+            update = {"event_id": self._id(), "event_time": self._at(at), "lifecycle": lifecycle}
+            if rating is not None:
+                update["rating"] = rating
+            self._push(at, received.model_copy(update=update))
+
         fate = rng.random()
         handling = budget * rng.lognormvariate(math.log(0.6), 0.45) * slowdown
         if fate < 0.05:
-            t_req = t + handling * 0.3
-            self._push(
-                t_req,
-                DossierEvent(
-                    event_id=self._id(),
-                    event_time=self._at(t_req),
-                    lifecycle="additional_docs_requested",
-                    **base,
-                ),
-            )  # type: ignore[arg-type]
+            step(t + handling * 0.3, "additional_docs_requested")
         if fate > 0.99:
-            self._push(
-                t + handling * 0.2,
-                DossierEvent(
-                    event_id=self._id(),
-                    event_time=self._at(t + handling * 0.2),
-                    lifecycle="cancelled",
-                    **base,
-                ),
-            )  # type: ignore[arg-type]
+            step(t + handling * 0.2, "cancelled")
             return
         if fate > 0.975:
-            self._push(
-                t + handling * 0.5,
-                DossierEvent(
-                    event_id=self._id(),
-                    event_time=self._at(t + handling * 0.5),
-                    lifecycle="returned",
-                    **base,
-                ),
-            )  # type: ignore[arg-type]
+            step(t + handling * 0.5, "returned")
             return
         t_done = t + handling
-        self._push(
-            t_done,
-            DossierEvent(
-                event_id=self._id(), event_time=self._at(t_done), lifecycle="resolved", **base
-            ),
-        )  # type: ignore[arg-type]
+        step(t_done, "resolved")
         if rng.random() < 0.6:
-            t_rate = t_done + rng.uniform(30, 600)
             rating = rng.choices(("satisfied", "unsatisfied", "complaint"), weights=(96, 3, 1))[0]
-            self._push(
-                t_rate,
-                DossierEvent(
-                    event_id=self._id(),
-                    event_time=self._at(t_rate),
-                    lifecycle="rated",
-                    rating=rating,
-                    **base,
-                ),
-            )  # type: ignore[arg-type]
+            step(t_done + rng.uniform(30, 600), "rated", rating)

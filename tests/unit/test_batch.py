@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import orjson
+
+from ioc.ingest import pack_partition, unpack_batch
+
+
+def rows(n: int, dead_every: int = 0) -> list[tuple[int, bytes | None, str | None]]:
+    out: list[tuple[int, bytes | None, str | None]] = []
+    for offset in range(100, 100 + n):
+        if dead_every and offset % dead_every == 0:
+            out.append((offset, None, "invalid_json"))
+        else:
+            out.append((offset, orjson.dumps({"n": offset}), None))
+    return out
+
+
+def test_batch_round_trips_events_and_dead_letters() -> None:
+    (packed,) = pack_partition("soc", 3, rows(10, dead_every=4), max_events=100, max_bytes=1 << 20)
+    batch = unpack_batch(packed)
+    assert (batch.source, batch.partition, batch.start, batch.end) == ("soc", 3, 100, 110)
+    assert [o for o, _ in batch.dead_letters] == [100, 104, 108]
+    assert batch.events[0] == (101, {"n": 101})
+
+
+def test_every_offset_of_the_range_is_an_event_or_a_dead_letter() -> None:
+    (packed,) = pack_partition("soc", 0, rows(50, dead_every=3), max_events=100, max_bytes=1 << 20)
+    batch = unpack_batch(packed)
+    offsets = sorted([o for o, _ in batch.events] + [o for o, _ in batch.dead_letters])
+    assert offsets == list(range(batch.start, batch.end))
+
+
+def test_split_batches_cover_contiguous_ranges() -> None:
+    batches = [unpack_batch(b) for b in
+               pack_partition("dossier", 1, rows(25), max_events=10, max_bytes=1 << 20)]
+    assert [(b.start, b.end) for b in batches] == [(100, 110), (110, 120), (120, 125)]
+
+
+def test_byte_limit_splits_a_batch() -> None:
+    batches = list(pack_partition("uptime", 0, rows(100), max_events=1000, max_bytes=200))
+    assert len(batches) > 1
+    assert sum(len(unpack_batch(b).events) for b in batches) == 100
+
+
+def test_no_records_give_no_batch() -> None:
+    assert list(pack_partition("soc", 0, [], max_events=10, max_bytes=1000)) == []

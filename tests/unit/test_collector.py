@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from ioc.aggregate import PartitionState, apply_batch
+from ioc.aggregate.state import Lookups
+from ioc.ingest.batch import Batch
+from ioc.metrics.collector import StateCollector
+from tests.conftest import soc_alert, uptime_probe
+
+
+def exposition(states: list[PartitionState]) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    registry = CollectorRegistry()
+    registry.register(StateCollector(lambda: states))
+    text = generate_latest(registry).decode()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def test_counters_are_summed_over_partitions_and_named_total() -> None:
+    lookups = Lookups(service_tier={"cong-dvc": "1"})
+    a, b = PartitionState(), PartitionState()
+    apply_batch(a, Batch("soc", 0, 0, 1, [(0, soc_alert())], []), lookups)
+    apply_batch(b, Batch("soc", 1, 0, 2, [(0, soc_alert()), (1, soc_alert())], []), lookups)
+    samples = exposition([a, b])
+    key = (("agency", "so-tc"), ("asset_type", "desktop"), ("severity", "medium"))
+    assert samples[("ioc_soc_alerts_total", key)] == 3
+    assert samples[("ioc_events_processed_total", (("source", "soc"),))] == 3
+
+
+def test_histogram_buckets_are_cumulative_with_inf_count_and_sum() -> None:
+    lookups = Lookups(service_tier={"cong-dvc": "1"})
+    state = PartitionState()
+    probes = [(i, uptime_probe(duration_seconds=d)) for i, d in enumerate([0.04, 0.3, 50.0])]
+    apply_batch(state, Batch("uptime", 0, 0, 3, probes, []), lookups)
+    samples = exposition([state])
+    labels = (("service", "cong-dvc"), ("tier", "1"))
+
+    def bucket(le: str) -> float:
+        return samples[("ioc_uptime_probe_duration_seconds_bucket", tuple(sorted((*labels, ("le", le)))))]
+
+    assert bucket("0.05") == 1
+    assert bucket("0.5") == 2
+    assert bucket("30.0") == 2
+    assert bucket("+Inf") == 3
+    assert samples[("ioc_uptime_probe_duration_seconds_count", labels)] == 3
+    assert abs(samples[("ioc_uptime_probe_duration_seconds_sum", labels)] - 50.34) < 1e-9
+
+
+def test_no_state_exports_families_without_samples() -> None:
+    assert exposition([]) == {}

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ioc.catalog import Catalog
+from ioc.config import ConfigError
+from ioc.contracts import DossierEvent, SocAlert, UptimeProbe
+from ioc.simulate import GroundTruth, Simulator, load_scenarios
+from ioc.simulate.profile import ScenarioFile, ServiceOutage, SocCampaign
+from tests.conftest import T0
+
+
+def take(sim: Simulator, n: int) -> list:  # type: ignore[type-arg]
+    return list(itertools.islice(sim.events(), n))
+
+
+def test_same_seed_gives_the_same_events(catalog: Catalog) -> None:
+    a = take(Simulator(catalog, seed=7, start=T0), 2000)
+    b = take(Simulator(catalog, seed=7, start=T0), 2000)
+    assert [e.event for e in a] == [e.event for e in b]
+
+
+def test_events_come_out_in_event_time_order(catalog: Catalog) -> None:
+    times = [e.event.event_time for e in take(Simulator(catalog, seed=1, start=T0), 5000)]
+    assert times == sorted(times)
+
+
+def test_event_ids_are_unique(catalog: Catalog) -> None:
+    events = take(Simulator(catalog, seed=1, start=T0), 5000)
+    assert len({e.event.event_id for e in events}) == len(events)
+
+
+def test_soc_alerts_are_mostly_low_level(catalog: Catalog) -> None:
+    events = take(Simulator(catalog, seed=1, start=T0), 5000)
+    severities = Counter(e.event.severity for e in events if isinstance(e.event, SocAlert))
+    assert severities["low"] > 0.7 * sum(severities.values())
+
+
+def received_in_first_hour(sim: Simulator) -> list[DossierEvent]:
+    out = []
+    for e in sim.events():
+        if sim.time_of(e.event) >= 3600:
+            return out
+        if isinstance(e.event, DossierEvent) and e.event.lifecycle == "received":
+            out.append(e.event)
+    raise AssertionError("unreachable")
+
+
+def test_dossiers_arrive_mostly_in_office_hours(catalog: Catalog) -> None:
+    monday_10h = T0 + timedelta(hours=1)  # 10:00 in Asia/Ho_Chi_Minh
+    monday_02h = T0 - timedelta(hours=7)  # 02:00
+    day = received_in_first_hour(Simulator(catalog, seed=1, start=monday_10h, rate=2))
+    night = received_in_first_hour(Simulator(catalog, seed=1, start=monday_02h, rate=2))
+    assert len(day) > 4 * len(night) > 0
+
+
+def test_only_online_dossiers_arrive_at_night(catalog: Catalog) -> None:
+    night = received_in_first_hour(Simulator(catalog, seed=1, start=T0 - timedelta(hours=7),
+                                             rate=2))
+    assert {d.channel for d in night} == {"online"}
+
+
+def test_events_are_keyed_by_their_entity(catalog: Catalog) -> None:
+    for e in take(Simulator(catalog, seed=1, start=T0), 2000):
+        if isinstance(e.event, UptimeProbe):
+            assert e.key == e.event.service
+        elif isinstance(e.event, DossierEvent):
+            assert e.key == e.event.dossier_id
+        elif isinstance(e.event, SocAlert):
+            assert e.key == e.event.agent.id
+
+
+def test_outage_scenario_fails_every_probe_of_the_service_in_its_window(catalog: Catalog) -> None:
+    scenarios = ScenarioFile(scenarios=[ServiceOutage(kind="service_outage", service="lgsp",
+                                                      start=60, duration=120)])
+    sim = Simulator(catalog, seed=1, start=T0, rate=10, scenarios=scenarios)
+    probes = [e.event for e in take(sim, 6000) if isinstance(e.event, UptimeProbe)
+              and e.event.service == "lgsp"]
+    inside = [p for p in probes if 60 <= sim.time_of(p) < 180]
+    assert inside and all(not p.success and p.error_class == "timeout" for p in inside)
+
+
+def test_campaign_scenario_spreads_one_technique_over_agencies(catalog: Catalog) -> None:
+    campaign = SocCampaign(kind="soc_campaign", technique="T1110.001", agencies=["so-tc", "xa-001"],
+                           agents=6, alerts_per_second=2, start=0, duration=300)
+    sim = Simulator(catalog, seed=1, start=T0, rate=10, scenarios=ScenarioFile(scenarios=[campaign]))
+    hits = [e.event for e in take(sim, 5000) if isinstance(e.event, SocAlert)
+            and "T1110.001" in e.event.rule.mitre.id and e.event.rule.id == "100300"]
+    assert {a.agency for a in hits} == {"so-tc", "xa-001"}
+    assert len({a.agent.id for a in hits}) <= 6
+
+
+def test_bundled_demo_scenarios_load() -> None:
+    path = Path(__file__).parents[2] / "ioc" / "simulate" / "scenarios" / "demo.yaml"
+    assert len(load_scenarios(path).scenarios) == 3
+
+
+def test_bad_scenario_names_file_and_field(tmp_path: Path) -> None:
+    file = tmp_path / "s.yaml"
+    file.write_text("scenarios:\n  - kind: service_outage\n    service: x\n    start: soon\n"
+                    "    duration: 5m\n")
+    with pytest.raises(ConfigError, match=r"s.yaml: field 'scenarios.0.service_outage.start'"):
+        load_scenarios(file)
+
+
+def test_ground_truth_counts_what_was_recorded(catalog: Catalog) -> None:
+    truth = GroundTruth(catalog)
+    events = take(Simulator(catalog, seed=3, start=T0), 1000)
+    for e in events:
+        truth.record(e.event)
+    processed = sum(v for (name, _), v in truth.samples.items()
+                    if name == "ioc_events_processed_total")
+    assert processed == 1000
