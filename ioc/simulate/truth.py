@@ -53,9 +53,9 @@ class GroundTruth:
             c[_key("ioc_uptime_probes_total", service=event.service, tier=tier, result=result)] += 1
             name = "ioc_uptime_probe_duration_seconds"
             for bound in (*_DURATION_BUCKETS, float("inf")):
-                if event.duration_seconds <= bound:
-                    le = "+Inf" if bound == float("inf") else repr(bound)
-                    c[_key(name + "_bucket", service=event.service, tier=tier, le=le)] += 1
+                le = "+Inf" if bound == float("inf") else repr(bound)
+                hit = 1 if event.duration_seconds <= bound else 0
+                c[_key(name + "_bucket", service=event.service, tier=tier, le=le)] += hit
             c[_key(name + "_count", service=event.service, tier=tier)] += 1
             self.duration_sums[event.service] = (
                 self.duration_sums.get(event.service, 0.0) + event.duration_seconds

@@ -1,0 +1,125 @@
+"""Fixtures for tests on real components: the embedded Tansu broker, worker processes and
+Prometheus. Each test gets its own topics and consumer groups, so tests don't interfere."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ioc.catalog import Catalog
+from ioc.config import Settings, load_settings
+from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
+from ioc.simulate import GroundTruth, ScenarioFile, Simulator
+from ioc.simulate.publish import publish
+from ioc.simulate.truth import SampleKey
+from streams.topics import ensure_topics
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    log = tmp_path_factory.mktemp("broker") / "tansu.log"
+    with EmbeddedBroker(log_file=log) as b:
+        yield b
+
+
+@pytest.fixture
+def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
+    run = "t" + uuid.uuid4().hex[:10]
+    s = load_settings(
+        broker_url=broker.url,
+        app_id=run,
+        topics={"soc": f"{run}.soc", "uptime": f"{run}.uptime", "dossier": f"{run}.dossier",
+                "deadletter": f"{run}.deadletter", "batches": f"{run}.batches"},
+        data_dir=tmp_path / "worker-data",
+        partitions=4,
+    )
+    asyncio.run(ensure_topics(s))
+    return s
+
+
+def worker_env(s: Settings) -> dict[str, str]:
+    return {
+        "IOC_BROKER_URL": s.broker_url,
+        "IOC_APP_ID": s.app_id,
+        "IOC_PARTITIONS": str(s.partitions),
+        "IOC_DATA_DIR": str(s.data_dir),
+        "IOC_TOPICS__SOC": s.topics.soc,
+        "IOC_TOPICS__UPTIME": s.topics.uptime,
+        "IOC_TOPICS__DOSSIER": s.topics.dossier,
+        "IOC_TOPICS__DEADLETTER": s.topics.deadletter,
+        "IOC_TOPICS__BATCHES": s.topics.batches,
+    }
+
+
+@pytest.fixture
+def worker(settings: Settings, tmp_path: Path) -> Iterator[WorkerProcess]:
+    with WorkerProcess(worker_env(settings), free_port(), tmp_path / "worker.log") as w:
+        w.wait_ready()
+        yield w
+
+
+def simulate(
+    settings: Settings,
+    catalog: Catalog,
+    count: int,
+    *,
+    seed: int = 1,
+    rate: float = 200.0,
+    bad_ratio: float = 0.0,
+    scenarios: ScenarioFile | None = None,
+    truth: GroundTruth | None = None,
+) -> GroundTruth:
+    """Send ``count`` simulated events (history ending now); return the ground truth."""
+    start = datetime.now(UTC) - timedelta(seconds=count / rate + 5)
+    sim = Simulator(catalog, seed=seed, start=start, rate=rate, scenarios=scenarios)
+    truth = truth or GroundTruth(catalog)
+    asyncio.run(publish(settings, sim, truth, count=count, bad_ratio=bad_ratio))
+    return truth
+
+
+STATE_METRICS = (
+    "ioc_events_processed_total",
+    "ioc_events_dead_lettered_total",
+    "ioc_soc_alerts_total",
+    "ioc_soc_alert_status_changes_total",
+    "ioc_uptime_probes_total",
+    "ioc_dossiers_received_total",
+    "ioc_dossiers_resolved_total",
+    "ioc_uptime_probe_duration_seconds_bucket",
+    "ioc_uptime_probe_duration_seconds_count",
+)
+
+
+def differences(
+    exported: dict[SampleKey, float], truth: GroundTruth
+) -> list[str]:
+    """Every sample where the worker and the ground truth disagree, both ways."""
+    diffs = []
+    for key, expected in truth.samples.items():
+        got = exported.get(key)
+        if got != expected:
+            diffs.append(f"{key}: exported {got}, expected {expected}")
+    for key, got in exported.items():
+        if key[0] in STATE_METRICS and key not in truth.samples:
+            diffs.append(f"{key}: exported {got}, expected no such series")
+    return diffs
+
+
+def wait_for_truth(worker: WorkerProcess, truth: GroundTruth, timeout: float = 90.0) -> list[str]:
+    """Poll /metrics until it equals the ground truth; return the remaining differences."""
+    deadline = time.monotonic() + timeout
+    diffs = ["not scraped yet"]
+    while time.monotonic() < deadline:
+        diffs = differences(worker.samples(), truth)
+        if not diffs:
+            return []
+        time.sleep(0.5)
+    return diffs
