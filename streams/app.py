@@ -102,7 +102,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         registry=registry,
     )
 
-    raw_schema: faust.Schema = faust.Schema(
+    raw_schema: Any = faust.Schema(
         key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
     batches = app.topic(

@@ -80,12 +80,15 @@ class EventValidator:
         return self._check_references(event)
 
     def _check_references(self, event: Any) -> Rejected | None:
-        agency = getattr(event, "agency", None)
-        if agency is not None and agency not in self._agencies:
-            return Rejected("unknown_reference", f"agency: '{agency}' is not in the catalog")
-        service = getattr(event, "service", None)
-        if service is not None and service not in self._services:
-            return Rejected("unknown_reference", f"service: '{service}' is not in the catalog")
+        # Plain attribute reads by type: getattr() with a default on a pydantic model
+        # takes its slow __getattr__ path for missing names.
+        if isinstance(event, UptimeProbe):
+            if event.service not in self._services:
+                return Rejected(
+                    "unknown_reference", f"service: '{event.service}' is not in the catalog"
+                )
+        elif isinstance(event, SocAlert | DossierEvent) and event.agency not in self._agencies:
+            return Rejected("unknown_reference", f"agency: '{event.agency}' is not in the catalog")
         return None
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as dtime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ioc.catalog import Catalog
@@ -292,7 +293,7 @@ class Simulator:
             probe_kind=kind,  # type: ignore[arg-type]
             success=ok,
             duration_seconds=round(latency, 4),
-            http_status=status,  # type: ignore[arg-type]
+            http_status=status,
             error_class=error,  # type: ignore[arg-type]
             tls_days_left=float(60 - int(t // 86400)) if kind == "http" else None,
         )
@@ -392,7 +393,9 @@ class Simulator:
             done = ack + self.rng.expovariate(1 / 900)
             self._push(done, self._status(alert, "resolved", done))
 
-    def _status(self, alert: SocAlert, status: str, t: float) -> SocAlertStatus:
+    def _status(
+        self, alert: SocAlert, status: Literal["acknowledged", "resolved"], t: float
+    ) -> SocAlertStatus:
         return SocAlertStatus(
             schema_version=SCHEMA_VERSION,
             event_id=self._id(),

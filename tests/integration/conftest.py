@@ -36,8 +36,13 @@ def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
     s = load_settings(
         broker_url=broker.url,
         app_id=run,
-        topics={"soc": f"{run}.soc", "uptime": f"{run}.uptime", "dossier": f"{run}.dossier",
-                "deadletter": f"{run}.deadletter", "batches": f"{run}.batches"},
+        topics={
+            "soc": f"{run}.soc",
+            "uptime": f"{run}.uptime",
+            "dossier": f"{run}.dossier",
+            "deadletter": f"{run}.deadletter",
+            "batches": f"{run}.batches",
+        },
         data_dir=tmp_path / "worker-data",
         partitions=4,
     )
@@ -98,9 +103,7 @@ STATE_METRICS = (
 )
 
 
-def differences(
-    exported: dict[SampleKey, float], truth: GroundTruth
-) -> list[str]:
+def differences(exported: dict[SampleKey, float], truth: GroundTruth) -> list[str]:
     """Every sample where the worker and the ground truth disagree, both ways."""
     diffs = []
     for key, expected in truth.samples.items():

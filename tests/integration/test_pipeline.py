@@ -44,8 +44,14 @@ def test_every_message_is_processed_or_dead_lettered(
     dead = sum(v for (n, _), v in samples.items() if n == "ioc_events_dead_lettered_total")
     reasons = {dict(k)["reason"] for (n, k) in samples if n == "ioc_events_dead_lettered_total"}
     assert processed + dead == truth.sent
-    assert reasons == {"invalid_json", "schema_violation", "unknown_event_type",
-                       "future_event_time", "oversized", "unknown_reference"}
+    assert reasons == {
+        "invalid_json",
+        "schema_violation",
+        "unknown_event_type",
+        "future_event_time",
+        "oversized",
+        "unknown_reference",
+    }
     assert processed == 6_000
 
 
@@ -54,8 +60,9 @@ def test_dead_letter_records_carry_original_bytes_and_provenance(
 ) -> None:
     truth = simulate(settings, catalog, 3_000, bad_ratio=0.05)
     assert wait_for_truth(worker, truth) == []
-    expected = sum(v for (n, _), v in truth.samples.items()
-                   if n == "ioc_events_dead_lettered_total")
+    expected = sum(
+        v for (n, _), v in truth.samples.items() if n == "ioc_events_dead_lettered_total"
+    )
     records = asyncio.run(read_all(settings, settings.topics.deadletter, int(expected)))
     assert len(records) == expected
     sources = {settings.topics.soc, settings.topics.uptime, settings.topics.dossier}
@@ -63,11 +70,19 @@ def test_dead_letter_records_carry_original_bytes_and_provenance(
     for record in records:
         headers = {k: v.decode() for k, v in record.headers}
         assert headers["ioc-reason"] in {
-            "invalid_json", "schema_violation", "unknown_event_type", "future_event_time",
-            "oversized", "unknown_reference"}
+            "invalid_json",
+            "schema_violation",
+            "unknown_event_type",
+            "future_event_time",
+            "oversized",
+            "unknown_reference",
+        }
         assert headers["ioc-detail"]
-        where = (headers["ioc-source-topic"], int(headers["ioc-source-partition"]),
-                 int(headers["ioc-source-offset"]))
+        where = (
+            headers["ioc-source-topic"],
+            int(headers["ioc-source-partition"]),
+            int(headers["ioc-source-offset"]),
+        )
         assert originals[where] == record.value
 
 
@@ -95,8 +110,12 @@ def test_restarted_worker_recovers_its_state(
 
 
 async def read_all(settings: Settings, topic: str, n: int) -> list:  # type: ignore[type-arg]
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.bootstrap_servers(),
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap_servers(),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     out: list = []  # type: ignore[type-arg]
     try:
@@ -122,8 +141,7 @@ async def read_originals(settings: Settings, topics: set[str]) -> dict[tuple[str
 def wait_for_processed(worker: WorkerProcess, at_least: int, timeout: float = 60) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        done = sum(v for (n, _), v in worker.samples().items()
-                   if n == "ioc_events_processed_total")
+        done = sum(v for (n, _), v in worker.samples().items() if n == "ioc_events_processed_total")
         if done >= at_least:
             return True
         time.sleep(0.1)

@@ -11,8 +11,9 @@ from tests.conftest import dossier, soc_alert, uptime_probe
 LOOKUPS = Lookups(service_tier={"cong-dvc": "1"})
 
 
-def batch(events: list[dict[str, Any]], start: int = 0, dead: int = 0,
-          source: str = "soc") -> Batch:
+def batch(
+    events: list[dict[str, Any]], start: int = 0, dead: int = 0, source: str = "soc"
+) -> Batch:
     evs = [(start + i, e) for i, e in enumerate(events)]
     dls = [(start + len(events) + i, "invalid_json") for i in range(dead)]
     return Batch(source, 0, start, start + len(events) + dead, evs, dls)
@@ -58,8 +59,11 @@ def test_partly_replayed_batch_applies_only_new_offsets() -> None:
 
 def test_probe_results_and_duration_histogram() -> None:
     state = PartitionState()
-    probes = [uptime_probe(duration_seconds=0.1), uptime_probe(duration_seconds=0.7),
-              uptime_probe(success=False, error_class="timeout", duration_seconds=10.0)]
+    probes = [
+        uptime_probe(duration_seconds=0.1),
+        uptime_probe(duration_seconds=0.7),
+        uptime_probe(success=False, error_class="timeout", duration_seconds=10.0),
+    ]
     apply_batch(state, batch(probes, source="uptime"), LOOKUPS)
     assert count(state, spec.UPTIME_PROBES, "cong-dvc", "1", "success") == 2
     assert count(state, spec.UPTIME_PROBES, "cong-dvc", "1", "failure") == 1
@@ -74,8 +78,12 @@ def test_probe_results_and_duration_histogram() -> None:
 
 def test_dossiers_received_and_resolved_by_agency_level_channel() -> None:
     state = PartitionState()
-    events = [dossier(), dossier(lifecycle="resolved"), dossier(lifecycle="rated",
-              rating="satisfied"), dossier(channel="direct")]
+    events = [
+        dossier(),
+        dossier(lifecycle="resolved"),
+        dossier(lifecycle="rated", rating="satisfied"),
+        dossier(channel="direct"),
+    ]
     apply_batch(state, batch(events, source="dossier"), LOOKUPS)
     assert count(state, spec.DOSSIERS_RECEIVED, "so-tnmt", "province", "online") == 1
     assert count(state, spec.DOSSIERS_RECEIVED, "so-tnmt", "province", "direct") == 1

@@ -31,8 +31,10 @@ def test_every_offset_of_the_range_is_an_event_or_a_dead_letter() -> None:
 
 
 def test_split_batches_cover_contiguous_ranges() -> None:
-    batches = [unpack_batch(b) for b in
-               pack_partition("dossier", 1, rows(25), max_events=10, max_bytes=1 << 20)]
+    batches = [
+        unpack_batch(b)
+        for b in pack_partition("dossier", 1, rows(25), max_events=10, max_bytes=1 << 20)
+    ]
     assert [(b.start, b.end) for b in batches] == [(100, 110), (110, 120), (120, 125)]
 
 

@@ -13,8 +13,10 @@ def test_bundled_catalog_matches_published_figures(catalog: Catalog) -> None:
     assert sum(a.assets.desktop for a in catalog.agencies) == 5166
     assert sum(a.assets.server for a in catalog.agencies) == 70
     assert sum(a.assets.network_device for a in catalog.agencies) == 505
-    systems = [sum(getattr(a.information_systems, f"level_{n}") for a in catalog.agencies)
-               for n in (1, 2, 3)]
+    systems = [
+        sum(getattr(a.information_systems, f"level_{n}") for a in catalog.agencies)
+        for n in (1, 2, 3)
+    ]
     assert systems == [460, 42, 9]
     assert sum(a.level == "province" for a in catalog.agencies) == 20
 
@@ -30,7 +32,7 @@ def bundled() -> dict:  # type: ignore[type-arg]
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nope.yaml: file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml: file not found"):
         load_catalog(tmp_path / "nope.yaml")
 
 
@@ -55,7 +57,7 @@ def test_wrong_field_type_names_file_field_and_expectation(tmp_path: Path) -> No
 def test_service_hosted_by_an_unknown_agency_is_rejected(tmp_path: Path) -> None:
     doc = bundled()
     doc["services"][0]["agency"] = "so-khong-co"
-    with pytest.raises(ConfigError, match="services\\[0\\].agency: 'so-khong-co'"):
+    with pytest.raises(ConfigError, match=r"services\[0\]\.agency: 'so-khong-co'"):
         load_catalog(write(tmp_path, doc))
 
 
@@ -69,24 +71,35 @@ def test_duplicate_agency_id_is_rejected(tmp_path: Path) -> None:
 def test_declared_totals_must_add_up(tmp_path: Path) -> None:
     doc = bundled()
     doc["totals"]["server"] = 71
-    with pytest.raises(ConfigError, match="totals.server: declared 71 but the agencies add up to 70"):
+    with pytest.raises(
+        ConfigError, match=r"totals\.server: declared 71 but the agencies add up to 70"
+    ):
         load_catalog(write(tmp_path, doc))
 
 
 def test_agency_id_must_be_a_label_safe_slug(tmp_path: Path) -> None:
     doc = bundled()
     doc["agencies"][0]["id"] = "Sở TT|TT"
-    with pytest.raises(ConfigError, match="agencies.0.id"):
+    with pytest.raises(ConfigError, match=r"agencies\.0\.id"):
         load_catalog(write(tmp_path, doc))
 
 
 def test_a_smaller_province_loads(tmp_path: Path) -> None:
     doc = {
         "province": {"code": "demo", "name": "Demo"},
-        "agencies": [{"id": "ubnd", "name": "UBND", "level": "province",
-                      "assets": {"desktop": 10}}],
-        "services": [{"id": "portal", "name": "Portal", "tier": 1, "probe_kind": "http",
-                      "target": "https://example.invalid/", "agency": "ubnd"}],
+        "agencies": [
+            {"id": "ubnd", "name": "UBND", "level": "province", "assets": {"desktop": 10}}
+        ],
+        "services": [
+            {
+                "id": "portal",
+                "name": "Portal",
+                "tier": 1,
+                "probe_kind": "http",
+                "target": "https://example.invalid/",
+                "agency": "ubnd",
+            }
+        ],
     }
     catalog = load_catalog(write(tmp_path, doc))
     assert catalog.service("portal").tier == 1

@@ -10,7 +10,9 @@ from ioc.metrics.collector import StateCollector
 from tests.conftest import soc_alert, uptime_probe
 
 
-def exposition(states: list[PartitionState]) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def exposition(
+    states: list[PartitionState],
+) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     registry = CollectorRegistry()
     registry.register(StateCollector(lambda: states))
     text = generate_latest(registry).decode()
@@ -41,7 +43,9 @@ def test_histogram_buckets_are_cumulative_with_inf_count_and_sum() -> None:
     labels = (("service", "cong-dvc"), ("tier", "1"))
 
     def bucket(le: str) -> float:
-        return samples[("ioc_uptime_probe_duration_seconds_bucket", tuple(sorted((*labels, ("le", le)))))]
+        return samples[
+            ("ioc_uptime_probe_duration_seconds_bucket", tuple(sorted((*labels, ("le", le)))))
+        ]
 
     assert bucket("0.05") == 1
     assert bucket("0.5") == 2

@@ -17,8 +17,16 @@ def wire(doc: dict[str, Any]) -> bytes:
 
 @pytest.mark.parametrize(
     ("level", "severity"),
-    [(0, "low"), (6, "low"), (7, "medium"), (11, "medium"), (12, "high"), (14, "high"),
-     (15, "critical"), (16, "critical")],
+    [
+        (0, "low"),
+        (6, "low"),
+        (7, "medium"),
+        (11, "medium"),
+        (12, "high"),
+        (14, "high"),
+        (15, "critical"),
+        (16, "critical"),
+    ],
 )
 def test_severity_buckets_follow_wazuh_levels(level: int, severity: str) -> None:
     assert severity_of_level(level) == severity
@@ -30,8 +38,10 @@ def test_soc_alert_exposes_its_severity() -> None:
 
 
 def test_rule_level_above_16_is_rejected() -> None:
-    with pytest.raises(ValidationError, match="rule.level"):
-        SocAlert.model_validate_json(wire(soc_alert(rule={"id": "1", "level": 17, "description": "x"})))
+    with pytest.raises(ValidationError, match=r"rule\.level"):
+        SocAlert.model_validate_json(
+            wire(soc_alert(rule={"id": "1", "level": 17, "description": "x"}))
+        )
 
 
 def test_strict_mode_rejects_a_level_sent_as_string() -> None:

@@ -26,8 +26,17 @@ def test_bad_env_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["worker"], ["broker"], ["topics"], ["catalog", "check"], ["simulate"],
-                ["demo"], ["bench"]]
+    "command",
+    [
+        [],
+        ["worker"],
+        ["broker"],
+        ["topics"],
+        ["catalog", "check"],
+        ["simulate"],
+        ["demo"],
+        ["bench"],
+    ],
 )
 def test_every_subcommand_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
@@ -39,8 +48,12 @@ def test_every_subcommand_has_help(command: list[str], capsys: pytest.CaptureFix
 def test_bad_catalog_is_a_clear_error_without_traceback(tmp_path: Path) -> None:
     file = tmp_path / "p.yaml"
     file.write_text("province: {code: x, name: X}\nagencies: []\nservices: []\n")
-    proc = subprocess.run([sys.executable, "-m", "ioc.cli.main", "catalog", "check", str(file)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ioc.cli.main", "catalog", "check", str(file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert f"error: {file}: field 'agencies'" in proc.stderr

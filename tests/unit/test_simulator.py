@@ -60,8 +60,9 @@ def test_dossiers_arrive_mostly_in_office_hours(catalog: Catalog) -> None:
 
 
 def test_only_online_dossiers_arrive_at_night(catalog: Catalog) -> None:
-    night = received_in_first_hour(Simulator(catalog, seed=1, start=T0 - timedelta(hours=7),
-                                             rate=2))
+    night = received_in_first_hour(
+        Simulator(catalog, seed=1, start=T0 - timedelta(hours=7), rate=2)
+    )
     assert {d.channel for d in night} == {"online"}
 
 
@@ -76,21 +77,39 @@ def test_events_are_keyed_by_their_entity(catalog: Catalog) -> None:
 
 
 def test_outage_scenario_fails_every_probe_of_the_service_in_its_window(catalog: Catalog) -> None:
-    scenarios = ScenarioFile(scenarios=[ServiceOutage(kind="service_outage", service="lgsp",
-                                                      start=60, duration=120)])
+    scenarios = ScenarioFile(
+        scenarios=[ServiceOutage(kind="service_outage", service="lgsp", start=60, duration=120)]
+    )
     sim = Simulator(catalog, seed=1, start=T0, rate=10, scenarios=scenarios)
-    probes = [e.event for e in take(sim, 6000) if isinstance(e.event, UptimeProbe)
-              and e.event.service == "lgsp"]
+    probes = [
+        e.event
+        for e in take(sim, 6000)
+        if isinstance(e.event, UptimeProbe) and e.event.service == "lgsp"
+    ]
     inside = [p for p in probes if 60 <= sim.time_of(p) < 180]
     assert inside and all(not p.success and p.error_class == "timeout" for p in inside)
 
 
 def test_campaign_scenario_spreads_one_technique_over_agencies(catalog: Catalog) -> None:
-    campaign = SocCampaign(kind="soc_campaign", technique="T1110.001", agencies=["so-tc", "xa-001"],
-                           agents=6, alerts_per_second=2, start=0, duration=300)
-    sim = Simulator(catalog, seed=1, start=T0, rate=10, scenarios=ScenarioFile(scenarios=[campaign]))
-    hits = [e.event for e in take(sim, 5000) if isinstance(e.event, SocAlert)
-            and "T1110.001" in e.event.rule.mitre.id and e.event.rule.id == "100300"]
+    campaign = SocCampaign(
+        kind="soc_campaign",
+        technique="T1110.001",
+        agencies=["so-tc", "xa-001"],
+        agents=6,
+        alerts_per_second=2,
+        start=0,
+        duration=300,
+    )
+    sim = Simulator(
+        catalog, seed=1, start=T0, rate=10, scenarios=ScenarioFile(scenarios=[campaign])
+    )
+    hits = [
+        e.event
+        for e in take(sim, 5000)
+        if isinstance(e.event, SocAlert)
+        and "T1110.001" in e.event.rule.mitre.id
+        and e.event.rule.id == "100300"
+    ]
     assert {a.agency for a in hits} == {"so-tc", "xa-001"}
     assert len({a.agent.id for a in hits}) <= 6
 
@@ -102,8 +121,9 @@ def test_bundled_demo_scenarios_load() -> None:
 
 def test_bad_scenario_names_file_and_field(tmp_path: Path) -> None:
     file = tmp_path / "s.yaml"
-    file.write_text("scenarios:\n  - kind: service_outage\n    service: x\n    start: soon\n"
-                    "    duration: 5m\n")
+    file.write_text(
+        "scenarios:\n  - kind: service_outage\n    service: x\n    start: soon\n    duration: 5m\n"
+    )
     with pytest.raises(ConfigError, match=r"s.yaml: field 'scenarios.0.service_outage.start'"):
         load_scenarios(file)
 
@@ -113,6 +133,7 @@ def test_ground_truth_counts_what_was_recorded(catalog: Catalog) -> None:
     events = take(Simulator(catalog, seed=3, start=T0), 1000)
     for e in events:
         truth.record(e.event)
-    processed = sum(v for (name, _), v in truth.samples.items()
-                    if name == "ioc_events_processed_total")
+    processed = sum(
+        v for (name, _), v in truth.samples.items() if name == "ioc_events_processed_total"
+    )
     assert processed == 1000

@@ -16,7 +16,10 @@ LATER = NOW + 86400.0
 
 def validator(catalog: Catalog, source: str = "soc") -> EventValidator:
     return EventValidator(
-        source, catalog, max_message_bytes=4096, max_future_skew_seconds=300  # type: ignore[arg-type]
+        source,
+        catalog,
+        max_message_bytes=4096,
+        max_future_skew_seconds=300,  # type: ignore[arg-type]
     )
 
 
@@ -74,8 +77,11 @@ def test_message_over_the_size_limit_is_oversized(catalog: Catalog) -> None:
 
 @pytest.mark.parametrize(
     ("source", "doc"),
-    [("soc", soc_alert(agency="nowhere")), ("uptime", uptime_probe(service="nowhere")),
-     ("dossier", dossier(agency="nowhere"))],
+    [
+        ("soc", soc_alert(agency="nowhere")),
+        ("uptime", uptime_probe(service="nowhere")),
+        ("dossier", dossier(agency="nowhere")),
+    ],
 )
 def test_ids_missing_from_the_catalog_are_unknown_reference(
     catalog: Catalog, source: str, doc: dict[str, object]

@@ -1,0 +1,126 @@
+"""Worker throughput against raw aiokafka consume of the same topics, in the same run.
+
+1. Start the embedded broker; preload N simulated events, one JSON event per message, the three
+   sources mixed, as SIEM forwarders, probers and the portal produce them.
+2. Raw aiokafka: consume all N with ``getmany``, no parsing.
+3. Start a worker process on the backlog; time from its first processed event to the last,
+   by polling its /metrics. That covers consume, validate, dead-letter check, pack, produce,
+   commit, the faust agent, the table and changelog writes.
+
+The machine is shared and noisy: compare the ratio, not the absolute figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer
+
+from ioc.catalog import load_catalog
+from ioc.config import Settings, load_settings
+from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
+from ioc.simulate import GroundTruth, Simulator
+from ioc.simulate.publish import publish
+from streams.topics import ensure_topics
+
+
+async def raw_consume_rate(settings: Settings, n: int) -> float:
+    consumer = AIOKafkaConsumer(
+        settings.topics.soc,
+        settings.topics.uptime,
+        settings.topics.dossier,
+        bootstrap_servers=settings.bootstrap_servers(),
+        group_id=f"raw-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+        fetch_max_bytes=16 * 1024 * 1024,
+    )
+    await consumer.start()
+    try:
+        seen = 0
+        started = None
+        while seen < n:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=20000)
+            if batch and started is None:
+                started = time.perf_counter()
+            seen += sum(len(m) for m in batch.values())
+        assert started is not None
+        return n / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+def worker_rate(settings: Settings, n: int, workdir: Path) -> float:
+    env = {
+        "IOC_BROKER_URL": settings.broker_url,
+        "IOC_APP_ID": settings.app_id,
+        "IOC_DATA_DIR": str(workdir / "data"),
+        "IOC_PARTITIONS": str(settings.partitions),
+        "IOC_TOPICS__SOC": settings.topics.soc,
+        "IOC_TOPICS__UPTIME": settings.topics.uptime,
+        "IOC_TOPICS__DOSSIER": settings.topics.dossier,
+        "IOC_TOPICS__DEADLETTER": settings.topics.deadletter,
+        "IOC_TOPICS__BATCHES": settings.topics.batches,
+    }
+    with WorkerProcess(env, free_port(), workdir / "worker.log") as worker:
+        first: tuple[float, float] | None = None
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                done = sum(
+                    v
+                    for (name, _), v in worker.samples().items()
+                    if name == "ioc_events_processed_total"
+                )
+            except OSError:
+                time.sleep(0.05)
+                continue
+            now = time.perf_counter()
+            if done and first is None:
+                first = (now, done)
+            if done >= n:
+                assert first is not None
+                return (done - first[1]) / (now - first[0])
+            time.sleep(0.25)
+    raise TimeoutError(f"worker did not process {n} events in 600 s; see {workdir}")
+
+
+def main(events: int = 200_000, partitions: int = 4) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="ioc-bench-"))
+    catalog = load_catalog()
+    with EmbeddedBroker(log_file=workdir / "tansu.log") as broker:
+        run = "bench" + uuid.uuid4().hex[:6]
+        settings = load_settings(
+            broker_url=broker.url,
+            app_id=run,
+            partitions=partitions,
+            topics={
+                "soc": f"{run}.soc",
+                "uptime": f"{run}.uptime",
+                "dossier": f"{run}.dossier",
+                "deadletter": f"{run}.dl",
+                "batches": f"{run}.batches",
+            },
+        )
+        asyncio.run(ensure_topics(settings))
+        rate = 1000.0
+        start = datetime.now(UTC) - timedelta(seconds=events / rate + 5)
+        sim = Simulator(catalog, seed=42, start=start, rate=rate)
+        t0 = time.perf_counter()
+        sent = asyncio.run(publish(settings, sim, GroundTruth(catalog), count=events))
+        print(
+            f"preloaded {sent.good:,} events in {time.perf_counter() - t0:.1f} s "
+            f"({partitions} partitions per source topic)"
+        )
+        raw = asyncio.run(raw_consume_rate(settings, events))
+        print(f"raw aiokafka getmany consume:   {raw:>10,.0f} events/s")
+        worker = worker_rate(settings, events, workdir)
+        print(f"worker (1 process), end to end: {worker:>10,.0f} events/s")
+        print(f"ratio worker / raw consume:     {worker / raw:>10.3f}")
+    return 0

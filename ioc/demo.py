@@ -1,0 +1,126 @@
+"""``ioc demo``: the whole pipeline on this machine, started and stopped by the project."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ioc.catalog import load_catalog
+from ioc.config import Settings, load_settings
+from ioc.runtime import EmbeddedBroker, PrometheusServer, WorkerProcess, free_port
+from ioc.runtime.prometheus import local_config
+from ioc.simulate import GroundTruth, Simulator, load_scenarios
+from ioc.simulate.publish import publish
+from streams.topics import ensure_topics
+
+DEMO_SCENARIOS = Path(__file__).parent / "simulate" / "scenarios" / "demo.yaml"
+
+
+def _port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+        except OSError:
+            return free_port()
+    return preferred
+
+
+def run_demo(duration: float | None, rate: float, workdir: Path) -> int:
+    workdir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    with contextlib.ExitStack() as stack:
+        broker = stack.enter_context(
+            EmbeddedBroker(port=_port(9092), log_file=workdir / "tansu.log")
+        )
+        settings = load_settings(
+            broker_url=broker.url, app_id=f"ioc-demo-{stamp}", data_dir=workdir / "worker"
+        )
+        asyncio.run(ensure_topics(settings))
+        env = {
+            "IOC_BROKER_URL": settings.broker_url,
+            "IOC_APP_ID": settings.app_id,
+            "IOC_DATA_DIR": str(settings.data_dir),
+        }
+        worker = stack.enter_context(WorkerProcess(env, _port(6066), workdir / "worker.log"))
+        config = local_config([f"127.0.0.1:{worker.web_port}"], scrape_interval="5s")
+        prom = stack.enter_context(
+            PrometheusServer(workdir / "prometheus", config, port=_port(9090))
+        )
+        print(f"broker      {broker.url}  (Tansu, in memory; log {workdir / 'tansu.log'})")
+        print(f"worker      {worker.metrics_url}  (log {workdir / 'worker.log'})")
+        print(
+            f"prometheus  {prom.url}/graph  try: sum by (source) "
+            "(rate(ioc_events_processed_total[1m]))"
+        )
+        print("waiting for the worker to join its consumer groups...", flush=True)
+        worker.wait_ready(timeout=120)
+        print(
+            f"simulating {rate:g} events/s with scenarios from {DEMO_SCENARIOS.name}"
+            + (f" for {duration:g} s" if duration else "; Ctrl-C stops"),
+            flush=True,
+        )
+        catalog = load_catalog(settings.catalog_path)
+        sim = Simulator(
+            catalog,
+            seed=int(time.time()),
+            start=datetime.now(UTC),
+            rate=rate,
+            scenarios=load_scenarios(DEMO_SCENARIOS),
+        )
+        try:
+            asyncio.run(_simulate_and_report(settings, sim, GroundTruth(catalog), worker, duration))
+        except KeyboardInterrupt:
+            print("\nstopping...")
+    print("stopped: broker, worker and Prometheus are down.")
+    return 0
+
+
+async def _simulate_and_report(
+    settings: Settings,
+    sim: Simulator,
+    truth: GroundTruth,
+    worker: WorkerProcess,
+    duration: float | None,
+) -> None:
+    task = asyncio.create_task(publish(settings, sim, truth, duration=duration, realtime=True))
+    while not task.done():
+        await asyncio.wait({task}, timeout=10)
+        _report(worker)
+    await task
+    await asyncio.sleep(3)
+    _report(worker)
+
+
+def _report(worker: WorkerProcess) -> None:
+    try:
+        samples = worker.samples()
+    except OSError as exc:
+        print(f"worker /metrics unreachable: {exc}")
+        return
+    by_source: dict[str, float] = {}
+    dead = 0.0
+    for (name, labels), value in samples.items():
+        if name == "ioc_events_processed_total":
+            by_source[dict(labels)["source"]] = value
+        elif name == "ioc_events_dead_lettered_total":
+            dead += value
+    failures = sum(
+        v
+        for (n, lab), v in samples.items()
+        if n == "ioc_uptime_probes_total" and dict(lab)["result"] == "failure"
+    )
+    high = sum(
+        v
+        for (n, lab), v in samples.items()
+        if n == "ioc_soc_alerts_total" and dict(lab)["severity"] in ("high", "critical")
+    )
+    parts = ", ".join(f"{k} {int(v)}" for k, v in sorted(by_source.items()))
+    print(
+        f"{time.strftime('%H:%M:%S')} processed: {parts or 'nothing yet'}; dead-lettered "
+        f"{int(dead)}; failed probes {int(failures)}; high/critical SOC alerts {int(high)}",
+        flush=True,
+    )

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command: installs what it needs, then lint, type check, unit and integration tests
+# (the integration tests start the embedded broker, workers and Prometheus themselves).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+export PATH="$PWD/.venv/bin:$PATH"
+
+echo "== ruff"; ruff check . && ruff format --check .
+echo "== mypy"; mypy ioc streams benchmarks
+echo "== pytest"
+set +e
+pytest -p no:cacheprovider "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: the suite is missing or mis-configured" >&2
+  exit 1
+fi
+exit "$status"
