@@ -75,6 +75,8 @@ def run_demo(duration: float | None, rate: float, workdir: Path) -> int:
             asyncio.run(_simulate_and_report(settings, sim, GroundTruth(catalog), worker, duration))
         except KeyboardInterrupt:
             print("\nstopping...")
+        else:
+            _report_prometheus(prom)
     print("stopped: broker, worker and Prometheus are down.")
     return 0
 
@@ -124,3 +126,16 @@ def _report(worker: WorkerProcess) -> None:
         f"{int(dead)}; failed probes {int(failures)}; high/critical SOC alerts {int(high)}",
         flush=True,
     )
+
+
+def _report_prometheus(prom: PrometheusServer) -> None:
+    """Show that Prometheus has the same numbers, scraped from the worker."""
+    query = "sum by (source) (ioc_events_processed_total)"
+    time.sleep(6)  # one more scrape
+    try:
+        rows = prom.query(query)
+    except OSError as exc:
+        print(f"prometheus unreachable: {exc}")
+        return
+    values = ", ".join(f"{r['metric']['source']} {r['value'][1]}" for r in rows)
+    print(f"prometheus: {query} -> {values or 'no data yet'}")
