@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import faust
@@ -22,7 +22,7 @@ from ioc.config import Settings
 from ioc.ingest import unpack_batch
 from ioc.metrics.collector import StateCollector
 from streams.ingest import IngestMetrics, IngestService
-from streams.topics import partition_of_key
+from streams.topics import SOURCES, partition_of_key
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
     ingest_metrics = IngestMetrics(registry)
-    redelivered = Counter(
+    replayed = Counter(
         "ioc_batch_offsets_replayed",
         "Source offsets seen again in replayed batches and ignored by the watermark.",
         registry=registry,
@@ -102,27 +102,51 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         registry=registry,
     )
 
-    raw_schema: Any = faust.Schema(
-        key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-    )
-    batches = app.topic(
-        settings.topics.batches,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-        internal=True,
-    )
-    table = app.Table(
-        "partition-state",
-        schema=raw_schema,
-        partitions=settings.partitions,
-    )
-    cache = StateCache()
     lookups = Lookups(service_tier={s.id: str(s.tier) for s in catalog.services})
+    tables: list[tuple[str, Any, StateCache]] = []
+    for source in SOURCES:
+        topic = app.topic(
+            settings.topics.batch_topic(source),
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+            internal=True,
+        )
+        # bytes key and value types make faust use the raw codec for the changelog too.
+        table = app.Table(
+            f"{source}-state", key_type=bytes, value_type=bytes, partitions=settings.partitions
+        )
+        cache = StateCache()
+        tables.append((topic.get_topic_name(), table, cache))
+        app.agent(topic, name=f"aggregate_{source}")(
+            _aggregator(table, cache, lookups, replayed, bad_batches)
+        )
 
-    @app.agent(batches, name="aggregate")
+    def active_states() -> Iterator[PartitionState]:
+        assigned = app.consumer.assignment() if app.consumer is not None else set()
+        for topic_name, table, cache in tables:
+            mine = {tp.partition for tp in assigned if tp.topic == topic_name}
+            for key, stored in list(table.data.items()):
+                if partition_of_key(key, settings.partitions) in mine:
+                    yield cache.get(key, stored)
+
+    registry.register(StateCollector(active_states))
+
+    @app.page("/metrics")
+    async def metrics(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    app.service(_bind_ingest(settings, catalog, ingest_metrics))
+    return app
+
+
+def _aggregator(
+    table: Any, cache: StateCache, lookups: Lookups, replayed: Counter, bad_batches: Counter
+) -> Callable[[faust.StreamT[bytes]], AsyncIterator[None]]:
+    """The agent of one source: apply each batch to its partition's state in ``table``."""
+
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for key, value in stream.items():
             try:
@@ -133,37 +157,15 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
                 continue
             state = cache.get(key, table.get(key))
             new = apply_batch(state, batch, lookups)
-            replayed = (batch.end - batch.start) - new
-            if replayed:
-                redelivered.inc(replayed)
+            if new < batch.end - batch.start:
+                replayed.inc(batch.end - batch.start - new)
             if new:
                 stored = state.to_bytes()
                 table[key] = stored
                 cache.put(key, stored, state)
             yield None
 
-    def active_states() -> Iterator[PartitionState]:
-        assigned = (
-            {
-                tp.partition
-                for tp in app.consumer.assignment()
-                if tp.topic == batches.get_topic_name()
-            }
-            if app.consumer is not None
-            else set()
-        )
-        for key, stored in list(table.data.items()):
-            if partition_of_key(key, settings.partitions) in assigned:
-                yield cache.get(key, stored)
-
-    registry.register(StateCollector(active_states))
-
-    @app.page("/metrics")
-    async def metrics(web: Any, request: Any) -> Any:
-        return web.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST.split(";")[0])
-
-    app.service(_bind_ingest(settings, catalog, ingest_metrics))
-    return app
+    return aggregate
 
 
 def _bind_ingest(settings: Settings, catalog: Catalog, metrics: IngestMetrics) -> type:

@@ -170,7 +170,7 @@ class IngestService(mode.Service):
             ):
                 pending.append(
                     await self._producer.send(
-                        s.topics.batches, value=batch, key=key, partition=partition
+                        s.topics.batch_topic(source), value=batch, key=key, partition=partition
                     )
                 )
                 self.metrics.batches.inc()

@@ -13,6 +13,9 @@ from ioc.config import Settings
 log = logging.getLogger(__name__)
 
 
+SOURCES = ("soc", "uptime", "dossier")
+
+
 def batch_key(source: str, partition: int) -> bytes:
     """Table and message key of one source partition's aggregates."""
     return b"%s:%d" % (source.encode(), partition)
@@ -34,7 +37,7 @@ async def ensure_topics(settings: Settings) -> list[str]:
         settings.topics.uptime,
         settings.topics.dossier,
         settings.topics.deadletter,
-        settings.topics.batches,
+        *(settings.topics.batch_topic(source) for source in SOURCES),
     ]
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers(), **settings.kafka_client_kwargs()

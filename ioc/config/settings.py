@@ -19,8 +19,12 @@ class TopicNames(BaseModel):
     uptime: str = "ioc.uptime.probes"
     dossier: str = "ioc.dossier.events"
     deadletter: str = "ioc.deadletter"
-    # Internal: validated events packed per source partition, consumed by the faust agents.
+    # Internal: validated events packed per source partition, one topic per source
+    # ("<batches>.<source>"), each consumed by that source's faust agent.
     batches: str = "ioc.ingest.batches"
+
+    def batch_topic(self, source: str) -> str:
+        return f"{self.batches}.{source}"
 
     def source_topics(self) -> dict[str, str]:
         """Map topic name -> source name for the three source topics."""

@@ -107,6 +107,7 @@ def test_restarted_worker_recovers_its_state(
     with WorkerProcess(env, port, tmp_path / "second.log") as second:
         second.wait_ready()
         assert wait_for_truth(second, truth) == []
+    assert b"Error in recovery" not in (tmp_path / "second.log").read_bytes()
 
 
 async def read_all(settings: Settings, topic: str, n: int) -> list:  # type: ignore[type-arg]
