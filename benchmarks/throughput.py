@@ -22,7 +22,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer
 
 from ioc.catalog import load_catalog
-from ioc.config import Settings, load_settings
+from ioc.config import Settings, TopicNames, load_settings
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, Simulator
 from ioc.simulate.publish import publish
@@ -57,27 +57,12 @@ async def raw_consume_rate(settings: Settings, n: int) -> float:
 
 
 def worker_rate(settings: Settings, n: int, workdir: Path) -> float:
-    env = {
-        "IOC_BROKER_URL": settings.broker_url,
-        "IOC_APP_ID": settings.app_id,
-        "IOC_DATA_DIR": str(workdir / "data"),
-        "IOC_PARTITIONS": str(settings.partitions),
-        "IOC_TOPICS__SOC": settings.topics.soc,
-        "IOC_TOPICS__UPTIME": settings.topics.uptime,
-        "IOC_TOPICS__DOSSIER": settings.topics.dossier,
-        "IOC_TOPICS__DEADLETTER": settings.topics.deadletter,
-        "IOC_TOPICS__BATCHES": settings.topics.batches,
-    }
-    with WorkerProcess(env, free_port(), workdir / "worker.log") as worker:
+    with WorkerProcess(settings, free_port(), workdir / "worker.log") as worker:
         first: tuple[float, float] | None = None
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             try:
-                done = sum(
-                    v
-                    for (name, _), v in worker.samples().items()
-                    if name == "ioc_events_processed_total"
-                )
+                done = worker.total("ioc_events_processed_total")
             except OSError:
                 time.sleep(0.05)
                 continue
@@ -100,13 +85,8 @@ def main(events: int = 200_000, partitions: int = 4) -> int:
             broker_url=broker.url,
             app_id=run,
             partitions=partitions,
-            topics={
-                "soc": f"{run}.soc",
-                "uptime": f"{run}.uptime",
-                "dossier": f"{run}.dossier",
-                "deadletter": f"{run}.dl",
-                "batches": f"{run}.batches",
-            },
+            topics=TopicNames.prefixed(run),
+            data_dir=workdir / "data",
         )
         asyncio.run(ensure_topics(settings))
         rate = 1000.0

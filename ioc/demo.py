@@ -40,12 +40,7 @@ def run_demo(duration: float | None, rate: float, workdir: Path) -> int:
             broker_url=broker.url, app_id=f"ioc-demo-{stamp}", data_dir=workdir / "worker"
         )
         asyncio.run(ensure_topics(settings))
-        env = {
-            "IOC_BROKER_URL": settings.broker_url,
-            "IOC_APP_ID": settings.app_id,
-            "IOC_DATA_DIR": str(settings.data_dir),
-        }
-        worker = stack.enter_context(WorkerProcess(env, _port(6066), workdir / "worker.log"))
+        worker = stack.enter_context(WorkerProcess(settings, _port(6066), workdir / "worker.log"))
         config = local_config([f"127.0.0.1:{worker.web_port}"], scrape_interval="5s")
         prom = stack.enter_context(
             PrometheusServer(workdir / "prometheus", config, port=_port(9090))

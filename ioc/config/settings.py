@@ -23,6 +23,17 @@ class TopicNames(BaseModel):
     # ("<batches>.<source>"), each consumed by that source's faust agent.
     batches: str = "ioc.ingest.batches"
 
+    @classmethod
+    def prefixed(cls, prefix: str) -> TopicNames:
+        """Topic names of their own (``<prefix>.soc`` ...): for tests and benchmarks."""
+        return cls(
+            soc=f"{prefix}.soc",
+            uptime=f"{prefix}.uptime",
+            dossier=f"{prefix}.dossier",
+            deadletter=f"{prefix}.deadletter",
+            batches=f"{prefix}.batches",
+        )
+
     def batch_topic(self, source: str) -> str:
         return f"{self.batches}.{source}"
 

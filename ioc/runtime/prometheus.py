@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import orjson
 import yaml
 
 from ioc.runtime.broker import free_port, wait_for_port
+from ioc.runtime.process import ChildProcess
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRAPE_CONFIG = PROJECT_ROOT / "deploy" / "prometheus" / "prometheus.yml"
@@ -34,18 +33,18 @@ def local_config(worker_targets: list[str], scrape_interval: str = "5s") -> dict
     return config
 
 
-class PrometheusServer:
+class PrometheusServer(ChildProcess):
     def __init__(self, workdir: Path, config: dict[str, Any], port: int | None = None) -> None:
+        super().__init__()
         self.workdir = workdir
         self.config = config
         self.port = port or free_port()
-        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> PrometheusServer:
+    def start(self) -> Self:
         binary = shutil.which("prometheus")
         if binary is None:
             raise RuntimeError(
@@ -54,8 +53,7 @@ class PrometheusServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         config_file = self.workdir / "prometheus.yml"
         config_file.write_text(yaml.safe_dump(self.config, sort_keys=False))
-        log = open(self.workdir / "prometheus.log", "ab")  # noqa: SIM115
-        self._proc = subprocess.Popen(
+        self._spawn(
             [
                 binary,
                 f"--config.file={config_file}",
@@ -63,22 +61,10 @@ class PrometheusServer:
                 f"--web.listen-address=127.0.0.1:{self.port}",
                 "--web.enable-lifecycle",
             ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            self.workdir / "prometheus.log",
         )
         wait_for_port("127.0.0.1", self.port, timeout=30)
         return self
-
-    def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc = None
 
     def query(self, promql: str) -> list[dict[str, Any]]:
         """Instant query; returns the result vector (raises on an API error)."""
@@ -102,11 +88,3 @@ class PrometheusServer:
                     return last
             time.sleep(0.5)
         return last
-
-    def __enter__(self) -> PrometheusServer:
-        return self.start()
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

@@ -4,37 +4,54 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from ioc.config import Settings
+from ioc.runtime.process import ChildProcess
 
-class WorkerProcess:
-    def __init__(self, env: dict[str, str], web_port: int, log_file: Path) -> None:
-        self.env = env
+SampleKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The ``IOC_*`` variables that give a child process these settings."""
+    env = {
+        "IOC_BROKER_URL": settings.broker_url,
+        "IOC_APP_ID": settings.app_id,
+        "IOC_PARTITIONS": str(settings.partitions),
+        "IOC_DATA_DIR": str(settings.data_dir),
+        "IOC_WEB_PORT": str(settings.web_port),
+    }
+    for name, topic in settings.topics.model_dump().items():
+        env[f"IOC_TOPICS__{name.upper()}"] = topic
+    if settings.catalog_path is not None:
+        env["IOC_CATALOG_PATH"] = str(settings.catalog_path)
+    return env
+
+
+class WorkerProcess(ChildProcess):
+    stop_timeout = 30.0
+
+    def __init__(self, settings: Settings, web_port: int, log_file: Path) -> None:
+        super().__init__()
+        self.env = {**settings_env(settings), "IOC_WEB_PORT": str(web_port)}
         self.web_port = web_port
         self.log_file = log_file
-        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def metrics_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}/metrics"
 
-    def start(self) -> WorkerProcess:
-        env = {**os.environ, **self.env, "IOC_WEB_PORT": str(self.web_port)}
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_file, "ab")  # noqa: SIM115
-        self._proc = subprocess.Popen(
+    def start(self) -> Self:
+        self._spawn(
             [sys.executable, "-m", "ioc.cli.main", "worker", "--loglevel", "info"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            self.log_file,
+            env={**os.environ, **self.env},
         )
         return self
 
@@ -42,10 +59,8 @@ class WorkerProcess:
         """Wait until /metrics answers (after table recovery) and ingest owns partitions."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._proc is not None and self._proc.poll() is not None:
-                raise RuntimeError(
-                    f"worker exited with {self._proc.returncode}; see {self.log_file}"
-                )
+            if self.returncode() is not None:
+                raise RuntimeError(f"worker exited with {self.returncode()}; see {self.log_file}")
             try:
                 if self.samples().get(("ioc_ingest_partitions_assigned", ()), 0) > 0:
                     return
@@ -58,7 +73,7 @@ class WorkerProcess:
         with urllib.request.urlopen(self.metrics_url, timeout=5) as resp:
             return str(resp.read().decode())
 
-    def samples(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    def samples(self) -> dict[SampleKey, float]:
         """Every sample of /metrics keyed like the ground truth: (name, sorted labels)."""
         out = {}
         for family in text_string_to_metric_families(self.scrape_text()):
@@ -66,29 +81,10 @@ class WorkerProcess:
                 out[(s.name, tuple(sorted(s.labels.items())))] = s.value
         return out
 
+    def total(self, name: str) -> float:
+        """The sum of all series of one sample name."""
+        return sum(v for (n, _), v in self.samples().items() if n == name)
+
     def signal(self, sig: signal.Signals) -> None:
         if self._proc is not None:
             self._proc.send_signal(sig)
-
-    def wait(self, timeout: float = 30.0) -> int | None:
-        if self._proc is None:
-            return None
-        try:
-            return self._proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            return self._proc.wait()
-
-    def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            self.wait(30)
-        self._proc = None
-
-    def __enter__(self) -> WorkerProcess:
-        return self.start()
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

@@ -7,15 +7,10 @@ import random
 import orjson
 
 from ioc.contracts import Event
+from ioc.ingest.validate import DEAD_LETTER_REASONS
 
-BAD_KINDS = (
-    "invalid_json",
-    "schema_violation",
-    "unknown_event_type",
-    "future_event_time",
-    "oversized",
-    "unknown_reference",
-)
+# One kind of malformed message per dead-letter reason.
+BAD_KINDS = DEAD_LETTER_REASONS
 
 
 def make_bad(kind: str, good: Event, rng: random.Random, max_message_bytes: int) -> bytes:

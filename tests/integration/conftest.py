@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ioc.catalog import Catalog
-from ioc.config import Settings, load_settings
+from ioc.config import Settings, TopicNames, load_settings
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, ScenarioFile, Simulator
 from ioc.simulate.publish import publish
@@ -36,13 +36,7 @@ def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
     s = load_settings(
         broker_url=broker.url,
         app_id=run,
-        topics={
-            "soc": f"{run}.soc",
-            "uptime": f"{run}.uptime",
-            "dossier": f"{run}.dossier",
-            "deadletter": f"{run}.deadletter",
-            "batches": f"{run}.batches",
-        },
+        topics=TopicNames.prefixed(run),
         data_dir=tmp_path / "worker-data",
         partitions=4,
     )
@@ -50,23 +44,9 @@ def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
     return s
 
 
-def worker_env(s: Settings) -> dict[str, str]:
-    return {
-        "IOC_BROKER_URL": s.broker_url,
-        "IOC_APP_ID": s.app_id,
-        "IOC_PARTITIONS": str(s.partitions),
-        "IOC_DATA_DIR": str(s.data_dir),
-        "IOC_TOPICS__SOC": s.topics.soc,
-        "IOC_TOPICS__UPTIME": s.topics.uptime,
-        "IOC_TOPICS__DOSSIER": s.topics.dossier,
-        "IOC_TOPICS__DEADLETTER": s.topics.deadletter,
-        "IOC_TOPICS__BATCHES": s.topics.batches,
-    }
-
-
 @pytest.fixture
 def worker(settings: Settings, tmp_path: Path) -> Iterator[WorkerProcess]:
-    with WorkerProcess(worker_env(settings), free_port(), tmp_path / "worker.log") as w:
+    with WorkerProcess(settings, free_port(), tmp_path / "worker.log") as w:
         w.wait_ready()
         yield w
 

@@ -14,7 +14,7 @@ from ioc.catalog import Catalog
 from ioc.config import Settings
 from ioc.runtime import WorkerProcess, free_port
 from ioc.simulate import GroundTruth, load_scenarios
-from tests.integration.conftest import simulate, wait_for_truth, worker_env
+from tests.integration.conftest import simulate, wait_for_truth
 
 pytestmark = pytest.mark.integration
 
@@ -90,10 +90,9 @@ def test_dead_letter_records_carry_original_bytes_and_provenance(
 def test_restarted_worker_recovers_its_state(
     settings: Settings, catalog: Catalog, tmp_path: Path, sig: signal.Signals
 ) -> None:
-    env = worker_env(settings)
     port = free_port()
     truth = GroundTruth(catalog)
-    first = WorkerProcess(env, port, tmp_path / "first.log").start()
+    first = WorkerProcess(settings, port, tmp_path / "first.log").start()
     try:
         first.wait_ready()
         simulate(settings, catalog, 8_000, seed=11, truth=truth)
@@ -104,7 +103,7 @@ def test_restarted_worker_recovers_its_state(
     finally:
         first.stop()
     simulate(settings, catalog, 8_000, seed=12, truth=truth)
-    with WorkerProcess(env, port, tmp_path / "second.log") as second:
+    with WorkerProcess(settings, port, tmp_path / "second.log") as second:
         second.wait_ready()
         assert wait_for_truth(second, truth) == []
     assert b"Error in recovery" not in (tmp_path / "second.log").read_bytes()

@@ -1,0 +1,61 @@
+"""A child process owned by the project: started in its own session, stopped with TERM then KILL."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+
+class ChildProcess:
+    stop_timeout = 15.0
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def _spawn(
+        self, argv: list[str], log_file: Path | None, env: dict[str, str] | None = None
+    ) -> None:
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            out = open(log_file, "ab")  # noqa: SIM115 - the child keeps it open
+        else:
+            out = subprocess.DEVNULL  # type: ignore[assignment]
+        self._proc = subprocess.Popen(
+            argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def returncode(self) -> int | None:
+        return None if self._proc is None else self._proc.poll()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait for the process to exit; kill it if it takes longer than ``timeout``."""
+        if self._proc is None:
+            return None
+        try:
+            return self._proc.wait(timeout=timeout or self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            return self._proc.wait()
+
+    def stop(self) -> None:
+        if self.running():
+            assert self._proc is not None
+            self._proc.terminate()
+            self.wait()
+        self._proc = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
