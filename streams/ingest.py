@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ioc.catalog import Catalog
 from ioc.config import Settings
-from ioc.ingest import EventValidator, pack_partition
+from ioc.ingest import EventValidator, Fact, Rejected, fact_of, pack_partition
 from streams.topics import batch_key, batch_partition
 
 log = logging.getLogger(__name__)
@@ -137,11 +137,11 @@ class IngestService(mode.Service):
         for tp, messages in records.items():
             source = self._sources[tp.topic]
             validator = self._validators[source]
-            rows: list[tuple[int, bytes | None, str | None]] = []
+            rows: list[tuple[int, Fact | None, str | None]] = []
             for msg in messages:
                 rejected = validator.check(msg.value, now)
-                if rejected is None:
-                    rows.append((msg.offset, msg.value, None))
+                if not isinstance(rejected, Rejected):
+                    rows.append((msg.offset, fact_of(rejected), None))
                     continue
                 rows.append((msg.offset, None, rejected.reason))
                 pending.append(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import pytest
 
 from ioc.catalog import Catalog, load_catalog
+from ioc.ingest import EventValidator, Fact, Rejected, fact_of
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 in Asia/Ho_Chi_Minh
 
@@ -73,3 +75,23 @@ def dossier(**over: Any) -> dict[str, Any]:
     }
     doc.update(over)
     return doc
+
+
+def as_fact(doc: dict[str, Any]) -> Fact:
+    """The fact the ingest stage makes of this event document."""
+    rejected_or_event = EventValidator(
+        doc.get("source") or SOURCE_OF[doc["event_type"]],
+        load_catalog(),
+        max_message_bytes=1 << 20,
+        max_future_skew_seconds=0,
+    ).check(orjson.dumps(doc), 4e9)  # "now" in 2096: no event is in the future
+    assert not isinstance(rejected_or_event, Rejected), rejected_or_event
+    return fact_of(rejected_or_event)
+
+
+SOURCE_OF = {
+    "soc_alert": "soc",
+    "soc_alert_status": "soc",
+    "uptime_probe": "uptime",
+    "dossier": "dossier",
+}

@@ -15,7 +15,6 @@ from typing import Any
 
 import orjson
 
-from ioc.contracts import severity_of_level
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 
@@ -66,41 +65,39 @@ def apply_batch(state: PartitionState, batch: Batch, lookups: Lookups) -> int:
     if batch.end <= state.next_offset:
         return 0
     low = state.next_offset
-    source = batch.source
     applied = 0
-    for offset, event in batch.events:
-        if offset >= low:
-            _apply_event(state, source, event, lookups)
+    for row in batch.events:
+        if row[0] >= low:
+            _apply_fact(state, row, lookups)
             applied += 1
     if applied:
-        state.inc(spec.EVENTS_PROCESSED, source, applied)
+        state.inc(spec.EVENTS_PROCESSED, batch.source, applied)
     dead = 0
     for offset, reason in batch.dead_letters:
         if offset >= low:
-            state.inc(spec.EVENTS_DEAD_LETTERED, spec.label_key(source, reason))
+            state.inc(spec.EVENTS_DEAD_LETTERED, spec.label_key(batch.source, reason))
             dead += 1
     state.next_offset = batch.end
     return applied + dead
 
 
-def _apply_event(
-    state: PartitionState, source: str, event: dict[str, Any], lookups: Lookups
-) -> None:
-    kind = event["event_type"]
-    if kind == "soc_alert":
-        severity = severity_of_level(event["rule"]["level"])
-        state.inc(spec.SOC_ALERTS, spec.label_key(severity, event["asset_type"], event["agency"]))
-    elif kind == "soc_alert_status":
-        state.inc(spec.SOC_ALERT_STATUS, event["status"])
-    elif kind == "uptime_probe":
-        service = event["service"]
+def _apply_fact(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
+    """``row`` is ``[offset, *fact]``; layouts in ``ioc.ingest.facts``."""
+    kind = row[1]
+    if kind == "a":
+        _, _, severity, asset_type, agency = row
+        state.inc(spec.SOC_ALERTS, spec.label_key(severity, asset_type, agency))
+    elif kind == "s":
+        state.inc(spec.SOC_ALERT_STATUS, row[2])
+    elif kind == "p":
+        _, _, service, success, duration = row
         tier = lookups.service_tier[service]
-        result = "success" if event["success"] else "failure"
+        result = "success" if success else "failure"
         state.inc(spec.UPTIME_PROBES, spec.label_key(service, tier, result))
-        state.observe(spec.PROBE_DURATION, spec.label_key(service, tier), event["duration_seconds"])
-    elif kind == "dossier":
-        lifecycle = event["lifecycle"]
-        key = spec.label_key(event["agency"], event["level"], event["channel"])
+        state.observe(spec.PROBE_DURATION, spec.label_key(service, tier), duration)
+    elif kind == "d":
+        _, _, lifecycle, agency, level, channel = row
+        key = spec.label_key(agency, level, channel)
         if lifecycle == "received":
             state.inc(spec.DOSSIERS_RECEIVED, key)
         elif lifecycle == "resolved":

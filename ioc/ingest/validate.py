@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError
 
 from ioc.catalog import Catalog
-from ioc.contracts import DossierEvent, SocAlert, SocAlertStatus, Source, UptimeProbe
+from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, Source, UptimeProbe
 
 DeadLetterReason = Literal[
     "invalid_json",
@@ -59,8 +59,8 @@ class EventValidator:
         self._max_bytes = max_message_bytes
         self._max_skew = max_future_skew_seconds
 
-    def check(self, value: bytes | None, now: float) -> Rejected | None:
-        """``None`` when the message is a valid event; ``now`` is a POSIX timestamp."""
+    def check(self, value: bytes | None, now: float) -> Event | Rejected:
+        """The valid event, or why it is rejected; ``now`` is a POSIX timestamp."""
         if value is None:
             return Rejected("invalid_json", "empty message (null value)")
         if len(value) > self._max_bytes:
@@ -77,9 +77,9 @@ class EventValidator:
                 "future_event_time",
                 f"event_time {ts.isoformat()} is more than {self._max_skew:g} s in the future",
             )
-        return self._check_references(event)
+        return self._check_references(event) or event
 
-    def _check_references(self, event: Any) -> Rejected | None:
+    def _check_references(self, event: Event) -> Rejected | None:
         # Plain attribute reads by type: getattr() with a default on a pydantic model
         # takes its slow __getattr__ path for missing names.
         if isinstance(event, UptimeProbe):

@@ -6,7 +6,7 @@ from ioc.aggregate import PartitionState, apply_batch, merge_states
 from ioc.aggregate.state import Lookups
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
-from tests.conftest import dossier, soc_alert, uptime_probe
+from tests.conftest import as_fact, dossier, soc_alert, uptime_probe
 
 LOOKUPS = Lookups(service_tier={"cong-dvc": "1"})
 
@@ -14,8 +14,8 @@ LOOKUPS = Lookups(service_tier={"cong-dvc": "1"})
 def batch(
     events: list[dict[str, Any]], start: int = 0, dead: int = 0, source: str = "soc"
 ) -> Batch:
-    evs = [(start + i, e) for i, e in enumerate(events)]
-    dls = [(start + len(events) + i, "invalid_json") for i in range(dead)]
+    evs = [[start + i, *as_fact(e)] for i, e in enumerate(events)]
+    dls: list[list[Any]] = [[start + len(events) + i, "invalid_json"] for i in range(dead)]
     return Batch(source, 0, start, start + len(events) + dead, evs, dls)
 
 
@@ -25,7 +25,11 @@ def count(state: PartitionState, metric: spec.CounterSpec, *labels: str) -> floa
 
 def test_soc_alert_counts_by_severity_asset_type_and_agency() -> None:
     state = PartitionState()
-    apply_batch(state, batch([soc_alert(), soc_alert(rule={"level": 15})]), LOOKUPS)
+    apply_batch(
+        state,
+        batch([soc_alert(), soc_alert(rule={"id": "1", "level": 15, "description": "x"})]),
+        LOOKUPS,
+    )
     assert count(state, spec.SOC_ALERTS, "medium", "desktop", "so-tc") == 1
     assert count(state, spec.SOC_ALERTS, "critical", "desktop", "so-tc") == 1
 

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-import orjson
-
-from ioc.ingest import pack_partition, unpack_batch
+from ioc.ingest import Fact, pack_partition, unpack_batch
 
 
-def rows(n: int, dead_every: int = 0) -> list[tuple[int, bytes | None, str | None]]:
-    out: list[tuple[int, bytes | None, str | None]] = []
+def rows(n: int, dead_every: int = 0) -> list[tuple[int, Fact | None, str | None]]:
+    out: list[tuple[int, Fact | None, str | None]] = []
     for offset in range(100, 100 + n):
         if dead_every and offset % dead_every == 0:
             out.append((offset, None, "invalid_json"))
         else:
-            out.append((offset, orjson.dumps({"n": offset}), None))
+            out.append((offset, ("s", f"status-{offset}"), None))
     return out
 
 
@@ -20,13 +18,13 @@ def test_batch_round_trips_events_and_dead_letters() -> None:
     batch = unpack_batch(packed)
     assert (batch.source, batch.partition, batch.start, batch.end) == ("soc", 3, 100, 110)
     assert [o for o, _ in batch.dead_letters] == [100, 104, 108]
-    assert batch.events[0] == (101, {"n": 101})
+    assert batch.events[0] == [101, "s", "status-101"]
 
 
 def test_every_offset_of_the_range_is_an_event_or_a_dead_letter() -> None:
     (packed,) = pack_partition("soc", 0, rows(50, dead_every=3), max_events=100, max_bytes=1 << 20)
     batch = unpack_batch(packed)
-    offsets = sorted([o for o, _ in batch.events] + [o for o, _ in batch.dead_letters])
+    offsets = sorted([row[0] for row in batch.events] + [row[0] for row in batch.dead_letters])
     assert offsets == list(range(batch.start, batch.end))
 
 
@@ -39,7 +37,7 @@ def test_split_batches_cover_contiguous_ranges() -> None:
 
 
 def test_byte_limit_splits_a_batch() -> None:
-    batches = list(pack_partition("uptime", 0, rows(100), max_events=1000, max_bytes=200))
+    batches = list(pack_partition("uptime", 0, rows(100), max_events=1000, max_bytes=640))
     assert len(batches) > 1
     assert sum(len(unpack_batch(b).events) for b in batches) == 100
 

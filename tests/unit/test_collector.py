@@ -7,7 +7,7 @@ from ioc.aggregate import PartitionState, apply_batch
 from ioc.aggregate.state import Lookups
 from ioc.ingest.batch import Batch
 from ioc.metrics.collector import StateCollector
-from tests.conftest import soc_alert, uptime_probe
+from tests.conftest import as_fact, soc_alert, uptime_probe
 
 
 def exposition(
@@ -26,8 +26,9 @@ def exposition(
 def test_counters_are_summed_over_partitions_and_named_total() -> None:
     lookups = Lookups(service_tier={"cong-dvc": "1"})
     a, b = PartitionState(), PartitionState()
-    apply_batch(a, Batch("soc", 0, 0, 1, [(0, soc_alert())], []), lookups)
-    apply_batch(b, Batch("soc", 1, 0, 2, [(0, soc_alert()), (1, soc_alert())], []), lookups)
+    alert = as_fact(soc_alert())
+    apply_batch(a, Batch("soc", 0, 0, 1, [[0, *alert]], []), lookups)
+    apply_batch(b, Batch("soc", 1, 0, 2, [[0, *alert], [1, *alert]], []), lookups)
     samples = exposition([a, b])
     key = (("agency", "so-tc"), ("asset_type", "desktop"), ("severity", "medium"))
     assert samples[("ioc_soc_alerts_total", key)] == 3
@@ -37,7 +38,9 @@ def test_counters_are_summed_over_partitions_and_named_total() -> None:
 def test_histogram_buckets_are_cumulative_with_inf_count_and_sum() -> None:
     lookups = Lookups(service_tier={"cong-dvc": "1"})
     state = PartitionState()
-    probes = [(i, uptime_probe(duration_seconds=d)) for i, d in enumerate([0.04, 0.3, 50.0])]
+    probes = [
+        [i, *as_fact(uptime_probe(duration_seconds=d))] for i, d in enumerate([0.04, 0.3, 50.0])
+    ]
     apply_batch(state, Batch("uptime", 0, 0, 3, probes, []), lookups)
     samples = exposition([state])
     labels = (("service", "cong-dvc"), ("tier", "1"))

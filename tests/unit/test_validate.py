@@ -7,7 +7,8 @@ import orjson
 import pytest
 
 from ioc.catalog import Catalog
-from ioc.ingest import EventValidator
+from ioc.contracts import SocAlert
+from ioc.ingest import EventValidator, Rejected
 from tests.conftest import dossier, soc_alert, uptime_probe
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp()
@@ -24,55 +25,55 @@ def validator(catalog: Catalog, source: str = "soc") -> EventValidator:
 
 
 def test_valid_event_passes(catalog: Catalog) -> None:
-    assert validator(catalog).check(orjson.dumps(soc_alert()), LATER) is None
+    assert isinstance(validator(catalog).check(orjson.dumps(soc_alert()), LATER), SocAlert)
 
 
 def test_truncated_json_is_invalid_json(catalog: Catalog) -> None:
     rejected = validator(catalog).check(b'{"schema_version": 1, "ev', LATER)
-    assert rejected is not None and rejected.reason == "invalid_json"
+    assert isinstance(rejected, Rejected) and rejected.reason == "invalid_json"
 
 
 def test_null_value_is_invalid_json(catalog: Catalog) -> None:
     rejected = validator(catalog).check(None, NOW)
-    assert rejected is not None and rejected.reason == "invalid_json"
+    assert isinstance(rejected, Rejected) and rejected.reason == "invalid_json"
 
 
 def test_json_that_is_not_an_object_is_a_schema_violation(catalog: Catalog) -> None:
     rejected = validator(catalog).check(b"[1, 2]", NOW)
-    assert rejected is not None and rejected.reason == "schema_violation"
+    assert isinstance(rejected, Rejected) and rejected.reason == "schema_violation"
 
 
 def test_schema_violation_names_the_field_path(catalog: Catalog) -> None:
     bad = soc_alert(rule={"id": "1", "level": 42, "description": "x"})
     rejected = validator(catalog).check(orjson.dumps(bad), LATER)
-    assert rejected is not None and rejected.reason == "schema_violation"
+    assert isinstance(rejected, Rejected) and rejected.reason == "schema_violation"
     assert "rule.level" in rejected.detail
 
 
 def test_event_type_of_another_source_is_unknown_event_type(catalog: Catalog) -> None:
     rejected = validator(catalog, "soc").check(orjson.dumps(uptime_probe()), LATER)
-    assert rejected is not None and rejected.reason == "unknown_event_type"
+    assert isinstance(rejected, Rejected) and rejected.reason == "unknown_event_type"
 
 
 def test_made_up_event_type_is_unknown_event_type(catalog: Catalog) -> None:
     rejected = validator(catalog).check(orjson.dumps(soc_alert(event_type="x")), LATER)
-    assert rejected is not None and rejected.reason == "unknown_event_type"
+    assert isinstance(rejected, Rejected) and rejected.reason == "unknown_event_type"
 
 
 def test_event_time_beyond_the_allowed_skew_is_future_event_time(catalog: Catalog) -> None:
     event = soc_alert(event_time="2026-11-23T09:10:00+07:00")  # 600 s after "now" below
     rejected = validator(catalog).check(orjson.dumps(event), NOW)
-    assert rejected is not None and rejected.reason == "future_event_time"
+    assert isinstance(rejected, Rejected) and rejected.reason == "future_event_time"
 
 
 def test_event_time_within_the_skew_passes(catalog: Catalog) -> None:
     event = soc_alert(event_time="2026-11-23T09:04:00+07:00")
-    assert validator(catalog).check(orjson.dumps(event), NOW) is None
+    assert isinstance(validator(catalog).check(orjson.dumps(event), NOW), SocAlert)
 
 
 def test_message_over_the_size_limit_is_oversized(catalog: Catalog) -> None:
     rejected = validator(catalog).check(b"{" + b" " * 5000 + b"}", NOW)
-    assert rejected is not None and rejected.reason == "oversized"
+    assert isinstance(rejected, Rejected) and rejected.reason == "oversized"
 
 
 @pytest.mark.parametrize(
@@ -87,5 +88,5 @@ def test_ids_missing_from_the_catalog_are_unknown_reference(
     catalog: Catalog, source: str, doc: dict[str, object]
 ) -> None:
     rejected = validator(catalog, source).check(orjson.dumps(doc), LATER)
-    assert rejected is not None and rejected.reason == "unknown_reference"
+    assert isinstance(rejected, Rejected) and rejected.reason == "unknown_reference"
     assert "nowhere" in rejected.detail
