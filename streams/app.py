@@ -102,7 +102,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         registry=registry,
     )
 
-    lookups = Lookups(service_tier={s.id: str(s.tier) for s in catalog.services})
+    lookups = Lookups.from_catalog(catalog)
     tables: list[tuple[str, Any, StateCache]] = []
     for source in SOURCES:
         topic = app.topic(
@@ -132,7 +132,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
                 if partition_of_key(key, settings.partitions) in mine:
                     yield cache.get(key, stored)
 
-    registry.register(StateCollector(active_states))
+    registry.register(StateCollector(active_states, lookups))
 
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:

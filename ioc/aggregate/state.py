@@ -1,9 +1,9 @@
 """Per source-partition aggregates with an offset watermark.
 
-The watermark and the aggregates are one value, written to the table (and its changelog) in
-one record. A batch replayed after a crash or rebalance carries offsets below the watermark
-and changes nothing: that is what makes the aggregates effectively-once over at-least-once
-delivery.
+The watermark, the aggregates and the entities (open dossiers, open alerts, service status)
+are one value, written to the table (and its changelog) in one record. A batch replayed after
+a crash or rebalance carries offsets below the watermark and changes nothing: that is what
+makes the aggregates effectively-once over at-least-once delivery.
 """
 
 from __future__ import annotations
@@ -11,16 +11,30 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
+from ioc.aggregate import kpi
+from ioc.catalog import Catalog
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 
 Counters = dict[str, dict[str, float]]
 # Histogram series: [count per bucket (non-cumulative) ..., count above the last bucket, sum]
 Histograms = dict[str, dict[str, list[float]]]
+Entities = dict[str, dict[str, list[Any]]]
+
+# Entity kinds kept in a partition's state (all bounded: see ``expire``).
+SERVICES = "svc"  # service -> [flap status, failures, successes, last_ts, tls_days, tls_ts]
+ALERTS = "alert"  # alert_id -> [severity, created_ts, acked_ts, resolved_ts, agency, mtta_done]
+DOSSIERS = "dos"  # dossier_id -> [agency, level, due_ts]   (in progress)
+CLOSED = "dos_closed"  # dossier_id -> [closed_ts]   (so a late "received" does not reopen it)
+
+# Alerts below medium are counted, not tracked as incidents (no one acknowledges them).
+TRACKED_SEVERITIES = frozenset({"medium", "high", "critical"})
 
 
 @dataclass
@@ -28,16 +42,33 @@ class PartitionState:
     next_offset: int = 0
     counters: Counters = field(default_factory=dict)
     histograms: Histograms = field(default_factory=dict)
+    entities: Entities = field(default_factory=dict)
+    # Highest event time applied: the partition's event-time clock, for expiry.
+    max_event_ts: float = 0.0
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps({"o": self.next_offset, "c": self.counters, "h": self.histograms})
+        return orjson.dumps(
+            {
+                "o": self.next_offset,
+                "c": self.counters,
+                "h": self.histograms,
+                "n": self.entities,
+                "t": self.max_event_ts,
+            }
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes | None) -> PartitionState:
         if not data:
             return cls()
         raw = orjson.loads(data)
-        return cls(next_offset=raw["o"], counters=raw["c"], histograms=raw["h"])
+        return cls(
+            next_offset=raw["o"],
+            counters=raw["c"],
+            histograms=raw["h"],
+            entities=raw.get("n", {}),
+            max_event_ts=raw.get("t", 0.0),
+        )
 
     def inc(self, metric: spec.CounterSpec, key: str, amount: float = 1) -> None:
         series = self.counters.setdefault(metric.name, {})
@@ -52,12 +83,46 @@ class PartitionState:
         row[bisect_left(metric.buckets, value)] += 1
         row[-1] += value
 
+    def kind(self, name: str) -> dict[str, list[Any]]:
+        return self.entities.setdefault(name, {})
+
 
 @dataclass(frozen=True)
 class Lookups:
-    """Catalog facts the aggregation needs, as plain dicts."""
+    """Catalog facts and policies the aggregation needs, as plain values."""
 
     service_tier: Mapping[str, str]
+    tz: tzinfo = UTC
+    down_after: int = 3
+    up_after: int = 2
+    tracked_techniques: frozenset[str] = frozenset()
+    tracked_rule_groups: frozenset[str] = frozenset()
+    # service -> ((start_ts, end_ts), ...)
+    maintenance: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    # How long closed dossiers are remembered (event time), against out-of-order events.
+    closed_retention_seconds: float = 7 * 86400.0
+    risk_weights: Mapping[str, float] = field(default_factory=dict)
+    targets: Mapping[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> Lookups:
+        windows: dict[str, list[tuple[float, float]]] = {}
+        for w in catalog.maintenance:
+            windows.setdefault(w.service, []).append((w.start.timestamp(), w.end.timestamp()))
+        return cls(
+            service_tier={s.id: str(s.tier) for s in catalog.services},
+            tz=ZoneInfo(catalog.province.timezone),
+            down_after=catalog.kpi.uptime.down_after_failures,
+            up_after=catalog.kpi.uptime.up_after_successes,
+            tracked_techniques=frozenset(catalog.kpi.soc.tracked_techniques),
+            tracked_rule_groups=frozenset(catalog.kpi.soc.tracked_rule_groups),
+            maintenance={k: tuple(v) for k, v in windows.items()},
+            risk_weights={str(k): v for k, v in catalog.kpi.soc.risk_weights.items()},
+            targets=dict(catalog.kpi.targets),
+        )
+
+    def in_maintenance(self, service: str, ts: float) -> bool:
+        return any(start <= ts < end for start, end in self.maintenance.get(service, ()))
 
 
 def apply_batch(state: PartitionState, batch: Batch, lookups: Lookups) -> int:
@@ -68,7 +133,7 @@ def apply_batch(state: PartitionState, batch: Batch, lookups: Lookups) -> int:
     applied = 0
     for row in batch.events:
         if row[0] >= low:
-            _apply_fact(state, row, lookups)
+            _APPLY[row[1]](state, row, lookups)
             applied += 1
     if applied:
         state.inc(spec.EVENTS_PROCESSED, batch.source, applied)
@@ -78,30 +143,134 @@ def apply_batch(state: PartitionState, batch: Batch, lookups: Lookups) -> int:
             state.inc(spec.EVENTS_DEAD_LETTERED, spec.label_key(batch.source, reason))
             dead += 1
     state.next_offset = batch.end
+    expire(state, lookups)
     return applied + dead
 
 
-def _apply_fact(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    """``row`` is ``[offset, *fact]``; layouts in ``ioc.ingest.facts``."""
-    kind = row[1]
-    if kind == "a":
-        _, _, severity, asset_type, agency = row
-        state.inc(spec.SOC_ALERTS, spec.label_key(severity, asset_type, agency))
-    elif kind == "s":
-        state.inc(spec.SOC_ALERT_STATUS, row[2])
-    elif kind == "p":
-        _, _, service, success, duration = row
-        tier = lookups.service_tier[service]
-        result = "success" if success else "failure"
-        state.inc(spec.UPTIME_PROBES, spec.label_key(service, tier, result))
-        state.observe(spec.PROBE_DURATION, spec.label_key(service, tier), duration)
-    elif kind == "d":
-        _, _, lifecycle, agency, level, channel = row
-        key = spec.label_key(agency, level, channel)
-        if lifecycle == "received":
-            state.inc(spec.DOSSIERS_RECEIVED, key)
-        elif lifecycle == "resolved":
-            state.inc(spec.DOSSIERS_RESOLVED, key)
+def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
+    _, _, severity, asset_type, agency, alert_id, ts, techniques, groups = row
+    _clock(state, ts)
+    state.inc(spec.SOC_ALERTS, spec.label_key(severity, asset_type, agency))
+    for technique in techniques:
+        label = kpi.bounded_label(technique, lookups.tracked_techniques)
+        state.inc(spec.SOC_ALERTS_BY_TECHNIQUE, label)
+    for group in groups:
+        state.inc(
+            spec.SOC_ALERTS_BY_RULE_GROUP, kpi.bounded_label(group, lookups.tracked_rule_groups)
+        )
+    if severity in TRACKED_SEVERITIES:
+        alerts = state.kind(ALERTS)
+        # A status update may have come first: keep what it recorded.
+        record = alerts.get(alert_id) or [None, None, None, None, None, 0]
+        record[0], record[1], record[4] = severity, ts, agency
+        alerts[alert_id] = record
+        _settle_alert(state, alert_id, record)
+
+
+def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
+    _, _, status, alert_id, ts = row
+    _clock(state, ts)
+    state.inc(spec.SOC_ALERT_STATUS, status)
+    alerts = state.kind(ALERTS)
+    record = alerts.get(alert_id) or [None, None, None, None, None, 0]
+    if status == "acknowledged" and record[2] is None:
+        record[2] = ts
+    elif status == "resolved" and record[3] is None:
+        record[3] = ts
+    alerts[alert_id] = record
+    _settle_alert(state, alert_id, record)
+
+
+def _settle_alert(state: PartitionState, alert_id: str, record: list[Any]) -> None:
+    severity, created, acked, resolved, _, mtta_done = record
+    if severity is None:
+        return  # the alert itself has not arrived yet
+    if acked is not None and not mtta_done:
+        state.observe(spec.SOC_MTTA, severity, max(0.0, acked - created))
+        record[5] = 1
+    if resolved is not None:
+        state.observe(spec.SOC_MTTR, severity, max(0.0, resolved - created))
+        del state.kind(ALERTS)[alert_id]
+
+
+def _probe(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
+    _, _, service, success, duration, ts, tls_days = row
+    _clock(state, ts)
+    tier = lookups.service_tier[service]
+    if lookups.in_maintenance(service, ts):
+        state.inc(spec.UPTIME_PROBES, spec.label_key(service, tier, "maintenance"))
+        return
+    result = "success" if success else "failure"
+    state.inc(spec.UPTIME_PROBES, spec.label_key(service, tier, result))
+    state.observe(spec.PROBE_DURATION, spec.label_key(service, tier), duration)
+    services = state.kind(SERVICES)
+    record = services.get(service) or [kpi.UNKNOWN, 0, 0, 0.0, None, 0.0]
+    record[0:3] = kpi.next_flap_state(record[0:3], success, lookups.down_after, lookups.up_after)
+    record[3] = max(record[3], ts)
+    if tls_days is not None and ts >= record[5]:
+        record[4], record[5] = tls_days, ts
+    services[service] = record
+
+
+def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
+    (
+        _,
+        _,
+        lifecycle,
+        agency,
+        level,
+        channel,
+        dossier_id,
+        ts,
+        due,
+        full_online,
+        paid_online,
+        digitized,
+        rating,
+    ) = row
+    _clock(state, ts)
+    by_agency = spec.label_key(agency, level)
+    state.inc(spec.DOSSIER_EVENTS, spec.label_key(agency, level, lifecycle))
+    in_progress = state.kind(DOSSIERS)
+    closed = state.kind(CLOSED)
+    if lifecycle == "received":
+        state.inc(spec.DOSSIERS_RECEIVED, spec.label_key(agency, level, channel))
+        if full_online:
+            state.inc(spec.DOSSIERS_FULL_ONLINE, by_agency)
+        if paid_online:
+            state.inc(spec.DOSSIERS_PAID_ONLINE, by_agency)
+        if digitized:
+            state.inc(spec.DOSSIERS_DIGITIZED, by_agency)
+        if dossier_id not in closed:
+            in_progress[dossier_id] = [agency, level, due]
+    elif lifecycle in ("resolved", "returned", "cancelled"):
+        if lifecycle == "resolved":
+            state.inc(spec.DOSSIERS_RESOLVED, spec.label_key(agency, level, channel))
+            if due is not None:
+                when = kpi.timeliness(ts, due, lookups.tz)
+                state.inc(spec.DOSSIERS_RESOLVED_TIMELINESS, spec.label_key(agency, level, when))
+        in_progress.pop(dossier_id, None)
+        closed[dossier_id] = [ts]
+    elif lifecycle == "rated":
+        state.inc(spec.DOSSIERS_RATED, spec.label_key(agency, level, rating))
+
+
+def _clock(state: PartitionState, ts: float) -> None:
+    if ts > state.max_event_ts:
+        state.max_event_ts = ts
+
+
+_APPLY = {"a": _soc_alert, "s": _soc_status, "p": _probe, "d": _dossier}
+
+
+def expire(state: PartitionState, lookups: Lookups) -> None:
+    """Drop what is only kept against out-of-order events, once it is old in event time."""
+    closed = state.entities.get(CLOSED)
+    if not closed:
+        return
+    horizon = state.max_event_ts - lookups.closed_retention_seconds
+    for dossier_id in [k for k, (ts,) in closed.items() if ts < horizon]:
+        del closed[dossier_id]
 
 
 def merge_states(states: Iterable[PartitionState]) -> tuple[Counters, Histograms]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Slug_ = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]  # a metric label value
 
 
 class _Model(BaseModel):
@@ -49,6 +50,51 @@ class Service(_Model):
     agency: Slug
 
 
+class MaintenanceWindow(_Model):
+    """Declared maintenance: probes inside it count neither for nor against availability."""
+
+    service: Slug
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MaintenanceWindow:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class UptimePolicy(_Model):
+    """Flapping control as in Gatus."""
+
+    down_after_failures: int = Field(default=3, ge=1)
+    up_after_successes: int = Field(default=2, ge=1)
+
+
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+def _default_risk_weights() -> dict[Severity, float]:
+    return {"low": 0.0, "medium": 1.0, "high": 5.0, "critical": 20.0}
+
+
+class SocPolicy(_Model):
+    # Label values for techniques and rule groups: these, and "other" for the rest, so that
+    # label cardinality stays bounded whatever the SIEM sends.
+    tracked_techniques: list[str] = Field(default_factory=list, max_length=50)
+    tracked_rule_groups: list[str] = Field(default_factory=list, max_length=50)
+    # Weights of open alerts in the agency risk score, by severity.
+    risk_weights: dict[Severity, float] = Field(default_factory=_default_risk_weights)
+
+
+class Kpi(_Model):
+    uptime: UptimePolicy = UptimePolicy()
+    soc: SocPolicy = SocPolicy()
+    # Targets drawn on the panels (ratios 0-1), e.g. full_online_rate: 0.45.
+    targets: dict[Slug_, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+
+
 class Province(_Model):
     code: Slug
     name: str = Field(min_length=1)
@@ -71,6 +117,8 @@ class Catalog(_Model):
     agencies: list[Agency] = Field(min_length=1)
     services: list[Service] = Field(min_length=1)
     totals: Totals = Totals()
+    kpi: Kpi = Kpi()
+    maintenance: list[MaintenanceWindow] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
@@ -81,6 +129,13 @@ class Catalog(_Model):
             if service.agency not in known:
                 raise ValueError(
                     f"services[{i}].agency: '{service.agency}' is not an agency id in 'agencies'"
+                )
+        services = {s.id for s in self.services}
+        for i, window in enumerate(self.maintenance):
+            if window.service not in services:
+                raise ValueError(
+                    f"maintenance[{i}].service: '{window.service}' is not a service id"
+                    " in 'services'"
                 )
         sums = {
             "desktop": sum(a.assets.desktop for a in self.agencies),

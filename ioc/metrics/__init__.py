@@ -1,5 +1,5 @@
 """Metric definitions (names, labels, buckets) and the Prometheus collector over worker state."""
 
-from ioc.metrics.spec import COUNTERS, HISTOGRAMS, CounterSpec, HistogramSpec
+from ioc.metrics.spec import COUNTERS, GAUGES, HISTOGRAMS, CounterSpec, GaugeSpec, HistogramSpec
 
-__all__ = ["COUNTERS", "HISTOGRAMS", "CounterSpec", "HistogramSpec"]
+__all__ = ["COUNTERS", "GAUGES", "HISTOGRAMS", "CounterSpec", "GaugeSpec", "HistogramSpec"]

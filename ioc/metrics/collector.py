@@ -6,21 +6,43 @@ rebalanced worker exports the same totals it recovered from the changelog.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
 from ioc.aggregate import PartitionState, merge_states
-from ioc.metrics.spec import COUNTERS, HISTOGRAMS, label_values
+from ioc.aggregate.gauges import gauges
+from ioc.aggregate.state import Lookups
+from ioc.metrics.spec import COUNTERS, GAUGES, HISTOGRAMS, label_values
 
 
 class StateCollector(Collector):
-    def __init__(self, states: Callable[[], Iterable[PartitionState]]) -> None:
+    def __init__(
+        self,
+        states: Callable[[], Iterable[PartitionState]],
+        lookups: Lookups,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._states = states
+        self._lookups = lookups
+        self._clock = clock
 
     def collect(self) -> Iterator[Metric]:
-        counters, histograms = merge_states(self._states())
+        states = list(self._states())
+        counters, histograms = merge_states(states)
+        current = gauges(states, self._clock(), self._lookups)
+        for gspec in GAUGES:
+            gfamily = GaugeMetricFamily(gspec.name, gspec.help, labels=list(gspec.labels))
+            for key, value in sorted(current[gspec.name].items()):
+                gfamily.add_metric(label_values(key), value)
+            yield gfamily
         for cspec in COUNTERS:
             family = CounterMetricFamily(cspec.name, cspec.help, labels=list(cspec.labels))
             for key, value in sorted(counters.get(cspec.name, {}).items()):

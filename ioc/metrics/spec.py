@@ -65,6 +65,48 @@ PROBE_DURATION = HistogramSpec(
     (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
 )
 
+SOC_ALERTS_BY_TECHNIQUE = CounterSpec(
+    "ioc_soc_alerts_by_technique",
+    "SOC alerts by MITRE ATT&CK technique: the catalog's tracked ones, 'other' for the rest.",
+    ("technique",),
+)
+SOC_ALERTS_BY_RULE_GROUP = CounterSpec(
+    "ioc_soc_alerts_by_rule_group",
+    "SOC alerts by Wazuh rule group: the catalog's tracked ones, 'other' for the rest.",
+    ("rule_group",),
+)
+DOSSIER_EVENTS = CounterSpec(
+    "ioc_dossier_events",
+    "Dossier lifecycle events (received, additional_docs_requested, resolved, returned, "
+    "cancelled, rated).",
+    ("agency", "level", "lifecycle"),
+)
+DOSSIERS_RESOLVED_TIMELINESS = CounterSpec(
+    "ioc_dossiers_resolved_by_timeliness",
+    "Dossiers resolved early (before the due day), on time (on the due day) or late.",
+    ("agency", "level", "timeliness"),
+)
+DOSSIERS_FULL_ONLINE = CounterSpec(
+    "ioc_dossiers_received_full_online",
+    "Dossiers received whose every step is online or by public postal service (toàn trình).",
+    ("agency", "level"),
+)
+DOSSIERS_PAID_ONLINE = CounterSpec(
+    "ioc_dossiers_received_paid_online",
+    "Dossiers received with the fee paid online.",
+    ("agency", "level"),
+)
+DOSSIERS_DIGITIZED = CounterSpec(
+    "ioc_dossiers_received_digitized",
+    "Dossiers received with their papers digitized.",
+    ("agency", "level"),
+)
+DOSSIERS_RATED = CounterSpec(
+    "ioc_dossiers_rated",
+    "Citizen ratings of dossier handling: satisfied, unsatisfied, complaint.",
+    ("agency", "level", "rating"),
+)
+
 COUNTERS: tuple[CounterSpec, ...] = (
     EVENTS_PROCESSED,
     EVENTS_DEAD_LETTERED,
@@ -73,8 +115,101 @@ COUNTERS: tuple[CounterSpec, ...] = (
     UPTIME_PROBES,
     DOSSIERS_RECEIVED,
     DOSSIERS_RESOLVED,
+    SOC_ALERTS_BY_TECHNIQUE,
+    SOC_ALERTS_BY_RULE_GROUP,
+    DOSSIER_EVENTS,
+    DOSSIERS_RESOLVED_TIMELINESS,
+    DOSSIERS_FULL_ONLINE,
+    DOSSIERS_PAID_ONLINE,
+    DOSSIERS_DIGITIZED,
+    DOSSIERS_RATED,
 )
-HISTOGRAMS: tuple[HistogramSpec, ...] = (PROBE_DURATION,)
+
+_RESPONSE_BUCKETS = (60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0)
+SOC_MTTA = HistogramSpec(
+    "ioc_soc_alert_time_to_acknowledge_seconds",
+    "From an alert's event time to its acknowledgement (MTTA = _sum / _count).",
+    ("severity",),
+    _RESPONSE_BUCKETS,
+)
+SOC_MTTR = HistogramSpec(
+    "ioc_soc_alert_time_to_resolve_seconds",
+    "From an alert's event time to its resolution (MTTR = _sum / _count).",
+    ("severity",),
+    _RESPONSE_BUCKETS,
+)
+HISTOGRAMS: tuple[HistogramSpec, ...] = (PROBE_DURATION, SOC_MTTA, SOC_MTTR)
+
+
+@dataclass(frozen=True)
+class GaugeSpec:
+    name: str
+    help: str
+    labels: tuple[str, ...]
+
+
+SERVICE_UP = GaugeSpec(
+    "ioc_uptime_service_up",
+    "1 when the service is up, 0 when down (down after 3 failures in a row, up after 2 successes).",
+    ("service", "tier"),
+)
+TLS_DAYS_LEFT = GaugeSpec(
+    "ioc_uptime_tls_cert_days_left",
+    "Days until the service's TLS certificate expires.",
+    ("service",),
+)
+LAST_PROBE = GaugeSpec(
+    "ioc_uptime_last_probe_timestamp_seconds",
+    "Event time of the service's latest probe result: time() - this shows a dead prober.",
+    ("service",),
+)
+IN_MAINTENANCE = GaugeSpec(
+    "ioc_uptime_in_maintenance",
+    "1 while the service is inside a declared maintenance window.",
+    ("service",),
+)
+SOC_OPEN = GaugeSpec(
+    "ioc_soc_alerts_open",
+    "Medium and higher alerts not resolved yet, by status (new, acknowledged).",
+    ("severity", "status"),
+)
+SOC_RISK = GaugeSpec(
+    "ioc_soc_agency_risk_score",
+    "Agency risk: sum over its open alerts of the severity weight (catalog kpi.soc).",
+    ("agency",),
+)
+DOSSIERS_IN_PROGRESS = GaugeSpec(
+    "ioc_dossiers_in_progress",
+    "Dossiers received and not yet resolved, returned or cancelled.",
+    ("agency", "level"),
+)
+DOSSIERS_OVERDUE = GaugeSpec(
+    "ioc_dossiers_overdue",
+    "Dossiers in progress past their due time.",
+    ("agency", "level"),
+)
+KPI_TARGET = GaugeSpec(
+    "ioc_kpi_target_ratio",
+    "Target of a KPI ratio from the catalog, for panels to draw.",
+    ("kpi",),
+)
+STATE_ENTITIES = GaugeSpec(
+    "ioc_state_entities",
+    "Entities the worker keeps in its state (open dossiers, open alerts, services, ...).",
+    ("kind",),
+)
+GAUGES: tuple[GaugeSpec, ...] = (
+    SERVICE_UP,
+    TLS_DAYS_LEFT,
+    LAST_PROBE,
+    IN_MAINTENANCE,
+    SOC_OPEN,
+    SOC_RISK,
+    DOSSIERS_IN_PROGRESS,
+    DOSSIERS_OVERDUE,
+    KPI_TARGET,
+    STATE_ENTITIES,
+)
 
 # Label values inside the state are joined with this; catalog ids cannot contain it.
 LABEL_SEP = "|"

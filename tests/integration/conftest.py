@@ -14,6 +14,7 @@ import pytest
 
 from ioc.catalog import Catalog
 from ioc.config import Settings, TopicNames, load_settings
+from ioc.metrics import spec
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, ScenarioFile, Simulator
 from ioc.simulate.publish import publish
@@ -70,16 +71,10 @@ def simulate(
     return truth
 
 
-STATE_METRICS = (
-    "ioc_events_processed_total",
-    "ioc_events_dead_lettered_total",
-    "ioc_soc_alerts_total",
-    "ioc_soc_alert_status_changes_total",
-    "ioc_uptime_probes_total",
-    "ioc_dossiers_received_total",
-    "ioc_dossiers_resolved_total",
-    "ioc_uptime_probe_duration_seconds_bucket",
-    "ioc_uptime_probe_duration_seconds_count",
+# Every series exported from the aggregation state (gauges depend on the clock: not compared).
+STATE_METRICS = frozenset(
+    [f"{c.name}_total" for c in spec.COUNTERS]
+    + [f"{h.name}{suffix}" for h in spec.HISTOGRAMS for suffix in ("_bucket", "_count")]
 )
 
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ioc.aggregate import PartitionState, apply_batch, merge_states
-from ioc.aggregate.state import Lookups
+from ioc.aggregate.gauges import gauges
+from ioc.aggregate.state import CLOSED, Lookups
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 from tests.conftest import as_fact, dossier, soc_alert, uptime_probe
@@ -106,3 +108,186 @@ def test_merge_sums_partitions() -> None:
     apply_batch(b, batch([soc_alert()] * 2), LOOKUPS)
     counters, _ = merge_states([a, b])
     assert counters[spec.SOC_ALERTS.name]["medium|desktop|so-tc"] == 3
+
+
+# -- KPIs: uptime ------------------------------------------------------------------------------
+
+
+def ts(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+HCM_LOOKUPS = Lookups(
+    service_tier={"cong-dvc": "1"},
+    tracked_techniques=frozenset({"T1110"}),
+    maintenance={"cong-dvc": ((ts("2026-11-24T09:00+07:00"), ts("2026-11-24T10:00+07:00")),)},
+    risk_weights={"low": 0.0, "medium": 1.0, "high": 5.0, "critical": 20.0},
+    targets={"full_online_rate": 0.45},
+)
+
+
+def apply(
+    events: list[dict[str, Any]],
+    lookups: Lookups = HCM_LOOKUPS,
+    state: PartitionState | None = None,
+) -> PartitionState:
+    state = state or PartitionState()
+    apply_batch(state, batch(events, start=state.next_offset), lookups)
+    return state
+
+
+def gauge(
+    state: PartitionState, metric: spec.GaugeSpec, *labels: str, now: float = 1795312800.0
+) -> float | None:
+    return gauges([state], now, HCM_LOOKUPS)[metric.name].get(spec.label_key(*labels))
+
+
+def failing(minute: int) -> dict[str, Any]:
+    return uptime_probe(
+        success=False, error_class="timeout", event_time=f"2026-11-23T09:{minute:02d}:00+07:00"
+    )
+
+
+def test_service_goes_down_after_three_failed_probes() -> None:
+    state = apply([uptime_probe(), failing(1), failing(2)])
+    assert gauge(state, spec.SERVICE_UP, "cong-dvc", "1") == 1
+    state = apply([failing(3)], state=state)
+    assert gauge(state, spec.SERVICE_UP, "cong-dvc", "1") == 0
+
+
+def test_probes_in_a_maintenance_window_are_neither_success_nor_failure() -> None:
+    state = apply([failing(1) | {"event_time": "2026-11-24T09:30:00+07:00"}])
+    assert count(state, spec.UPTIME_PROBES, "cong-dvc", "1", "maintenance") == 1
+    assert count(state, spec.UPTIME_PROBES, "cong-dvc", "1", "failure") == 0
+    assert gauge(state, spec.IN_MAINTENANCE, "cong-dvc", now=ts("2026-11-24T09:30+07:00")) == 1
+    assert gauge(state, spec.IN_MAINTENANCE, "cong-dvc") == 0
+
+
+def test_tls_days_and_last_probe_time_come_from_the_latest_probe() -> None:
+    state = apply(
+        [
+            uptime_probe(tls_days_left=30.0, event_time="2026-11-23T09:05:00+07:00"),
+            uptime_probe(tls_days_left=31.0, event_time="2026-11-23T09:00:00+07:00"),
+        ]
+    )
+    assert gauge(state, spec.TLS_DAYS_LEFT, "cong-dvc") == 30.0
+    assert gauge(state, spec.LAST_PROBE, "cong-dvc") == ts("2026-11-23T09:05:00+07:00")
+
+
+# -- KPIs: SOC ---------------------------------------------------------------------------------
+
+
+def status(kind: str, minute: int, alert_id: str = "a-1") -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "event_id": f"s-{kind}-{minute}",
+        "event_type": "soc_alert_status",
+        "event_time": f"2026-11-23T09:{minute:02d}:00+07:00",
+        "alert_id": alert_id,
+        "agent_id": "so-tc-d0001",
+        "status": kind,
+        "actor": "analyst-1",
+    }
+
+
+def test_mtta_and_mttr_are_observed_from_the_alert_time() -> None:
+    state = apply([soc_alert(), status("acknowledged", 5), status("resolved", 30)])
+    mtta = state.histograms[spec.SOC_MTTA.name]["medium"]
+    mttr = state.histograms[spec.SOC_MTTR.name]["medium"]
+    assert (sum(mtta[:-1]), mtta[-1]) == (1, 300.0)
+    assert (sum(mttr[:-1]), mttr[-1]) == (1, 1800.0)
+
+
+def test_status_arriving_before_its_alert_is_applied_when_the_alert_comes() -> None:
+    state = apply([status("acknowledged", 5)])
+    assert gauge(state, spec.SOC_OPEN, "medium", "acknowledged") is None
+    state = apply([soc_alert()], state=state)
+    assert gauge(state, spec.SOC_OPEN, "medium", "acknowledged") == 1
+    assert state.histograms[spec.SOC_MTTA.name]["medium"][-1] == 300.0
+
+
+def test_open_alerts_leave_the_gauge_when_resolved() -> None:
+    state = apply([soc_alert(), soc_alert(alert_id="a-2")])
+    assert gauge(state, spec.SOC_OPEN, "medium", "new") == 2
+    state = apply([status("resolved", 9)], state=state)
+    assert gauge(state, spec.SOC_OPEN, "medium", "new") == 1
+
+
+def test_low_alerts_are_counted_but_not_tracked_as_open() -> None:
+    state = apply([soc_alert(rule={"id": "1", "level": 3, "description": "x"})])
+    assert count(state, spec.SOC_ALERTS, "low", "desktop", "so-tc") == 1
+    assert gauge(state, spec.SOC_OPEN, "low", "new") is None
+
+
+def test_agency_risk_score_weights_its_open_alerts() -> None:
+    high = {"id": "2", "level": 13, "description": "x"}
+    state = apply([soc_alert(), soc_alert(alert_id="a-2", rule=high)])
+    assert gauge(state, spec.SOC_RISK, "so-tc") == 6.0
+
+
+def test_untracked_technique_is_counted_as_other() -> None:
+    rule = {"id": "1", "level": 5, "description": "x", "mitre": {"id": ["T1110", "T1021"]}}
+    state = apply([soc_alert(rule=rule)])
+    assert count(state, spec.SOC_ALERTS_BY_TECHNIQUE, "T1110") == 1
+    assert count(state, spec.SOC_ALERTS_BY_TECHNIQUE, "other") == 1
+
+
+# -- KPIs: dossiers ----------------------------------------------------------------------------
+
+DUE = "2026-11-23T10:00:00+07:00"
+NOW_BEFORE_DUE = ts("2026-11-23T09:00:00+07:00")
+NOW_AFTER_DUE = ts("2026-11-23T11:00:00+07:00")
+
+
+def test_a_dossier_with_no_further_event_becomes_overdue_as_time_passes() -> None:
+    state = apply([dossier(due_time=DUE)])
+    assert gauge(state, spec.DOSSIERS_OVERDUE, "so-tnmt", "province", now=NOW_BEFORE_DUE) is None
+    assert gauge(state, spec.DOSSIERS_OVERDUE, "so-tnmt", "province", now=NOW_AFTER_DUE) == 1
+    assert gauge(state, spec.DOSSIERS_IN_PROGRESS, "so-tnmt", "province") == 1
+
+
+def test_resolved_dossier_leaves_the_backlog_and_counts_its_timeliness() -> None:
+    state = apply(
+        [
+            dossier(due_time=DUE),
+            dossier(lifecycle="resolved", due_time=DUE, event_time="2026-11-23T10:30:00+07:00"),
+        ]
+    )
+    assert gauge(state, spec.DOSSIERS_IN_PROGRESS, "so-tnmt", "province") is None
+    assert count(state, spec.DOSSIERS_RESOLVED_TIMELINESS, "so-tnmt", "province", "late") == 1
+
+
+def test_resolved_before_received_does_not_leave_a_dossier_in_progress() -> None:
+    state = apply(
+        [dossier(lifecycle="resolved", event_time="2026-11-23T09:30:00+07:00"), dossier()]
+    )
+    assert count(state, spec.DOSSIERS_RECEIVED, "so-tnmt", "province", "online") == 1
+    assert gauge(state, spec.DOSSIERS_IN_PROGRESS, "so-tnmt", "province") is None
+
+
+def test_receipt_counts_full_online_paid_online_and_digitized() -> None:
+    state = apply([dossier(full_online=True, paid_online=True, digitized=False)])
+    assert count(state, spec.DOSSIERS_FULL_ONLINE, "so-tnmt", "province") == 1
+    assert count(state, spec.DOSSIERS_PAID_ONLINE, "so-tnmt", "province") == 1
+    assert count(state, spec.DOSSIERS_DIGITIZED, "so-tnmt", "province") == 0
+
+
+def test_ratings_are_counted_by_agency_and_rating() -> None:
+    state = apply([dossier(lifecycle="rated", rating="complaint")])
+    assert count(state, spec.DOSSIERS_RATED, "so-tnmt", "province", "complaint") == 1
+
+
+def test_closed_dossiers_are_forgotten_after_the_retention() -> None:
+    lookups = Lookups(service_tier={}, closed_retention_seconds=3600)
+    state = apply([dossier(lifecycle="cancelled")], lookups=lookups)
+    assert "P000000001" in state.entities[CLOSED]
+    state = apply(
+        [dossier(dossier_id="P2", event_time="2026-11-23T11:00:00+07:00")],
+        lookups=lookups,
+        state=state,
+    )
+    assert "P000000001" not in state.entities[CLOSED]
+
+
+def test_targets_are_exported_from_the_catalog() -> None:
+    assert gauge(PartitionState(), spec.KPI_TARGET, "full_online_rate") == 0.45

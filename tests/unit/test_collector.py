@@ -14,7 +14,7 @@ def exposition(
     states: list[PartitionState],
 ) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     registry = CollectorRegistry()
-    registry.register(StateCollector(lambda: states))
+    registry.register(StateCollector(lambda: states, Lookups(service_tier={"cong-dvc": "1"})))
     text = generate_latest(registry).decode()
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value
@@ -58,5 +58,5 @@ def test_histogram_buckets_are_cumulative_with_inf_count_and_sum() -> None:
     assert abs(samples[("ioc_uptime_probe_duration_seconds_sum", labels)] - 50.34) < 1e-9
 
 
-def test_no_state_exports_families_without_samples() -> None:
-    assert exposition([]) == {}
+def test_without_state_only_clock_driven_gauges_have_samples() -> None:
+    assert {name for name, _ in exposition([])} == {"ioc_uptime_in_maintenance"}

@@ -1,0 +1,60 @@
+"""Gauges computed from the entities at scrape time: what is true *now*.
+
+Overdue dossiers and maintenance depend on the clock, not on a new event: passing ``now`` in
+makes them change with time alone, and keeps this a pure function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ioc.aggregate import kpi
+from ioc.aggregate.state import ALERTS, DOSSIERS, SERVICES, Lookups, PartitionState
+from ioc.metrics import spec
+
+Gauges = dict[str, dict[str, float]]
+
+
+def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Gauges:
+    out: Gauges = {g.name: {} for g in spec.GAUGES}
+
+    def add(metric: spec.GaugeSpec, key: str, value: float) -> None:
+        series = out[metric.name]
+        series[key] = series.get(key, 0.0) + value
+
+    open_by_agency: dict[str, dict[str, float]] = {}
+    for state in states:
+        for service, (status, _, _, last_ts, tls_days, _) in state.entities.get(
+            SERVICES, {}
+        ).items():
+            if status != kpi.UNKNOWN:
+                add(
+                    spec.SERVICE_UP,
+                    spec.label_key(service, lookups.service_tier[service]),
+                    float(status == kpi.UP),
+                )
+            add(spec.LAST_PROBE, service, last_ts)
+            if tls_days is not None:
+                add(spec.TLS_DAYS_LEFT, service, tls_days)
+        alerts = state.entities.get(ALERTS, {})
+        for severity, _, acked, _, agency, _ in alerts.values():
+            if severity is None:
+                continue  # a status update whose alert has not arrived
+            add(spec.SOC_OPEN, spec.label_key(severity, "acknowledged" if acked else "new"), 1)
+            counts = open_by_agency.setdefault(agency, {})
+            counts[severity] = counts.get(severity, 0) + 1
+        dossiers = state.entities.get(DOSSIERS, {})
+        for agency, level, due in dossiers.values():
+            key = spec.label_key(agency, level)
+            add(spec.DOSSIERS_IN_PROGRESS, key, 1)
+            if due is not None and due < now:
+                add(spec.DOSSIERS_OVERDUE, key, 1)
+        for name, entities in state.entities.items():
+            add(spec.STATE_ENTITIES, name, len(entities))
+    for agency, counts in open_by_agency.items():
+        add(spec.SOC_RISK, agency, kpi.risk_score(counts, dict(lookups.risk_weights)))
+    for service in lookups.service_tier:
+        add(spec.IN_MAINTENANCE, service, float(lookups.in_maintenance(service, now)))
+    for name, target in lookups.targets.items():
+        add(spec.KPI_TARGET, name, target)
+    return out

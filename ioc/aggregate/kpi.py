@@ -1,0 +1,90 @@
+"""KPI formulas and small state machines: plain functions, no Kafka, no clock.
+
+Each is documented in docs/kpis.md; tests/unit/test_kpi.py checks the edge cases.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Literal
+
+Timeliness = Literal["early", "on_time", "late"]
+UNKNOWN, DOWN, UP = -1, 0, 1
+
+
+def next_flap_state(state: list[int], success: bool, down_after: int, up_after: int) -> list[int]:
+    """Flapping control as in Gatus. ``state`` is ``[status, failures in a row, successes in a
+    row]`` with status UNKNOWN, DOWN or UP.
+
+    Down after ``down_after`` consecutive failures, up again after ``up_after`` consecutive
+    successes. A service never seen is UP after its first success (nothing to recover from)
+    and DOWN only after ``down_after`` failures.
+    """
+    status, failures, successes = state
+    if success:
+        failures, successes = 0, successes + 1
+        if status == UNKNOWN or (status == DOWN and successes >= up_after):
+            status = UP
+    else:
+        failures, successes = failures + 1, 0
+        if failures >= down_after:
+            status = DOWN
+    return [status, failures, successes]
+
+
+def timeliness(resolved_ts: float, due_ts: float, tz: tzinfo) -> Timeliness:
+    """Early: before the due date's local day; on time: on that day, not after the due time;
+    late: after the due time (Decision 766 counts early and on time as "on time")."""
+    if resolved_ts > due_ts:
+        return "late"
+    due_day = datetime.fromtimestamp(due_ts, tz).date()
+    if datetime.fromtimestamp(resolved_ts, tz).date() < due_day:
+        return "early"
+    return "on_time"
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """A KPI ratio; ``None`` (no data, shown as a gap, not 0% or 100%) when nothing was counted."""
+    if denominator <= 0:
+        return None
+    return numerator / denominator
+
+
+def on_time_rate(early: float, on_time: float, late: float) -> float | None:
+    """Dossiers resolved on or before their due time / dossiers resolved."""
+    return ratio(early + on_time, early + on_time + late)
+
+
+def satisfaction_rate(all_dossiers: float, unsatisfied: float, complaints: float) -> float | None:
+    """Decision 766: (all − rated unsatisfied or complaint) / all dossiers in the authority."""
+    return ratio(all_dossiers - unsatisfied - complaints, all_dossiers)
+
+
+def bounded_label(value: str, tracked: frozenset[str]) -> str:
+    """The value itself when tracked, else "other": label sets stay bounded."""
+    return value if value in tracked else "other"
+
+
+def risk_score(open_alerts_by_severity: dict[str, float], weights: dict[str, float]) -> float:
+    """Agency risk: Σ over open (unresolved) alerts of the weight of their severity."""
+    return sum(weights.get(sev, 0.0) * n for sev, n in open_alerts_by_severity.items())
+
+
+def local_day_start(ts: float, tz: tzinfo) -> float:
+    day = datetime.fromtimestamp(ts, tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day.timestamp()
+
+
+__all__ = [
+    "DOWN",
+    "UNKNOWN",
+    "UP",
+    "bounded_label",
+    "local_day_start",
+    "next_flap_state",
+    "on_time_rate",
+    "ratio",
+    "risk_score",
+    "satisfaction_rate",
+    "timeliness",
+]
