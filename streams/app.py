@@ -15,7 +15,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from ioc.aggregate import PartitionState, apply_batch
+from ioc.aggregate import PartitionState, SeenEvents, apply_batch
 from ioc.aggregate.state import Lookups
 from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
@@ -27,27 +27,36 @@ from streams.topics import SOURCES, partition_of_key
 log = logging.getLogger(__name__)
 
 
-class StateCache:
-    """Parsed table values, reused while the table still holds the same bytes object.
+class PartitionCache:
+    """Parsed state and dedup index of each source partition, reused while the table still
+    holds the same bytes object.
 
-    The table is the truth; after recovery or a rebalance the stored object differs and the
-    value is parsed again.
+    The tables are the truth: after recovery or a rebalance the stored object differs, and the
+    state is parsed and the dedup index rebuilt from the ``seen`` table again.
     """
 
-    def __init__(self) -> None:
-        self._items: dict[bytes, tuple[bytes, PartitionState]] = {}
+    def __init__(self, table: Any, seen_table: Any, window_seconds: float) -> None:
+        self.table = table
+        self.seen_table = seen_table
+        self.window_seconds = window_seconds
+        self._items: dict[bytes, tuple[bytes | None, PartitionState, SeenEvents]] = {}
 
-    def get(self, key: bytes, stored: bytes | None) -> PartitionState:
+    def get(self, key: bytes) -> tuple[PartitionState, SeenEvents]:
+        stored = self.table.get(key)
         hit = self._items.get(key)
-        if hit is not None and stored is not None and hit[0] is stored:
-            return hit[1]
+        if hit is not None and hit[0] is stored:
+            return hit[1], hit[2]
         state = PartitionState.from_bytes(stored)
-        if stored is not None:
-            self._items[key] = (stored, state)
-        return state
+        seen = SeenEvents(self.window_seconds)
+        prefix = key + b"/"
+        for seen_key, data in list(self.seen_table.data.items()):
+            if seen_key.startswith(prefix):
+                seen.load(seen_key.decode(), data)
+        self._items[key] = (stored, state, seen)
+        return state, seen
 
-    def put(self, key: bytes, stored: bytes, state: PartitionState) -> None:
-        self._items[key] = (stored, state)
+    def put(self, key: bytes, stored: bytes, state: PartitionState, seen: SeenEvents) -> None:
+        self._items[key] = (stored, state, seen)
 
 
 def _credentials(settings: Settings) -> Any:
@@ -103,7 +112,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
     )
 
     lookups = Lookups.from_catalog(catalog)
-    tables: list[tuple[str, Any, StateCache]] = []
+    tables: list[tuple[str, Any, PartitionCache]] = []
     for source in SOURCES:
         topic = app.topic(
             settings.topics.batch_topic(source),
@@ -118,19 +127,22 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         table = app.Table(
             f"{source}-state", key_type=bytes, value_type=bytes, partitions=settings.partitions
         )
-        cache = StateCache()
+        seen_table = app.Table(
+            f"{source}-seen", key_type=bytes, value_type=bytes, partitions=settings.partitions
+        )
+        cache = PartitionCache(table, seen_table, settings.dedup_window_seconds)
         tables.append((topic.get_topic_name(), table, cache))
         app.agent(topic, name=f"aggregate_{source}")(
-            _aggregator(table, cache, lookups, replayed, bad_batches)
+            _aggregator(cache, lookups, replayed, bad_batches)
         )
 
     def active_states() -> Iterator[PartitionState]:
         assigned = app.consumer.assignment() if app.consumer is not None else set()
         for topic_name, table, cache in tables:
             mine = {tp.partition for tp in assigned if tp.topic == topic_name}
-            for key, stored in list(table.data.items()):
+            for key in list(table.data.keys()):
                 if partition_of_key(key, settings.partitions) in mine:
-                    yield cache.get(key, stored)
+                    yield cache.get(key)[0]
 
     registry.register(StateCollector(active_states, lookups))
 
@@ -143,9 +155,15 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
 
 
 def _aggregator(
-    table: Any, cache: StateCache, lookups: Lookups, replayed: Counter, bad_batches: Counter
+    cache: PartitionCache, lookups: Lookups, replayed: Counter, bad_batches: Counter
 ) -> Callable[[faust.StreamT[bytes]], AsyncIterator[None]]:
-    """The agent of one source: apply each batch to its partition's state in ``table``."""
+    """The agent of one source: apply each batch to its partition's state.
+
+    Order of the writes: the batch's event ids (``seen`` table) first, then the state with its
+    watermark. After a crash between the two, the batch is replayed and its ids are found at
+    the same offsets: a replay, not duplicates.
+    """
+    table, seen_table = cache.table, cache.seen_table
 
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for key, value in stream.items():
@@ -155,14 +173,20 @@ def _aggregator(
                 bad_batches.inc()
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
                 continue
-            state = cache.get(key, table.get(key))
-            new = apply_batch(state, batch, lookups)
-            if new < batch.end - batch.start:
-                replayed.inc(batch.end - batch.start - new)
-            if new:
+            state, seen = cache.get(key)
+            result = apply_batch(state, batch, lookups, seen)
+            if result.offsets < batch.end - batch.start:
+                replayed.inc(batch.end - batch.start - result.offsets)
+            if result.fresh:
+                seen_key = key + b"/%d" % batch.start
+                seen_table[seen_key] = SeenEvents.encode(result.newest_ts, result.fresh)
+                seen.add(seen_key.decode(), result.newest_ts, result.fresh)
+            for old in seen.expire(state.max_event_ts):
+                seen_table.pop(old.encode(), None)
+            if result.offsets:
                 stored = state.to_bytes()
                 table[key] = stored
-                cache.put(key, stored, state)
+                cache.put(key, stored, state, seen)
             yield None
 
     return aggregate

@@ -1,5 +1,13 @@
 """Aggregation core: the state of one source partition and how a batch changes it."""
 
-from ioc.aggregate.state import PartitionState, apply_batch, merge_states
+from ioc.aggregate.dedup import SeenEvents
+from ioc.aggregate.state import Applied, Lookups, PartitionState, apply_batch, merge_states
 
-__all__ = ["PartitionState", "apply_batch", "merge_states"]
+__all__ = [
+    "Applied",
+    "Lookups",
+    "PartitionState",
+    "SeenEvents",
+    "apply_batch",
+    "merge_states",
+]

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from ioc.aggregate import kpi
+from ioc.aggregate.dedup import SeenEvents
 from ioc.catalog import Catalog
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
@@ -125,18 +126,44 @@ class Lookups:
         return any(start <= ts < end for start, end in self.maintenance.get(service, ()))
 
 
-def apply_batch(state: PartitionState, batch: Batch, lookups: Lookups) -> int:
-    """Apply the part of ``batch`` at or above the watermark; return how many offsets were new."""
+@dataclass
+class Applied:
+    """What a batch changed: offsets newly accounted for, and the (event id, offset) pairs
+    applied, which the caller persists for deduplication."""
+
+    offsets: int = 0
+    fresh: list[tuple[str, int]] = field(default_factory=list)
+    newest_ts: float = 0.0
+
+
+def apply_batch(
+    state: PartitionState, batch: Batch, lookups: Lookups, seen: SeenEvents | None = None
+) -> Applied:
+    """Apply the part of ``batch`` at or above the watermark, skipping event ids ``seen``
+    applied at another offset."""
+    result = Applied()
     if batch.end <= state.next_offset:
-        return 0
+        return result
     low = state.next_offset
-    applied = 0
+    applied = duplicates = 0
     for row in batch.events:
-        if row[0] >= low:
-            _APPLY[row[1]](state, row, lookups)
-            applied += 1
+        offset = row[0]
+        if offset < low:
+            continue
+        event_id = row[2]
+        if seen is not None:
+            if seen.is_duplicate(event_id, offset):
+                duplicates += 1
+                continue
+            # Record before applying: a second copy in this same batch is then caught too.
+            seen.add_one(event_id, offset)
+        _APPLY[row[1]](state, row, lookups)
+        result.fresh.append((event_id, offset))
+        applied += 1
     if applied:
         state.inc(spec.EVENTS_PROCESSED, batch.source, applied)
+    if duplicates:
+        state.inc(spec.EVENTS_DUPLICATE, batch.source, duplicates)
     dead = 0
     for offset, reason in batch.dead_letters:
         if offset >= low:
@@ -144,11 +171,13 @@ def apply_batch(state: PartitionState, batch: Batch, lookups: Lookups) -> int:
             dead += 1
     state.next_offset = batch.end
     expire(state, lookups)
-    return applied + dead
+    result.offsets = applied + duplicates + dead
+    result.newest_ts = state.max_event_ts
+    return result
 
 
 def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    _, _, severity, asset_type, agency, alert_id, ts, techniques, groups = row
+    _, _, _, severity, asset_type, agency, alert_id, ts, techniques, groups = row
     _clock(state, ts)
     state.inc(spec.SOC_ALERTS, spec.label_key(severity, asset_type, agency))
     for technique in techniques:
@@ -168,7 +197,7 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
 
 
 def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    _, _, status, alert_id, ts = row
+    _, _, _, status, alert_id, ts = row
     _clock(state, ts)
     state.inc(spec.SOC_ALERT_STATUS, status)
     alerts = state.kind(ALERTS)
@@ -194,7 +223,7 @@ def _settle_alert(state: PartitionState, alert_id: str, record: list[Any]) -> No
 
 
 def _probe(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    _, _, service, success, duration, ts, tls_days = row
+    _, _, _, service, success, duration, ts, tls_days = row
     _clock(state, ts)
     tier = lookups.service_tier[service]
     if lookups.in_maintenance(service, ts):
@@ -214,6 +243,7 @@ def _probe(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
 
 def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
     (
+        _,
         _,
         _,
         lifecycle,

@@ -32,6 +32,11 @@ EVENTS_DEAD_LETTERED = CounterSpec(
     "Source messages sent to the dead-letter topic, by reason.",
     ("source", "reason"),
 )
+EVENTS_DUPLICATE = CounterSpec(
+    "ioc_events_duplicate",
+    "Events whose event_id was already applied at another offset (skipped).",
+    ("source",),
+)
 SOC_ALERTS = CounterSpec(
     "ioc_soc_alerts",
     "SOC alerts by severity (Wazuh level 0-6 low, 7-11 medium, 12-14 high, 15-16 critical).",
@@ -110,6 +115,7 @@ DOSSIERS_RATED = CounterSpec(
 COUNTERS: tuple[CounterSpec, ...] = (
     EVENTS_PROCESSED,
     EVENTS_DEAD_LETTERED,
+    EVENTS_DUPLICATE,
     SOC_ALERTS,
     SOC_ALERT_STATUS,
     UPTIME_PROBES,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ioc.aggregate import PartitionState, apply_batch, merge_states
+from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
 from ioc.aggregate.gauges import gauges
 from ioc.aggregate.state import CLOSED, Lookups
 from ioc.ingest.batch import Batch
@@ -39,7 +39,7 @@ def test_soc_alert_counts_by_severity_asset_type_and_agency() -> None:
 def test_processed_and_dead_lettered_account_for_every_offset() -> None:
     state = PartitionState()
     applied = apply_batch(state, batch([soc_alert()] * 3, dead=2), LOOKUPS)
-    assert applied == 5
+    assert applied.offsets == 5
     assert count(state, spec.EVENTS_PROCESSED, "soc") == 3
     assert count(state, spec.EVENTS_DEAD_LETTERED, "soc", "invalid_json") == 2
     assert state.next_offset == 5
@@ -50,7 +50,7 @@ def test_replayed_batch_changes_nothing() -> None:
     b = batch([soc_alert()] * 3, dead=1)
     apply_batch(state, b, LOOKUPS)
     before = state.to_bytes()
-    assert apply_batch(state, b, LOOKUPS) == 0
+    assert apply_batch(state, b, LOOKUPS).offsets == 0
     assert state.to_bytes() == before
 
 
@@ -291,3 +291,49 @@ def test_closed_dossiers_are_forgotten_after_the_retention() -> None:
 
 def test_targets_are_exported_from_the_catalog() -> None:
     assert gauge(PartitionState(), spec.KPI_TARGET, "full_online_rate") == 0.45
+
+
+# -- deduplication by event id -----------------------------------------------------------------
+
+
+def test_same_event_id_at_a_new_offset_is_a_duplicate() -> None:
+    state, seen = PartitionState(), SeenEvents(window_seconds=900)
+    apply_batch(state, batch([soc_alert(event_id="x")]), LOOKUPS, seen)
+    result = apply_batch(state, batch([soc_alert(event_id="x")], start=1), LOOKUPS, seen)
+    assert result.offsets == 1 and result.fresh == []
+    assert count(state, spec.SOC_ALERTS, "medium", "desktop", "so-tc") == 1
+    assert count(state, spec.EVENTS_DUPLICATE, "soc") == 1
+
+
+def test_two_copies_in_one_batch_count_once() -> None:
+    state, seen = PartitionState(), SeenEvents(window_seconds=900)
+    apply_batch(state, batch([soc_alert(event_id="x")] * 2), LOOKUPS, seen)
+    assert count(state, spec.EVENTS_PROCESSED, "soc") == 1
+    assert count(state, spec.EVENTS_DUPLICATE, "soc") == 1
+
+
+def test_a_batch_replayed_after_a_crash_is_not_taken_for_duplicates() -> None:
+    # The ids were persisted, the state was not: the replay finds its ids at the same offsets.
+    seen = SeenEvents(window_seconds=900)
+    b = batch([soc_alert(event_id="x"), soc_alert(event_id="y")])
+    first = apply_batch(PartitionState(), b, LOOKUPS, seen)
+    seen.add("soc:0/0", first.newest_ts, first.fresh)
+    restarted = PartitionState()
+    apply_batch(restarted, b, LOOKUPS, seen)
+    assert count(restarted, spec.EVENTS_PROCESSED, "soc") == 2
+    assert count(restarted, spec.EVENTS_DUPLICATE, "soc") == 0
+
+
+def test_ids_are_forgotten_after_the_window() -> None:
+    seen = SeenEvents(window_seconds=60)
+    seen.add("k/0", 1000.0, [("x", 0)])
+    assert seen.expire(1059.0) == []
+    assert seen.is_duplicate("x", 5)
+    assert seen.expire(1061.0) == ["k/0"]
+    assert not seen.is_duplicate("x", 5)
+
+
+def test_seen_ids_survive_encoding() -> None:
+    seen = SeenEvents(window_seconds=60)
+    seen.load("k/0", SeenEvents.encode(1000.0, [("x", 0), ("y", 1)]))
+    assert seen.is_duplicate("y", 7) and not seen.is_duplicate("y", 1)

@@ -9,7 +9,7 @@ def rows(n: int, dead_every: int = 0) -> list[tuple[int, Fact | None, str | None
         if dead_every and offset % dead_every == 0:
             out.append((offset, None, "invalid_json"))
         else:
-            out.append((offset, ("s", f"status-{offset}"), None))
+            out.append((offset, ("s", f"e-{offset}", "resolved"), None))
     return out
 
 
@@ -18,7 +18,7 @@ def test_batch_round_trips_events_and_dead_letters() -> None:
     batch = unpack_batch(packed)
     assert (batch.source, batch.partition, batch.start, batch.end) == ("soc", 3, 100, 110)
     assert [o for o, _ in batch.dead_letters] == [100, 104, 108]
-    assert batch.events[0] == [101, "s", "status-101"]
+    assert batch.events[0] == [101, "s", "e-101", "resolved"]
 
 
 def test_every_offset_of_the_range_is_an_event_or_a_dead_letter() -> None:
