@@ -111,7 +111,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         registry=registry,
     )
 
-    lookups = Lookups.from_catalog(catalog)
+    lookups = Lookups.from_catalog(catalog, settings.late_grace_seconds)
     tables: list[tuple[str, Any, PartitionCache]] = []
     for source in SOURCES:
         topic = app.topic(

@@ -37,9 +37,9 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
             if tls_days is not None:
                 add(spec.TLS_DAYS_LEFT, service, tls_days)
         alerts = state.entities.get(ALERTS, {})
-        for severity, _, acked, _, agency, _ in alerts.values():
-            if severity is None:
-                continue  # a status update whose alert has not arrived
+        for severity, _, acked, resolved, agency, *_ in alerts.values():
+            if severity is None or resolved is not None:
+                continue  # status changes waiting for their alert, or resolved
             add(spec.SOC_OPEN, spec.label_key(severity, "acknowledged" if acked else "new"), 1)
             counts = open_by_agency.setdefault(agency, {})
             counts[severity] = counts.get(severity, 0) + 1

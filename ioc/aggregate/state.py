@@ -30,7 +30,9 @@ Entities = dict[str, dict[str, list[Any]]]
 
 # Entity kinds kept in a partition's state (all bounded: see ``expire``).
 SERVICES = "svc"  # service -> [flap status, failures, successes, last_ts, tls_days, tls_ts]
-ALERTS = "alert"  # alert_id -> [severity, created_ts, acked_ts, resolved_ts, agency, mtta_done]
+# alert_id -> [severity, created_ts, acked_ts, resolved_ts, agency, mtta_done, mttr_done,
+#              last_ts]; severity is None while only status changes have arrived.
+ALERTS = "alert"
 DOSSIERS = "dos"  # dossier_id -> [agency, level, due_ts]   (in progress)
 CLOSED = "dos_closed"  # dossier_id -> [closed_ts]   (so a late "received" does not reopen it)
 
@@ -102,11 +104,13 @@ class Lookups:
     maintenance: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
     # How long closed dossiers are remembered (event time), against out-of-order events.
     closed_retention_seconds: float = 7 * 86400.0
+    # An event older than the partition's newest event time minus this is late.
+    late_grace_seconds: float = 300.0
     risk_weights: Mapping[str, float] = field(default_factory=dict)
     targets: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_catalog(cls, catalog: Catalog) -> Lookups:
+    def from_catalog(cls, catalog: Catalog, late_grace_seconds: float = 300.0) -> Lookups:
         windows: dict[str, list[tuple[float, float]]] = {}
         for w in catalog.maintenance:
             windows.setdefault(w.service, []).append((w.start.timestamp(), w.end.timestamp()))
@@ -120,6 +124,7 @@ class Lookups:
             maintenance={k: tuple(v) for k, v in windows.items()},
             risk_weights={str(k): v for k, v in catalog.kpi.soc.risk_weights.items()},
             targets=dict(catalog.kpi.targets),
+            late_grace_seconds=late_grace_seconds,
         )
 
     def in_maintenance(self, service: str, ts: float) -> bool:
@@ -145,7 +150,7 @@ def apply_batch(
     if batch.end <= state.next_offset:
         return result
     low = state.next_offset
-    applied = duplicates = 0
+    applied = duplicates = late = 0
     for row in batch.events:
         offset = row[0]
         if offset < low:
@@ -157,6 +162,8 @@ def apply_batch(
                 continue
             # Record before applying: a second copy in this same batch is then caught too.
             seen.add_one(event_id, offset)
+        if row[3] < state.max_event_ts - lookups.late_grace_seconds:
+            late += 1
         _APPLY[row[1]](state, row, lookups)
         result.fresh.append((event_id, offset))
         applied += 1
@@ -164,6 +171,8 @@ def apply_batch(
         state.inc(spec.EVENTS_PROCESSED, batch.source, applied)
     if duplicates:
         state.inc(spec.EVENTS_DUPLICATE, batch.source, duplicates)
+    if late:
+        state.inc(spec.EVENTS_LATE, batch.source, late)
     dead = 0
     for offset, reason in batch.dead_letters:
         if offset >= low:
@@ -177,7 +186,7 @@ def apply_batch(
 
 
 def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    _, _, _, severity, asset_type, agency, alert_id, ts, techniques, groups = row
+    _, _, _, ts, severity, asset_type, agency, alert_id, techniques, groups = row
     _clock(state, ts)
     state.inc(spec.SOC_ALERTS, spec.label_key(severity, asset_type, agency))
     for technique in techniques:
@@ -190,40 +199,50 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
     if severity in TRACKED_SEVERITIES:
         alerts = state.kind(ALERTS)
         # A status update may have come first: keep what it recorded.
-        record = alerts.get(alert_id) or [None, None, None, None, None, 0]
+        record = alerts.get(alert_id) or _new_alert(ts)
+        if record[0] is not None:
+            return  # the alert id again: response times run from its first creation
         record[0], record[1], record[4] = severity, ts, agency
         alerts[alert_id] = record
         _settle_alert(state, alert_id, record)
 
 
 def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    _, _, _, status, alert_id, ts = row
+    _, _, _, ts, status, alert_id = row
     _clock(state, ts)
     state.inc(spec.SOC_ALERT_STATUS, status)
     alerts = state.kind(ALERTS)
-    record = alerts.get(alert_id) or [None, None, None, None, None, 0]
+    record = alerts.get(alert_id) or _new_alert(ts)
     if status == "acknowledged" and record[2] is None:
         record[2] = ts
     elif status == "resolved" and record[3] is None:
         record[3] = ts
+    record[7] = max(record[7], ts)
     alerts[alert_id] = record
     _settle_alert(state, alert_id, record)
 
 
+def _new_alert(ts: float) -> list[Any]:
+    return [None, None, None, None, None, 0, 0, ts]
+
+
 def _settle_alert(state: PartitionState, alert_id: str, record: list[Any]) -> None:
-    severity, created, acked, resolved, _, mtta_done = record
+    """Observe MTTA and MTTR once each, whatever order alert and status changes came in."""
+    severity, created, acked, resolved, _, mtta_done, mttr_done, _ = record
     if severity is None:
         return  # the alert itself has not arrived yet
     if acked is not None and not mtta_done:
         state.observe(spec.SOC_MTTA, severity, max(0.0, acked - created))
         record[5] = 1
-    if resolved is not None:
+    if resolved is not None and not mttr_done:
         state.observe(spec.SOC_MTTR, severity, max(0.0, resolved - created))
+        record[6] = 1
+    if record[5] and record[6]:
         del state.kind(ALERTS)[alert_id]
 
 
 def _probe(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    _, _, _, service, success, duration, ts, tls_days = row
+    _, _, _, ts, service, success, duration, tls_days = row
     _clock(state, ts)
     tier = lookups.service_tier[service]
     if lookups.in_maintenance(service, ts):
@@ -246,12 +265,12 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
         _,
         _,
         _,
+        ts,
         lifecycle,
         agency,
         level,
         channel,
         dossier_id,
-        ts,
         due,
         full_online,
         paid_online,
@@ -294,13 +313,21 @@ _APPLY = {"a": _soc_alert, "s": _soc_status, "p": _probe, "d": _dossier}
 
 
 def expire(state: PartitionState, lookups: Lookups) -> None:
-    """Drop what is only kept against out-of-order events, once it is old in event time."""
-    closed = state.entities.get(CLOSED)
-    if not closed:
-        return
+    """Drop what is only kept against out-of-order events, once it is old in event time:
+    closed dossiers, resolved alerts never acknowledged, status changes of alerts that never
+    came."""
     horizon = state.max_event_ts - lookups.closed_retention_seconds
-    for dossier_id in [k for k, (ts,) in closed.items() if ts < horizon]:
-        del closed[dossier_id]
+    closed = state.entities.get(CLOSED)
+    if closed:
+        for dossier_id in [k for k, (ts,) in closed.items() if ts < horizon]:
+            del closed[dossier_id]
+    alerts = state.entities.get(ALERTS)
+    if alerts:
+        stale = [
+            k for k, r in alerts.items() if (r[0] is None or r[3] is not None) and r[7] < horizon
+        ]
+        for alert_id in stale:
+            del alerts[alert_id]
 
 
 def merge_states(states: Iterable[PartitionState]) -> tuple[Counters, Histograms]:

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
 
     max_message_bytes: int = Field(default=64 * 1024, ge=256)
     max_future_skew_seconds: float = Field(default=300.0, ge=0)
+    # Lateness: an event older than its partition's newest event time minus this is late.
+    late_grace_seconds: float = Field(default=300.0, ge=0)
     # Event-id dedup window in event time (docs/architecture.md: memory cost).
     dedup_window_seconds: float = Field(default=900.0, ge=0)
     batch_max_events: int = Field(default=1000, ge=1)

@@ -5,12 +5,12 @@ A fact parses and is freed far faster than the nested event dict (measured: the 
 cost about a quarter of a worker's CPU). The source topics keep the original events.
 Times are POSIX seconds.
 
-Layouts (the kind, the event id, then what the kind needs)::
+Layouts (the kind, the event id, the event time, then what the kind needs)::
 
-    ["a", event_id, severity, asset_type, agency, alert_id, event_ts, [techniques], [groups]]
-    ["s", event_id, status, alert_id, event_ts]
-    ["p", event_id, service, success, duration_seconds, event_ts, tls_days_left | null]
-    ["d", event_id, lifecycle, agency, level, channel, dossier_id, event_ts, due_ts | null,
+    ["a", event_id, event_ts, severity, asset_type, agency, alert_id, [techniques], [groups]]
+    ["s", event_id, event_ts, status, alert_id]
+    ["p", event_id, event_ts, service, success, duration_seconds, tls_days_left | null]
+    ["d", event_id, event_ts, lifecycle, agency, level, channel, dossier_id, due_ts | null,
           full_online, paid_online, digitized, rating | null]
 """
 
@@ -26,44 +26,17 @@ Fact = tuple[Any, ...]
 def fact_of(event: Event) -> Fact:
     ts = event.event_time.timestamp()
     if isinstance(event, SocAlert):
-        return (
-            "a",
-            event.event_id,
-            event.severity,
-            event.asset_type,
-            event.agency,
-            event.alert_id,
-            ts,
-            event.rule.mitre.id,
-            event.rule.groups,
-        )
+        rule = event.rule
+        return ("a", event.event_id, ts, event.severity, event.asset_type, event.agency,
+                event.alert_id, rule.mitre.id, rule.groups)  # fmt: skip
     if isinstance(event, UptimeProbe):
-        return (
-            "p",
-            event.event_id,
-            event.service,
-            event.success,
-            event.duration_seconds,
-            ts,
-            event.tls_days_left,
-        )
+        return ("p", event.event_id, ts, event.service, event.success, event.duration_seconds,
+                event.tls_days_left)  # fmt: skip
     if isinstance(event, DossierEvent):
         due = event.due_time.timestamp() if event.due_time is not None else None
-        return (
-            "d",
-            event.event_id,
-            event.lifecycle,
-            event.agency,
-            event.level,
-            event.channel,
-            event.dossier_id,
-            ts,
-            due,
-            event.full_online,
-            event.paid_online,
-            event.digitized,
-            event.rating,
-        )
+        return ("d", event.event_id, ts, event.lifecycle, event.agency, event.level,
+                event.channel, event.dossier_id, due, event.full_online, event.paid_online,
+                event.digitized, event.rating)  # fmt: skip
     if isinstance(event, SocAlertStatus):
-        return ("s", event.event_id, event.status, event.alert_id, ts)
+        return ("s", event.event_id, ts, event.status, event.alert_id)
     raise TypeError(f"not an event: {type(event).__name__}")

@@ -37,6 +37,12 @@ EVENTS_DUPLICATE = CounterSpec(
     "Events whose event_id was already applied at another offset (skipped).",
     ("source",),
 )
+EVENTS_LATE = CounterSpec(
+    "ioc_events_late",
+    "Events older than their partition's newest event time minus the grace (default 5 min). "
+    "They still count in the totals; see docs/kpis.md.",
+    ("source",),
+)
 SOC_ALERTS = CounterSpec(
     "ioc_soc_alerts",
     "SOC alerts by severity (Wazuh level 0-6 low, 7-11 medium, 12-14 high, 15-16 critical).",
@@ -116,6 +122,7 @@ COUNTERS: tuple[CounterSpec, ...] = (
     EVENTS_PROCESSED,
     EVENTS_DEAD_LETTERED,
     EVENTS_DUPLICATE,
+    EVENTS_LATE,
     SOC_ALERTS,
     SOC_ALERT_STATUS,
     UPTIME_PROBES,

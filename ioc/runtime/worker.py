@@ -26,6 +26,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "IOC_PARTITIONS": str(settings.partitions),
         "IOC_DATA_DIR": str(settings.data_dir),
         "IOC_WEB_PORT": str(settings.web_port),
+        "IOC_LATE_GRACE_SECONDS": str(settings.late_grace_seconds),
+        "IOC_DEDUP_WINDOW_SECONDS": str(settings.dedup_window_seconds),
     }
     for name, topic in settings.topics.model_dump().items():
         env[f"IOC_TOPICS__{name.upper()}"] = topic

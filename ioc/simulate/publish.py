@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 
 from ioc.config import Settings
 from ioc.simulate.bad import BAD_KINDS, expected_reason, make_bad
-from ioc.simulate.generator import Simulator
+from ioc.simulate.disturb import Disturbance, disturb
+from ioc.simulate.generator import Emitted, Simulator
 from ioc.simulate.truth import GroundTruth
 
 
@@ -21,6 +23,16 @@ class PublishResult:
     good: int = 0
     bad: int = 0
     seconds: float = 0.0
+
+
+def _limited(simulator: Simulator, count: int | None, duration: float | None) -> Iterator[Emitted]:
+    sim_start = simulator.start.timestamp()
+    for n, emitted in enumerate(simulator.events()):
+        if count is not None and n >= count:
+            return
+        if duration is not None and emitted.event.event_time.timestamp() - sim_start >= duration:
+            return
+        yield emitted
 
 
 async def publish(
@@ -32,12 +44,14 @@ async def publish(
     duration: float | None = None,
     realtime: bool = False,
     bad_ratio: float = 0.0,
+    disturbance: Disturbance | None = None,
     on_progress: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> PublishResult:
-    """Send events until ``count`` good events or ``duration`` simulated seconds are out.
+    """Send ``count`` events or ``duration`` simulated seconds of them.
 
-    With ``realtime`` an event is sent when the wall clock reaches its event time.
+    With ``realtime`` an event is sent when the wall clock reaches its event time. Partitions
+    are chosen here, with Kafka's default partitioner, so that the ground truth knows them.
     """
     topics = {
         "soc": settings.topics.soc,
@@ -51,34 +65,41 @@ async def publish(
         max_batch_size=512 * 1024,
         **settings.kafka_client_kwargs(),
     )
+    partitioner = DefaultPartitioner()
+    partitions = list(range(settings.partitions))
     bad_rng = random.Random(hash_seed(simulator))
     result = PublishResult()
     started = time.monotonic()
-    sim_start = simulator.start.timestamp()
+    stream: Iterable[tuple[Emitted, bool]] = (
+        (e, False) for e in _limited(simulator, count, duration)
+    )
+    if disturbance is not None and disturbance.active:
+        stream = disturb(_limited(simulator, count, duration), disturbance)
     await producer.start()
     try:
-        for emitted in simulator.events():
-            if count is not None and result.good >= count:
-                break
-            event = emitted.event
-            t = event.event_time.timestamp() - sim_start
-            if duration is not None and t >= duration:
-                break
+        for emitted, duplicate in stream:
             if should_stop():
                 break
+            event = emitted.event
             if realtime:
-                delay = (sim_start + t) - time.time()
+                delay = event.event_time.timestamp() - time.time()
                 if delay > 0.002:
                     await asyncio.sleep(delay)
             topic = topics[emitted.source]
             key = emitted.key.encode()
-            await producer.send(topic, event.model_dump_json().encode(), key=key)
-            truth.record(event)
+            partition = partitioner(key, partitions, partitions)
+            await producer.send(
+                topic, event.model_dump_json().encode(), key=key, partition=partition
+            )
+            if duplicate:
+                truth.record_duplicate(emitted.source)
+                continue
+            truth.record(event, partition)
             result.good += 1
             if bad_ratio and bad_rng.random() < bad_ratio:
                 kind = bad_rng.choice(BAD_KINDS)
                 value = make_bad(kind, event, bad_rng, settings.max_message_bytes)
-                await producer.send(topic, value, key=key)
+                await producer.send(topic, value, key=key, partition=partition)
                 truth.record_dead_letter(emitted.source, expected_reason(kind, event))
                 result.bad += 1
             if on_progress is not None and result.good % 500 == 0:

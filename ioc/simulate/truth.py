@@ -30,28 +30,57 @@ def _key(name: str, **labels: str) -> SampleKey:
 _RESPONSE_BUCKETS = (60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0)
 
 
+def _histogram(
+    out: Counter[SampleKey], name: str, value: float, bounds: tuple[float, ...], **labels: str
+) -> None:
+    for bound in (*bounds, float("inf")):
+        le = "+Inf" if bound == float("inf") else repr(bound)
+        out[_key(name + "_bucket", le=le, **labels)] += 1 if value <= bound else 0
+    out[_key(name + "_count", **labels)] += 1
+
+
 class GroundTruth:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, late_grace_seconds: float = 300.0) -> None:
+        self._grace = late_grace_seconds
+        self._clocks: dict[tuple[str, int], float] = {}
         self._tier = {s.id: str(s.tier) for s in catalog.services}
         self._tz = ZoneInfo(catalog.province.timezone)
         self._techniques = set(catalog.kpi.soc.tracked_techniques)
         self._groups = set(catalog.kpi.soc.tracked_rule_groups)
         self._maintenance = [(w.service, w.start, w.end) for w in catalog.maintenance]
         self._alert_created: dict[str, tuple[str, float]] = {}
-        self.samples: Counter[SampleKey] = Counter()
+        self._status_ts: dict[tuple[str, str], float] = {}
+        self._counts: Counter[SampleKey] = Counter()
         self.duration_sums: dict[str, float] = {}
         self.sent = 0
 
-    def _histogram(self, name: str, value: float, bounds: tuple[float, ...], **labels: str) -> None:
-        for bound in (*bounds, float("inf")):
-            le = "+Inf" if bound == float("inf") else repr(bound)
-            self.samples[_key(name + "_bucket", le=le, **labels)] += 1 if value <= bound else 0
-        self.samples[_key(name + "_count", **labels)] += 1
+    @property
+    def samples(self) -> Counter[SampleKey]:
+        """Every expected sample; response times are derived here, whatever the order the
+        alerts and their status changes were sent in."""
+        out = Counter(self._counts)
+        for (alert_id, status), ts in self._status_ts.items():
+            if alert_id not in self._alert_created:
+                continue  # a low alert: not tracked
+            severity, created = self._alert_created[alert_id]
+            name = (
+                "ioc_soc_alert_time_to_acknowledge_seconds"
+                if status == "acknowledged"
+                else "ioc_soc_alert_time_to_resolve_seconds"
+            )
+            _histogram(out, name, max(0.0, ts - created), _RESPONSE_BUCKETS, severity=severity)
+        return out
 
-    def record(self, event: Event) -> None:
+    def record(self, event: Event, partition: int = 0) -> None:
+        """An event sent (once) to ``partition`` of its source topic."""
         self.sent += 1
-        c = self.samples
+        c = self._counts
         c[_key("ioc_events_processed_total", source=event.source)] += 1
+        ts = event.event_time.timestamp()
+        clock = self._clocks.get((event.source, partition), 0.0)
+        if ts < clock - self._grace:
+            c[_key("ioc_events_late_total", source=event.source)] += 1
+        self._clocks[(event.source, partition)] = max(clock, ts)
         if isinstance(event, SocAlert):
             c[
                 _key(
@@ -71,14 +100,7 @@ class GroundTruth:
                 self._alert_created[event.alert_id] = (event.severity, event.event_time.timestamp())
         elif isinstance(event, SocAlertStatus):
             c[_key("ioc_soc_alert_status_changes_total", status=event.status)] += 1
-            severity, created = self._alert_created[event.alert_id]
-            took = event.event_time.timestamp() - created
-            name = (
-                "ioc_soc_alert_time_to_acknowledge_seconds"
-                if event.status == "acknowledged"
-                else "ioc_soc_alert_time_to_resolve_seconds"
-            )
-            self._histogram(name, took, _RESPONSE_BUCKETS, severity=severity)
+            self._status_ts.setdefault((event.alert_id, event.status), event.event_time.timestamp())
         elif isinstance(event, UptimeProbe):
             tier = self._tier[event.service]
             if any(
@@ -96,7 +118,8 @@ class GroundTruth:
                 return
             result = "success" if event.success else "failure"
             c[_key("ioc_uptime_probes_total", service=event.service, tier=tier, result=result)] += 1
-            self._histogram(
+            _histogram(
+                c,
                 "ioc_uptime_probe_duration_seconds",
                 event.duration_seconds,
                 _DURATION_BUCKETS,
@@ -131,9 +154,14 @@ class GroundTruth:
                 assert event.rating is not None
                 c[_key("ioc_dossiers_rated_total", rating=event.rating, **where)] += 1
 
+    def record_duplicate(self, source: str) -> None:
+        """An event sent again with the same event_id."""
+        self.sent += 1
+        self._counts[_key("ioc_events_duplicate_total", source=source)] += 1
+
     def record_dead_letter(self, source: str, reason: str) -> None:
         self.sent += 1
-        self.samples[_key("ioc_events_dead_lettered_total", source=source, reason=reason)] += 1
+        self._counts[_key("ioc_events_dead_lettered_total", source=source, reason=reason)] += 1
 
     def to_json(self) -> bytes:
         rows = [

@@ -17,6 +17,7 @@ from ioc.config import Settings, TopicNames, load_settings
 from ioc.metrics import spec
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, ScenarioFile, Simulator
+from ioc.simulate.disturb import Disturbance
 from ioc.simulate.publish import publish
 from ioc.simulate.truth import SampleKey
 from streams.topics import ensure_topics
@@ -40,6 +41,8 @@ def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
         topics=TopicNames.prefixed(run),
         data_dir=tmp_path / "worker-data",
         partitions=4,
+        # Short, so that a 100-second test stream can have events beyond it.
+        late_grace_seconds=10.0,
     )
     asyncio.run(ensure_topics(s))
     return s
@@ -62,12 +65,15 @@ def simulate(
     bad_ratio: float = 0.0,
     scenarios: ScenarioFile | None = None,
     truth: GroundTruth | None = None,
+    disturbance: Disturbance | None = None,
 ) -> GroundTruth:
     """Send ``count`` simulated events (history ending now); return the ground truth."""
     start = datetime.now(UTC) - timedelta(seconds=count / rate + 5)
     sim = Simulator(catalog, seed=seed, start=start, rate=rate, scenarios=scenarios)
-    truth = truth or GroundTruth(catalog)
-    asyncio.run(publish(settings, sim, truth, count=count, bad_ratio=bad_ratio))
+    truth = truth or GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
+    asyncio.run(
+        publish(settings, sim, truth, count=count, bad_ratio=bad_ratio, disturbance=disturbance)
+    )
     return truth
 
 

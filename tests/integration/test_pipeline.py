@@ -15,6 +15,7 @@ from ioc.config import Settings
 from ioc.ingest.validate import DEAD_LETTER_REASONS
 from ioc.runtime import WorkerProcess, free_port
 from ioc.simulate import GroundTruth, load_scenarios
+from ioc.simulate.disturb import Disturbance
 from tests.integration.conftest import simulate, wait_for_truth
 
 pytestmark = pytest.mark.integration
@@ -22,11 +23,29 @@ pytestmark = pytest.mark.integration
 SCENARIOS = Path(__file__).parents[2] / "ioc" / "simulate" / "scenarios" / "demo.yaml"
 
 
+STREAMS = {
+    "in_order": None,
+    "shuffled_within_grace": Disturbance(disorder_seconds=8, seed=3),
+    "10pct_redelivered": Disturbance(duplicate_ratio=0.1, seed=4),
+    "late_beyond_grace": Disturbance(late_ratio=0.02, late_by_seconds=30, seed=5),
+}
+
+
+@pytest.mark.parametrize("stream", list(STREAMS))
 def test_metrics_equal_ground_truth(
-    settings: Settings, catalog: Catalog, worker: WorkerProcess
+    settings: Settings, catalog: Catalog, worker: WorkerProcess, stream: str
 ) -> None:
-    truth = simulate(settings, catalog, 20_000, scenarios=load_scenarios(SCENARIOS))
+    truth = simulate(
+        settings, catalog, 20_000, scenarios=load_scenarios(SCENARIOS), disturbance=STREAMS[stream]
+    )
     assert wait_for_truth(worker, truth) == []
+    exported = worker.samples()
+    if stream == "10pct_redelivered":
+        assert exported[("ioc_events_duplicate_total", (("source", "soc"),))] > 0
+    if stream == "late_beyond_grace":
+        assert exported[("ioc_events_late_total", (("source", "soc"),))] > 0
+    if stream == "shuffled_within_grace":
+        assert not any(name == "ioc_events_late_total" for name, _ in exported)
     sums = {
         dict(labels)["service"]: value
         for (name, labels), value in worker.samples().items()

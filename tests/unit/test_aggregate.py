@@ -5,7 +5,7 @@ from typing import Any
 
 from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
 from ioc.aggregate.gauges import gauges
-from ioc.aggregate.state import CLOSED, Lookups
+from ioc.aggregate.state import ALERTS, CLOSED, Lookups
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 from tests.conftest import as_fact, dossier, soc_alert, uptime_probe
@@ -337,3 +337,25 @@ def test_seen_ids_survive_encoding() -> None:
     seen = SeenEvents(window_seconds=60)
     seen.load("k/0", SeenEvents.encode(1000.0, [("x", 0), ("y", 1)]))
     assert seen.is_duplicate("y", 7) and not seen.is_duplicate("y", 1)
+
+
+def test_event_older_than_the_grace_is_counted_late_and_still_counted() -> None:
+    lookups = Lookups(service_tier={}, late_grace_seconds=300)
+    state = apply(
+        [
+            soc_alert(event_time="2026-11-23T10:00:00+07:00"),
+            soc_alert(event_time="2026-11-23T09:56:00+07:00"),  # 4 min behind: in grace
+            soc_alert(event_time="2026-11-23T09:54:00+07:00"),
+        ],  # 6 min behind: late
+        lookups=lookups,
+    )
+    assert count(state, spec.EVENTS_LATE, "soc") == 1
+    assert count(state, spec.SOC_ALERTS, "medium", "desktop", "so-tc") == 3
+
+
+def test_resolution_arriving_before_acknowledgement_still_gives_both_times() -> None:
+    state = apply([soc_alert(), status("resolved", 30), status("acknowledged", 5)])
+    assert state.histograms[spec.SOC_MTTA.name]["medium"][-1] == 300.0
+    assert state.histograms[spec.SOC_MTTR.name]["medium"][-1] == 1800.0
+    assert gauge(state, spec.SOC_OPEN, "medium", "acknowledged") is None
+    assert state.entities[ALERTS] == {}

@@ -1,0 +1,91 @@
+"""Real-stream disturbances for a simulation: disorder, duplicates and late arrivals.
+
+A pure generator over the simulator's time-ordered events, so tests can send the same events
+in order, shuffled within the grace, with redeliveries, or with stragglers beyond the grace,
+and compare against one ground truth.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ioc.simulate.generator import Emitted
+
+
+@dataclass(frozen=True)
+class Disturbance:
+    # Shuffle events within consecutive windows of this many event-time seconds.
+    disorder_seconds: float = 0.0
+    # Send this fraction of events a second time, a little later (same event_id).
+    duplicate_ratio: float = 0.0
+    # Hold back this fraction of events until the stream is ``late_by_seconds`` ahead of them.
+    late_ratio: float = 0.0
+    late_by_seconds: float = 0.0
+    seed: int = 0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.disorder_seconds or self.duplicate_ratio or self.late_ratio)
+
+
+def disturb(events: Iterable[Emitted], d: Disturbance) -> Iterator[tuple[Emitted, bool]]:
+    """Yield ``(event, is_duplicate)``: every input event once, plus the duplicates."""
+    rng = random.Random(d.seed)
+    return _duplicate(_disorder(_delay(events, d, rng), d, rng), d, rng)
+
+
+def _ts(e: Emitted) -> float:
+    return e.event.event_time.timestamp()
+
+
+def _delay(events: Iterable[Emitted], d: Disturbance, rng: random.Random) -> Iterator[Emitted]:
+    held: list[Emitted] = []
+    for e in events:
+        if d.late_ratio and rng.random() < d.late_ratio:
+            held.append(e)
+        else:
+            yield e
+            # Release the stragglers once the stream is late_by ahead of them.
+            now = _ts(e)
+            due = [h for h in held if now - _ts(h) >= d.late_by_seconds]
+            if due:
+                held = [h for h in held if now - _ts(h) < d.late_by_seconds]
+                yield from due
+    yield from held
+
+
+def _disorder(events: Iterable[Emitted], d: Disturbance, rng: random.Random) -> Iterator[Emitted]:
+    if not d.disorder_seconds:
+        yield from events
+        return
+    window: list[Emitted] = []
+    start = 0.0
+    for e in events:
+        if window and _ts(e) - start >= d.disorder_seconds:
+            rng.shuffle(window)
+            yield from window
+            window = []
+        if not window:
+            start = _ts(e)
+        window.append(e)
+    rng.shuffle(window)
+    yield from window
+
+
+def _duplicate(
+    events: Iterable[Emitted], d: Disturbance, rng: random.Random
+) -> Iterator[tuple[Emitted, bool]]:
+    pending: list[tuple[int, Emitted]] = []
+    for n, e in enumerate(events, start=1):
+        yield e, False
+        if d.duplicate_ratio and rng.random() < d.duplicate_ratio:
+            pending.append((n + rng.randint(1, 200), e))
+        if pending:
+            ready = [p for p in pending if p[0] <= n]
+            pending = [p for p in pending if p[0] > n]
+            for _, dup in ready:
+                yield dup, True
+    for _, dup in pending:
+        yield dup, True
