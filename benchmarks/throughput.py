@@ -72,7 +72,7 @@ def worker_rate(settings: Settings, n: int, workdir: Path) -> float:
             if done >= n:
                 assert first is not None
                 return (done - first[1]) / (now - first[0])
-            time.sleep(0.25)
+            time.sleep(0.5)
     raise TimeoutError(f"worker did not process {n} events in 600 s; see {workdir}")
 
 

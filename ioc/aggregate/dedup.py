@@ -44,9 +44,17 @@ class SeenEvents:
         self._batches[batch_key] = (newest_ts, ids)
 
     def expire(self, event_time_now: float) -> list[str]:
-        """Forget batches older than the window; return their keys (to delete from storage)."""
+        """Forget batches older than the window; return their keys (to delete from storage).
+
+        Batches are added in event-time order (the partition clock only moves forward), so the
+        oldest are first: stop at the first one still inside the window.
+        """
         horizon = event_time_now - self.window_seconds
-        old = [key for key, (ts, _) in self._batches.items() if ts < horizon]
+        old = []
+        for key, (ts, _) in self._batches.items():
+            if ts >= horizon:
+                break
+            old.append(key)
         for key in old:
             _, ids = self._batches.pop(key)
             for event_id in ids:
