@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ioc.aggregate import kpi
-from ioc.aggregate.state import ALERTS, DOSSIERS, SERVICES, Lookups, PartitionState
+from ioc.aggregate.state import (
+    AGENTS,
+    ALERTS,
+    DAYS,
+    DOSSIERS,
+    SERVICES,
+    Lookups,
+    PartitionState,
+)
 from ioc.metrics import spec
 
 Gauges = dict[str, dict[str, float]]
@@ -23,7 +31,26 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
         series[key] = series.get(key, 0.0) + value
 
     open_by_agency: dict[str, dict[str, float]] = {}
+    today = kpi.local_date(now, lookups.tz)
+    to_date = (
+        spec.DOSSIERS_RECEIVED_TO_DATE,
+        spec.DOSSIERS_RESOLVED_TO_DATE,
+        spec.DOSSIERS_ON_TIME_TO_DATE,
+        spec.DOSSIERS_FULL_ONLINE_TO_DATE,
+    )
     for state in states:
+        for agency, last_ts in state.entities.get(AGENTS, {}).values():
+            if last_ts >= now - 3600:
+                add(spec.SOC_ASSETS_ALERTING, agency, 1)
+        for key, day_counts in state.entities.get(DAYS, {}).items():
+            day, agency, level = key.split("|")
+            if day[:7] != today[:7]:
+                continue
+            periods = ("day", "month") if day == today else ("month",)
+            for period in periods:
+                labels = spec.label_key(agency, level, period)
+                for metric, value in zip(to_date, day_counts, strict=True):
+                    add(metric, labels, value)
         for service, (status, _, _, last_ts, tls_days, _) in state.entities.get(
             SERVICES, {}
         ).items():

@@ -70,9 +70,9 @@ def risk_score(open_alerts_by_severity: dict[str, float], weights: dict[str, flo
     return sum(weights.get(sev, 0.0) * n for sev, n in open_alerts_by_severity.items())
 
 
-def local_day_start(ts: float, tz: tzinfo) -> float:
-    day = datetime.fromtimestamp(ts, tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day.timestamp()
+def local_date(ts: float, tz: tzinfo) -> str:
+    """The local calendar day of a timestamp, ``YYYY-MM-DD``."""
+    return datetime.fromtimestamp(ts, tz).date().isoformat()
 
 
 __all__ = [
@@ -80,7 +80,7 @@ __all__ = [
     "UNKNOWN",
     "UP",
     "bounded_label",
-    "local_day_start",
+    "local_date",
     "next_flap_state",
     "on_time_rate",
     "ratio",

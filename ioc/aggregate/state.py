@@ -34,7 +34,13 @@ SERVICES = "svc"  # service -> [flap status, failures, successes, last_ts, tls_d
 #              last_ts]; severity is None while only status changes have arrived.
 ALERTS = "alert"
 DOSSIERS = "dos"  # dossier_id -> [agency, level, due_ts]   (in progress)
+AGENTS = "agent"  # agent_id -> [agency, last alert ts]   (for distinct assets alerting)
+# "YYYY-MM-DD|agency|level" -> [received, resolved, resolved on time, received full online]
+DAYS = "day"
 CLOSED = "dos_closed"  # dossier_id -> [closed_ts]   (so a late "received" does not reopen it)
+
+# Day buckets cover this month and the last.
+DAY_BUCKET_RETENTION = 62 * 86400.0
 
 # Alerts below medium are counted, not tracked as incidents (no one acknowledges them).
 TRACKED_SEVERITIES = frozenset({"medium", "high", "critical"})
@@ -186,9 +192,13 @@ def apply_batch(
 
 
 def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    _, _, _, ts, severity, asset_type, agency, alert_id, techniques, groups = row
+    _, _, _, ts, severity, asset_type, agency, alert_id, agent_id, techniques, groups = row
     _clock(state, ts)
     state.inc(spec.SOC_ALERTS, spec.label_key(severity, asset_type, agency))
+    agents = state.kind(AGENTS)
+    seen_agent = agents.get(agent_id)
+    if seen_agent is None or seen_agent[1] < ts:
+        agents[agent_id] = [agency, ts]
     for technique in techniques:
         label = kpi.bounded_label(technique, lookups.tracked_techniques)
         state.inc(spec.SOC_ALERTS_BY_TECHNIQUE, label)
@@ -282,7 +292,11 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
     state.inc(spec.DOSSIER_EVENTS, spec.label_key(agency, level, lifecycle))
     in_progress = state.kind(DOSSIERS)
     closed = state.kind(CLOSED)
+    day = _day(state, ts, lookups, agency, level) if lifecycle in ("received", "resolved") else None
     if lifecycle == "received":
+        assert day is not None
+        day[0] += 1
+        day[3] += 1 if full_online else 0
         state.inc(spec.DOSSIERS_RECEIVED, spec.label_key(agency, level, channel))
         if full_online:
             state.inc(spec.DOSSIERS_FULL_ONLINE, by_agency)
@@ -295,13 +309,26 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
     elif lifecycle in ("resolved", "returned", "cancelled"):
         if lifecycle == "resolved":
             state.inc(spec.DOSSIERS_RESOLVED, spec.label_key(agency, level, channel))
+            assert day is not None
+            day[1] += 1
             if due is not None:
                 when = kpi.timeliness(ts, due, lookups.tz)
+                day[2] += 1 if when != "late" else 0
                 state.inc(spec.DOSSIERS_RESOLVED_TIMELINESS, spec.label_key(agency, level, when))
         in_progress.pop(dossier_id, None)
         closed[dossier_id] = [ts]
     elif lifecycle == "rated":
         state.inc(spec.DOSSIERS_RATED, spec.label_key(agency, level, rating))
+
+
+def _day(state: PartitionState, ts: float, lookups: Lookups, agency: str, level: str) -> list[Any]:
+    """The event's own local day bucket (late events too: day totals end up right)."""
+    key = f"{kpi.local_date(ts, lookups.tz)}|{agency}|{level}"
+    days = state.kind(DAYS)
+    bucket = days.get(key)
+    if bucket is None:
+        bucket = days[key] = [0, 0, 0, 0]
+    return bucket
 
 
 def _clock(state: PartitionState, ts: float) -> None:
@@ -321,6 +348,16 @@ def expire(state: PartitionState, lookups: Lookups) -> None:
     if closed:
         for dossier_id in [k for k, (ts,) in closed.items() if ts < horizon]:
             del closed[dossier_id]
+    agents = state.entities.get(AGENTS)
+    if agents:
+        recent = state.max_event_ts - 2 * 3600  # the gauge looks one hour back
+        for agent_id in [k for k, (_, ts) in agents.items() if ts < recent]:
+            del agents[agent_id]
+    days = state.entities.get(DAYS)
+    if days:
+        oldest = kpi.local_date(state.max_event_ts - DAY_BUCKET_RETENTION, lookups.tz)
+        for key in [k for k in days if k[:10] < oldest]:
+            del days[key]
     alerts = state.entities.get(ALERTS)
     if alerts:
         stale = [

@@ -201,6 +201,32 @@ DOSSIERS_OVERDUE = GaugeSpec(
     "Dossiers in progress past their due time.",
     ("agency", "level"),
 )
+SOC_ASSETS_ALERTING = GaugeSpec(
+    "ioc_soc_assets_alerting",
+    "Distinct assets (agents) with at least one alert in the last hour, by agency.",
+    ("agency",),
+)
+_TO_DATE = ("agency", "level", "period")
+DOSSIERS_RECEIVED_TO_DATE = GaugeSpec(
+    "ioc_dossiers_received_to_date",
+    "Dossiers received since the start of the local day (period=day) or month (period=month).",
+    _TO_DATE,
+)
+DOSSIERS_RESOLVED_TO_DATE = GaugeSpec(
+    "ioc_dossiers_resolved_to_date",
+    "Dossiers resolved since the start of the day or month.",
+    _TO_DATE,
+)
+DOSSIERS_ON_TIME_TO_DATE = GaugeSpec(
+    "ioc_dossiers_resolved_on_time_to_date",
+    "Dossiers resolved early or on time since the start of the day or month.",
+    _TO_DATE,
+)
+DOSSIERS_FULL_ONLINE_TO_DATE = GaugeSpec(
+    "ioc_dossiers_received_full_online_to_date",
+    "Full-online dossiers received since the start of the day or month.",
+    _TO_DATE,
+)
 KPI_TARGET = GaugeSpec(
     "ioc_kpi_target_ratio",
     "Target of a KPI ratio from the catalog, for panels to draw.",
@@ -220,6 +246,11 @@ GAUGES: tuple[GaugeSpec, ...] = (
     SOC_RISK,
     DOSSIERS_IN_PROGRESS,
     DOSSIERS_OVERDUE,
+    SOC_ASSETS_ALERTING,
+    DOSSIERS_RECEIVED_TO_DATE,
+    DOSSIERS_RESOLVED_TO_DATE,
+    DOSSIERS_ON_TIME_TO_DATE,
+    DOSSIERS_FULL_ONLINE_TO_DATE,
     KPI_TARGET,
     STATE_ENTITIES,
 )

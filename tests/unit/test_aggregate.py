@@ -359,3 +359,31 @@ def test_resolution_arriving_before_acknowledgement_still_gives_both_times() -> 
     assert state.histograms[spec.SOC_MTTR.name]["medium"][-1] == 1800.0
     assert gauge(state, spec.SOC_OPEN, "medium", "acknowledged") is None
     assert state.entities[ALERTS] == {}
+
+
+def test_distinct_assets_alerting_in_the_last_hour_per_agency() -> None:
+    state = apply(
+        [
+            soc_alert(),
+            soc_alert(alert_id="a-2"),
+            soc_alert(alert_id="a-3", agent={"id": "so-tc-d0002", "name": "d2"}),
+        ]
+    )
+    at_09_30 = ts("2026-11-23T09:30+07:00")
+    assert gauge(state, spec.SOC_ASSETS_ALERTING, "so-tc", now=at_09_30) == 2
+    assert gauge(state, spec.SOC_ASSETS_ALERTING, "so-tc", now=ts("2026-11-23T10:30+07:00")) is None
+
+
+def test_day_and_month_to_date_views_use_the_local_calendar() -> None:
+    state = apply(
+        [
+            dossier(event_time="2026-11-23T08:00:00+07:00"),
+            dossier(dossier_id="P2", event_time="2026-11-22T23:30:00+07:00"),
+            dossier(dossier_id="P3", event_time="2026-10-31T10:00:00+07:00"),
+        ]
+    )
+    now = ts("2026-11-23T12:00+07:00")
+    assert gauge(state, spec.DOSSIERS_RECEIVED_TO_DATE, "so-tnmt", "province", "day", now=now) == 1
+    assert (
+        gauge(state, spec.DOSSIERS_RECEIVED_TO_DATE, "so-tnmt", "province", "month", now=now) == 2
+    )
