@@ -71,9 +71,25 @@ def worker_rate(settings: Settings, n: int, workdir: Path) -> float:
                 first = (now, done)
             if done >= n:
                 assert first is not None
+                _print_state(worker)
                 return (done - first[1]) / (now - first[0])
             time.sleep(0.5)
     raise TimeoutError(f"worker did not process {n} events in 600 s; see {workdir}")
+
+
+def _print_state(worker: WorkerProcess) -> None:
+    samples = worker.samples()
+    rss = samples.get(("process_resident_memory_bytes", ()), 0.0)
+    print(f"worker memory after the run:   {rss / 2**20:>10,.0f} MiB resident")
+    sizes = {
+        dict(labels)["kind"]: value
+        for (name, labels), value in samples.items()
+        if name == "ioc_state_entities"
+    }
+    print(
+        "state entities:                "
+        + ", ".join(f"{k} {v:,.0f}" for k, v in sorted(sizes.items()))
+    )
 
 
 def main(events: int = 200_000, partitions: int = 4) -> int:
