@@ -74,6 +74,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     from ioc.catalog import load_catalog
     from ioc.simulate import GroundTruth, Simulator, load_scenarios
+    from ioc.simulate.disturb import Disturbance
     from ioc.simulate.publish import publish
 
     settings = _settings(args)
@@ -92,7 +93,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         # History that ends now, so no event time lies in the future.
         start = datetime.now(UTC) - timedelta(seconds=args.count / args.rate + 1)
     sim = Simulator(catalog, seed=args.seed, start=start, rate=args.rate, scenarios=scenarios)
-    truth = GroundTruth(catalog)
+    truth = GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
+    disturbance = Disturbance(
+        disorder_seconds=args.disorder,
+        duplicate_ratio=args.duplicate_ratio,
+        late_ratio=args.late_ratio,
+        late_by_seconds=args.late_by,
+        seed=args.seed,
+    )
     total = args.count
     with Progress(
         TextColumn("simulate"),
@@ -111,6 +119,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 duration=args.duration,
                 realtime=realtime,
                 bad_ratio=args.bad_ratio,
+                disturbance=disturbance,
                 on_progress=lambda n: bar.update(task, completed=n),
             )
         )
@@ -184,6 +193,29 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="fraction of extra malformed messages, for the dead-letter path",
+    )
+    p.add_argument(
+        "--disorder",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="shuffle events within windows of this many event-time seconds",
+    )
+    p.add_argument(
+        "--duplicate-ratio",
+        type=float,
+        default=0.0,
+        help="send this fraction of events twice (same event_id)",
+    )
+    p.add_argument(
+        "--late-ratio", type=float, default=0.0, help="hold back this fraction of events ..."
+    )
+    p.add_argument(
+        "--late-by",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="... until the stream is this far ahead of them (default 600)",
     )
     p.add_argument("--truth", help="write the ground truth (expected metrics) to this JSON file")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

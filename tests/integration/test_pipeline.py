@@ -98,7 +98,7 @@ def test_restarted_worker_recovers_its_state(
     settings: Settings, catalog: Catalog, tmp_path: Path, sig: signal.Signals
 ) -> None:
     port = free_port()
-    truth = GroundTruth(catalog)
+    truth = GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
     first = WorkerProcess(settings, port, tmp_path / "first.log").start()
     try:
         first.wait_ready()
