@@ -117,7 +117,7 @@ class IngestService(mode.Service):
     async def _run(self) -> None:
         assert self._consumer is not None
         while not self.should_stop:
-            records = await self._consumer.getmany(timeout_ms=200, max_records=20000)
+            records = await self._consumer.getmany(timeout_ms=200, max_records=50000)
             if not records:
                 continue
             try:

@@ -31,7 +31,7 @@ class Batch:
 
 
 # Rough wire size of one fact, to keep batches under ``max_bytes``.
-_FACT_BYTES = 64
+_FACT_BYTES = 200
 
 
 def pack_partition(
