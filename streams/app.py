@@ -179,8 +179,8 @@ def _aggregator(
                 replayed.inc(batch.end - batch.start - result.offsets)
             if result.fresh:
                 seen_key = key + b"/%d" % batch.start
-                seen_table[seen_key] = SeenEvents.encode(result.newest_ts, result.fresh)
-                seen.add(seen_key.decode(), result.newest_ts, result.fresh)
+                seen_table[seen_key] = SeenEvents.encode(state.max_event_ts, result.fresh)
+                seen.add(seen_key.decode(), state.max_event_ts, result.fresh)
             for old in seen.expire(state.max_event_ts):
                 seen_table.pop(old.encode(), None)
             if result.offsets:

@@ -144,7 +144,6 @@ class Applied:
 
     offsets: int = 0
     fresh: list[tuple[str, int]] = field(default_factory=list)
-    newest_ts: float = 0.0
 
 
 def apply_batch(
@@ -187,7 +186,6 @@ def apply_batch(
     state.next_offset = batch.end
     expire(state, lookups)
     result.offsets = applied + duplicates + dead
-    result.newest_ts = state.max_event_ts
     return result
 
 

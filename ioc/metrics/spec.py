@@ -255,6 +255,9 @@ GAUGES: tuple[GaugeSpec, ...] = (
     STATE_ENTITIES,
 )
 
+# A sample of the Prometheus exposition: (sample name, sorted (label, value) pairs).
+SampleKey = tuple[str, tuple[tuple[str, str], ...]]
+
 # Label values inside the state are joined with this; catalog ids cannot contain it.
 LABEL_SEP = "|"
 

@@ -13,9 +13,8 @@ from typing import Self
 from prometheus_client.parser import text_string_to_metric_families
 
 from ioc.config import Settings
+from ioc.metrics.spec import SampleKey
 from ioc.runtime.process import ChildProcess
-
-SampleKey = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

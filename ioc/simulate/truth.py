@@ -16,8 +16,7 @@ import orjson
 from ioc.aggregate.kpi import timeliness
 from ioc.catalog import Catalog
 from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, UptimeProbe
-
-SampleKey = tuple[str, tuple[tuple[str, str], ...]]
+from ioc.metrics.spec import SampleKey
 
 # Must match the buckets of ioc_uptime_probe_duration_seconds; kept apart on purpose.
 _DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)

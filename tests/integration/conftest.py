@@ -15,11 +15,11 @@ import pytest
 from ioc.catalog import Catalog
 from ioc.config import Settings, TopicNames, load_settings
 from ioc.metrics import spec
+from ioc.metrics.spec import SampleKey
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, ScenarioFile, Simulator
 from ioc.simulate.disturb import Disturbance
 from ioc.simulate.publish import publish
-from ioc.simulate.truth import SampleKey
 from streams.topics import ensure_topics
 
 pytestmark = pytest.mark.integration

@@ -316,8 +316,9 @@ def test_a_batch_replayed_after_a_crash_is_not_taken_for_duplicates() -> None:
     # The ids were persisted, the state was not: the replay finds its ids at the same offsets.
     seen = SeenEvents(window_seconds=900)
     b = batch([soc_alert(event_id="x"), soc_alert(event_id="y")])
-    first = apply_batch(PartitionState(), b, LOOKUPS, seen)
-    seen.add("soc:0/0", first.newest_ts, first.fresh)
+    lost = PartitionState()
+    first = apply_batch(lost, b, LOOKUPS, seen)
+    seen.add("soc:0/0", lost.max_event_ts, first.fresh)
     restarted = PartitionState()
     apply_batch(restarted, b, LOOKUPS, seen)
     assert count(restarted, spec.EVENTS_PROCESSED, "soc") == 2
