@@ -116,6 +116,8 @@ _RULES = (
     ),
 )
 _RULE_WEIGHTS = [r[6] for r in _RULES]
+# A quiet baseline has no high or critical alert: those come from scenarios only.
+_QUIET_RULE_WEIGHTS = [r[6] if r[1] < 12 else 0.0 for r in _RULES]
 
 _PROCEDURES = (
     ("1.001", "Hộ tịch", 2),
@@ -167,6 +169,8 @@ class Simulator:
         self.start = start
         self.rate = rate
         self.scenarios = scenarios or ScenarioFile()
+        self._incidents = self.scenarios.background_incidents
+        self._rule_weights = _RULE_WEIGHTS if self._incidents else _QUIET_RULE_WEIGHTS
         self.tz = ZoneInfo(catalog.province.timezone)
         self._assets = self._build_assets()
         self._asset_weights = None  # uniform over assets: more desktops, more alerts
@@ -261,9 +265,15 @@ class Simulator:
             ),
             None,
         )
-        if outage is None and self._outage_until.get(service, -1.0) < t and rng.random() < 2e-4:
+        background = self._incidents
+        if (
+            background
+            and outage is None
+            and self._outage_until.get(service, -1.0) < t
+            and rng.random() < 2e-4
+        ):
             self._outage_until[service] = t + rng.uniform(60, 300)
-        if self._spike_until.get(service, -1.0) < t and rng.random() < 1e-3:
+        if background and self._spike_until.get(service, -1.0) < t and rng.random() < 1e-3:
             self._spike_until[service] = t + rng.uniform(30, 180)
         down = outage is not None or self._outage_until.get(service, -1.0) >= t
         latency = rng.lognormvariate(math.log(threshold * 0.15), 0.5)
@@ -332,12 +342,12 @@ class Simulator:
 
     def _soc(self, t0: float, rate: float) -> None:
         rng = self.rng
-        if self._burst is None and rng.random() < 1 / 1800:
+        if self._incidents and self._burst is None and rng.random() < 1 / 1800:
             self._burst = (rng.choice(self._agencies), t0 + rng.uniform(30, 120))
         elif self._burst is not None and self._burst[1] < t0:
             self._burst = None
         for _ in range(self._poisson(rate)):
-            rule = rng.choices(_RULES, weights=_RULE_WEIGHTS)[0]
+            rule = rng.choices(_RULES, weights=self._rule_weights)[0]
             self._alert(t0 + rng.random(), rng.choice(self._assets), rule)
         if self._burst is not None:
             agency = self._burst[0]

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ioc.catalog.loader import load_yaml
+from ioc.config.durations import Seconds
 from ioc.config.errors import ConfigError, format_pydantic_errors
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: object) -> object:
-    """``90``, ``"90s"``, ``"5m"``, ``"1h"`` → seconds; anything else is left to pydantic."""
-    if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value)
-        if match:
-            return float(match.group(1)) * _UNITS[match.group(2) or "s"]
-    return value
-
-
-Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
 
 class _Scenario(BaseModel):
@@ -62,6 +48,9 @@ Scenario = Annotated[ServiceOutage | SocCampaign | DossierBacklogSurge, Field(di
 
 class ScenarioFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # Random background incidents: short outages, latency spikes, SOC bursts, the odd
+    # high or critical alert. Off for a quiet baseline, where only scenarios raise alerts.
+    background_incidents: bool = True
     scenarios: list[Scenario] = []
 
 

@@ -1,0 +1,409 @@
+"""Stream-side detection: conditions over event-time windows, evaluated at a clock.
+
+The detector is fed observations (a probe result, a SOC alert, a received dossier, a
+partition's overdue counts) and evaluated at a wall-clock instant. It answers which alerts
+changed: started firing or resolved. No Kafka, no asyncio: the faust shell feeds it.
+
+Each source has its own event-time clock: the newest event time seen, moving on with the
+wall clock while the source is idle. A prober that falls silent is then noticed by time
+passing, and a slow partition of one source does not make another source look silent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ioc.aggregate.kpi import DOWN, UNKNOWN, UP, next_flap_state
+from ioc.alerting.model import Alert, AlertChange, Domain
+from ioc.alerting.rules import AlertRules, IntakeStallRule
+from ioc.alerting.texts import alert_annotations, duration_text
+from ioc.catalog import Catalog
+
+
+class EventClock:
+    """Event time of one source: its newest event, advanced by the wall clock when idle."""
+
+    def __init__(self) -> None:
+        self._event: float | None = None
+        self._wall = 0.0
+        self.first: float | None = None
+
+    def observe(self, ts: float, wall: float) -> None:
+        current = self.now(wall)
+        if current is None or ts > current:
+            self._event, self._wall = ts, wall
+            if self.first is None:
+                self.first = ts
+
+    def now(self, wall: float) -> float | None:
+        if self._event is None:
+            return None
+        return self._event + max(0.0, wall - self._wall)
+
+
+@dataclass(slots=True)
+class _Service:
+    id: str
+    tier: int
+    agency: str
+    interval: float
+    latency_threshold: float
+    maintenance: tuple[tuple[float, float], ...]
+    flap: list[int] = field(default_factory=lambda: [UNKNOWN, 0, 0])
+    failing_since: float | None = None
+    down_since: float | None = None
+    last_probe: float | None = None
+    latencies: deque[tuple[float, float]] = field(default_factory=deque)
+    correlated_since: float | None = None
+
+    def in_maintenance(self, ts: float) -> bool:
+        return any(start <= ts < end for start, end in self.maintenance)
+
+
+@dataclass(slots=True)
+class _Critical:
+    first: float
+    last: float
+    level: int
+    rule: str
+    agent: str
+
+
+class Detector:
+    def __init__(self, rules: AlertRules, catalog: Catalog, portal_service: str = "cong-dvc"):
+        self.rules = rules
+        self.tz = ZoneInfo(catalog.province.timezone)
+        policy = catalog.kpi.uptime
+        self._down_after, self._up_after = policy.down_after_failures, policy.up_after_successes
+        windows: dict[str, list[tuple[float, float]]] = {}
+        for w in catalog.maintenance:
+            windows.setdefault(w.service, []).append((w.start.timestamp(), w.end.timestamp()))
+        self._services = {
+            s.id: _Service(
+                s.id,
+                s.tier,
+                s.agency,
+                s.interval_seconds,
+                s.latency_threshold_seconds,
+                tuple(windows.get(s.id, ())),
+            )
+            for s in catalog.services
+        }
+        self._portal = self._services.get(portal_service)
+        self.clocks = {"uptime": EventClock(), "soc": EventClock(), "dossier": EventClock()}
+        self._high_level = min(rules.soc_burst.min_level, rules.correlation.min_level)
+        self._high: dict[str, deque[tuple[float, int]]] = {}
+        self._critical: dict[str, _Critical] = {}
+        self._techniques: dict[str, deque[tuple[float, str, str]]] = {}
+        self._overdue: dict[str, dict[str, int]] = {}
+        self._last_received: float | None = None
+        self.active: dict[str, Alert] = {}
+
+    # -- observations -----------------------------------------------------------------------
+
+    def probe(self, ts: float, service: str, success: bool, duration: float, wall: float) -> None:
+        self.clocks["uptime"].observe(ts, wall)
+        svc = self._services.get(service)
+        if svc is None:
+            return
+        svc.last_probe = ts if svc.last_probe is None else max(svc.last_probe, ts)
+        if success:
+            svc.latencies.append((ts, duration))
+            svc.failing_since = None
+        elif svc.failing_since is None:
+            svc.failing_since = ts
+        before = svc.flap[0]
+        svc.flap = next_flap_state(svc.flap, success, self._down_after, self._up_after)
+        if svc.flap[0] == DOWN and before != DOWN:
+            svc.down_since = svc.failing_since if svc.failing_since is not None else ts
+        elif svc.flap[0] == UP:
+            svc.down_since = None
+            svc.correlated_since = None
+
+    def soc_alert(
+        self,
+        ts: float,
+        level: int,
+        agency: str,
+        agent: str,
+        rule: str,
+        techniques: Iterable[str],
+        wall: float,
+    ) -> None:
+        self.clocks["soc"].observe(ts, wall)
+        if level >= self._high_level:
+            self._high.setdefault(agency, deque()).append((ts, level))
+        if level >= self.rules.soc_critical.min_level:
+            crit = self._critical.get(agency)
+            if crit is None or ts - crit.last > self.rules.soc_critical.hold:
+                self._critical[agency] = _Critical(ts, ts, level, rule, agent)
+            elif ts > crit.last:
+                crit.last, crit.level, crit.rule, crit.agent = ts, level, rule, agent
+        if level >= self.rules.soc_campaign.min_level:
+            for technique in techniques:
+                self._techniques.setdefault(technique, deque()).append((ts, agent, agency))
+
+    def dossier_received(self, ts: float, wall: float) -> None:
+        self.clocks["dossier"].observe(ts, wall)
+        if self._last_received is None or ts > self._last_received:
+            self._last_received = ts
+
+    def dossier_clock(self, ts: float, wall: float) -> None:
+        """Any dossier event moves the dossier clock, received or not."""
+        self.clocks["dossier"].observe(ts, wall)
+
+    def overdue_counts(self, partition: str, counts: Mapping[str, int]) -> None:
+        """The overdue dossiers per agency of one source partition, as its owner counted them
+        at its clock. The latest report of each partition replaces the previous one."""
+        self._overdue[partition] = dict(counts)
+
+    # -- evaluation ---------------------------------------------------------------------------
+
+    def evaluate(self, wall: float) -> list[AlertChange]:
+        """Alerts that started firing or resolved since the last evaluation."""
+        wanted: dict[str, Alert] = {}
+        for alert in self._conditions(wall):
+            wanted[alert.fingerprint] = alert
+        changes = []
+        for fp, alert in wanted.items():
+            if fp not in self.active:
+                changes.append(AlertChange(alert, "firing", alert.starts_at))
+        for fp, alert in self.active.items():
+            if fp not in wanted:
+                changes.append(AlertChange(alert, "resolved", self._now_of(alert, wall)))
+        # Keep the first firing instance: its start and texts stay what was paged.
+        self.active = {fp: self.active.get(fp, alert) for fp, alert in wanted.items()}
+        return changes
+
+    def _now_of(self, alert: Alert, wall: float) -> float:
+        source = {"uptime": "uptime", "soc": "soc", "dossier": "dossier"}.get(
+            alert.labels["domain"], "uptime"
+        )
+        return self.clocks[source].now(wall) or wall
+
+    def _conditions(self, wall: float) -> Iterable[Alert]:
+        uptime_now = self.clocks["uptime"].now(wall)
+        soc_now = self.clocks["soc"].now(wall)
+        dossier_now = self.clocks["dossier"].now(wall)
+        if soc_now is not None:
+            self._prune_soc(soc_now)
+            yield from self._soc(soc_now)
+        if uptime_now is not None:
+            yield from self._uptime(uptime_now)
+        if dossier_now is not None:
+            yield from self._dossiers(dossier_now)
+
+    def _alert(
+        self, name: str, domain: Domain, severity: str, start: float, **labels: str
+    ) -> Alert:
+        all_labels = {"alertname": name, "severity": severity, "domain": domain}
+        all_labels.update({k: v for k, v in labels.items() if v})
+        return Alert(all_labels, {}, start)
+
+    def _texts(self, alert: Alert, **facts: object) -> Alert:
+        return Alert(
+            alert.labels,
+            alert_annotations(alert.name, self.rules.runbook_base_url, **alert.labels, **facts),
+            alert.starts_at,
+        )
+
+    # -- uptime -------------------------------------------------------------------------------
+
+    def _uptime(self, now: float) -> Iterable[Alert]:
+        rules = self.rules
+        for svc in self._services.values():
+            maintenance = svc.in_maintenance(now)
+            last = svc.last_probe if svc.last_probe is not None else self.clocks["uptime"].first
+            silence = rules.probe_silence.intervals * svc.interval
+            if last is not None and now - last > silence:
+                yield self._texts(
+                    self._alert(
+                        "ProbeSilence", "uptime", rules.probe_silence.severity, last + silence,
+                        agency=svc.agency, service=svc.id,
+                    ),
+                    silence=duration_text(now - last),
+                    interval=duration_text(svc.interval),
+                )  # fmt: skip
+            down = svc.flap[0] == DOWN and svc.down_since is not None and not maintenance
+            if down:
+                assert svc.down_since is not None
+                severity = rules.service_down.severity_by_tier.get(svc.tier, "page")
+                yield self._texts(
+                    self._alert(
+                        "ServiceDown", "uptime", severity, svc.down_since,
+                        agency=svc.agency, service=svc.id,
+                    ),
+                    since=_local(svc.down_since, self.tz),
+                )  # fmt: skip
+                correlated = self._correlated(svc, now)
+                if correlated is not None:
+                    yield correlated
+            latency = self._latency(svc, now)
+            if latency is not None and not down and not maintenance:
+                yield latency
+
+    def _latency(self, svc: _Service, now: float) -> Alert | None:
+        rule = self.rules.latency_degraded
+        while svc.latencies and svc.latencies[0][0] <= now - rule.window:
+            svc.latencies.popleft()
+        values = sorted(d for ts, d in svc.latencies if ts <= now)
+        if len(values) < rule.min_samples:
+            return None
+        value = quantile(values, rule.quantile)
+        if value <= svc.latency_threshold:
+            return None
+        start = max(now - rule.window, svc.latencies[0][0])
+        return self._texts(
+            self._alert(
+                "LatencyDegraded", "uptime", rule.severity, start,
+                agency=svc.agency, service=svc.id,
+            ),
+            pct=round(rule.quantile * 100),
+            window=duration_text(rule.window),
+            value=f"{value:.2f}s",
+            threshold=f"{svc.latency_threshold:.2f}s",
+        )  # fmt: skip
+
+    def _correlated(self, svc: _Service, now: float) -> Alert | None:
+        rule = self.rules.correlation
+        assert svc.down_since is not None
+        hits = [
+            ts
+            for ts, level in self._high.get(svc.agency, ())
+            if level >= rule.min_level and svc.down_since - rule.window <= ts <= now
+        ]
+        if hits and svc.correlated_since is None:
+            svc.correlated_since = max(svc.down_since, min(hits))
+        if svc.correlated_since is None:
+            return None
+        return self._texts(
+            self._alert(
+                "CorrelatedIncident", "correlated", rule.severity, svc.correlated_since,
+                agency=svc.agency, service=svc.id,
+            ),
+            since=_local(svc.down_since, self.tz),
+            count=len(hits),
+            window=duration_text(rule.window),
+        )  # fmt: skip
+
+    # -- SOC ----------------------------------------------------------------------------------
+
+    def _prune_soc(self, now: float) -> None:
+        rules = self.rules
+        keep = max(rules.soc_burst.window, rules.correlation.window)
+        for agency, entries in list(self._high.items()):
+            while entries and entries[0][0] <= now - keep:
+                entries.popleft()
+            if not entries:
+                del self._high[agency]
+        for technique, hits in list(self._techniques.items()):
+            while hits and hits[0][0] <= now - rules.soc_campaign.window:
+                hits.popleft()
+            if not hits:
+                del self._techniques[technique]
+        for agency, crit in list(self._critical.items()):
+            if now - crit.last > rules.soc_critical.hold:
+                del self._critical[agency]
+
+    def _soc(self, now: float) -> Iterable[Alert]:
+        rules = self.rules
+        for agency, crit in self._critical.items():
+            yield self._texts(
+                self._alert(
+                    "SocCritical", "soc", rules.soc_critical.severity, crit.first, agency=agency
+                ),
+                level=crit.level,
+                rule=crit.rule,
+                agent=crit.agent,
+            )
+        burst = rules.soc_burst
+        for agency, entries in self._high.items():
+            recent = [
+                ts for ts, level in entries if level >= burst.min_level and ts > now - burst.window
+            ]
+            if len(recent) >= burst.min_alerts:
+                yield self._texts(
+                    self._alert("SocBurst", "soc", burst.severity, min(recent), agency=agency),
+                    count=len(recent),
+                    window=duration_text(burst.window),
+                    threshold=burst.min_alerts,
+                )
+        campaign = rules.soc_campaign
+        for technique, hits in self._techniques.items():
+            agents = {agent for _, agent, _ in hits}
+            agencies = sorted({agency for _, _, agency in hits})
+            if len(agents) >= campaign.min_agents and len(agencies) >= campaign.min_agencies:
+                yield self._texts(
+                    self._alert(
+                        "SocCampaign", "soc", campaign.severity, hits[0][0], technique=technique
+                    ),
+                    agents=len(agents),
+                    n_agencies=len(agencies),
+                    agencies=", ".join(agencies[:10]) + (" ..." if len(agencies) > 10 else ""),
+                    window=duration_text(campaign.window),
+                )
+
+    # -- dossiers -------------------------------------------------------------------------------
+
+    def _dossiers(self, now: float) -> Iterable[Alert]:
+        rules = self.rules
+        backlog = rules.dossier_overdue_backlog
+        totals: dict[str, int] = {}
+        for counts in self._overdue.values():
+            for agency, n in counts.items():
+                totals[agency] = totals.get(agency, 0) + n
+        for agency, n in sorted(totals.items()):
+            threshold = backlog.threshold(agency)
+            if n > threshold:
+                yield self._texts(
+                    self._alert(
+                        "DossierOverdueBacklog", "dossier", backlog.severity, now, agency=agency
+                    ),
+                    count=n,
+                    threshold=threshold,
+                )
+        if self._portal is not None:
+            last = self._last_received
+            if last is None:
+                last = self.clocks["dossier"].first
+            stall = rules.intake_stall
+            since = stalled_since(last, now, stall, self.tz) if last is not None else None
+            if since is not None:
+                yield self._texts(
+                    self._alert(
+                        "IntakeStall", "dossier", stall.severity, since,
+                        agency=self._portal.agency, service=self._portal.id,
+                    ),
+                    silence=duration_text(now - since + stall.window),
+                )  # fmt: skip
+
+
+def stalled_since(last: float, now: float, rule: IntakeStallRule, tz: ZoneInfo) -> float | None:
+    """When an intake stall began (the window after the last dossier, counted from the
+    office opening if it came before), or None if ``now`` is not in one."""
+    local = datetime.fromtimestamp(now, tz)
+    if local.isoweekday() not in rule.office_days:
+        return None
+    opening = datetime.combine(local.date(), rule.office_start, tz)
+    closing = datetime.combine(local.date(), rule.office_end, tz)
+    if not opening <= local < closing:
+        return None
+    quiet_from = max(last, opening.timestamp())
+    if now - quiet_from < rule.window:
+        return None
+    return quiet_from + rule.window
+
+
+def quantile(sorted_values: list[float], q: float) -> float:
+    """The nearest-rank quantile of sorted values (no interpolation: a real probe result)."""
+    rank = max(1, math.ceil(q * len(sorted_values) - 1e-9))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def _local(ts: float, tz: ZoneInfo) -> str:
+    return datetime.fromtimestamp(ts, tz).strftime("%H:%M:%S %d/%m")

@@ -1,0 +1,119 @@
+"""Alert rules and thresholds (``rules.yaml``): data a province can replace, not code."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ioc.catalog.loader import load_yaml
+from ioc.config.durations import Seconds
+from ioc.config.errors import ConfigError, format_pydantic_errors
+
+DEFAULT_RULES_PATH = Path(__file__).parent / "data" / "rules.yaml"
+
+Severity = Literal["page", "ticket", "info"]
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceDownRule(_Rule):
+    severity_by_tier: dict[int, Severity] = {1: "page", 2: "page", 3: "ticket"}
+
+
+class ProbeSilenceRule(_Rule):
+    intervals: float = Field(default=3, gt=0)
+    severity: Severity = "ticket"
+
+
+class LatencyRule(_Rule):
+    window: Seconds = 300
+    quantile: float = Field(default=0.95, gt=0, le=1)
+    min_samples: int = Field(default=5, ge=1)
+    severity: Severity = "ticket"
+
+
+class SocCriticalRule(_Rule):
+    min_level: int = Field(default=15, ge=0, le=16)
+    hold: Seconds = 900
+    severity: Severity = "page"
+
+
+class SocBurstRule(_Rule):
+    min_level: int = Field(default=12, ge=0, le=16)
+    min_alerts: int = Field(default=10, ge=1)
+    window: Seconds = 300
+    severity: Severity = "page"
+
+
+class SocCampaignRule(_Rule):
+    min_level: int = Field(default=12, ge=0, le=16)
+    min_agents: int = Field(default=5, ge=1)
+    min_agencies: int = Field(default=2, ge=1)
+    window: Seconds = 900
+    severity: Severity = "page"
+
+
+class OverdueBacklogRule(_Rule):
+    default_threshold: int = Field(default=25, ge=1)
+    thresholds: dict[str, int] = {}
+    severity: Severity = "ticket"
+
+    def threshold(self, agency: str) -> int:
+        return self.thresholds.get(agency, self.default_threshold)
+
+
+class IntakeStallRule(_Rule):
+    window: Seconds = 1800
+    office_days: list[int] = [1, 2, 3, 4, 5]
+    office_start: time = time(7, 30)
+    office_end: time = time(17, 0)
+    severity: Severity = "page"
+
+    @field_validator("office_days")
+    @classmethod
+    def _iso_weekdays(cls, days: list[int]) -> list[int]:
+        if any(d < 1 or d > 7 for d in days):
+            raise ValueError("ISO weekdays are 1 (Monday) to 7 (Sunday)")
+        return days
+
+
+class CorrelationRule(_Rule):
+    window: Seconds = 900
+    min_level: int = Field(default=12, ge=0, le=16)
+    severity: Severity = "page"
+
+
+class DeliveryPolicy(_Rule):
+    resend_interval: Seconds = 60
+    buffer_size: int = Field(default=10_000, ge=1)
+    max_backoff: Seconds = 30
+
+
+class AlertRules(_Rule):
+    runbook_base_url: str = "docs/runbooks.md"
+    service_down: ServiceDownRule = ServiceDownRule()
+    probe_silence: ProbeSilenceRule = ProbeSilenceRule()
+    latency_degraded: LatencyRule = LatencyRule()
+    soc_critical: SocCriticalRule = SocCriticalRule()
+    soc_burst: SocBurstRule = SocBurstRule()
+    soc_campaign: SocCampaignRule = SocCampaignRule()
+    dossier_overdue_backlog: OverdueBacklogRule = OverdueBacklogRule()
+    intake_stall: IntakeStallRule = IntakeStallRule()
+    correlation: CorrelationRule = CorrelationRule()
+    delivery: DeliveryPolicy = DeliveryPolicy()
+
+
+def load_rules(path: Path | str | None = None) -> AlertRules:
+    """Read alert rules; ``None`` reads ``IOC_ALERT_RULES`` or the bundled defaults."""
+    chosen = path or os.environ.get("IOC_ALERT_RULES") or DEFAULT_RULES_PATH
+    file = Path(chosen)
+    try:
+        return AlertRules.model_validate(load_yaml(file) or {})
+    except ValidationError as exc:
+        raise ConfigError(format_pydantic_errors(str(file), exc.errors())) from None
