@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -16,13 +17,13 @@ from prometheus_client import (
 )
 
 from ioc.aggregate import PartitionState, SeenEvents, apply_batch
-from ioc.aggregate.state import Lookups
+from ioc.aggregate.state import Lookups, late_offsets_of
 from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
-from ioc.ingest import unpack_batch
+from ioc.ingest import Batch, unpack_batch
 from ioc.metrics.collector import StateCollector
 from streams.ingest import IngestMetrics, IngestService
-from streams.topics import SOURCES, partition_of_key
+from streams.topics import SOURCES, partition_of_key, shard_key
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class PartitionCache:
         self.seen_table = seen_table
         self.window_seconds = window_seconds
         self._items: dict[bytes, tuple[bytes | None, PartitionState, SeenEvents]] = {}
+        self._clocks: dict[bytes, tuple[float, int, float, int]] = {}
 
     def get(self, key: bytes) -> tuple[PartitionState, SeenEvents]:
         stored = self.table.get(key)
@@ -47,6 +49,8 @@ class PartitionCache:
         if hit is not None and hit[0] is stored:
             return hit[1], hit[2]
         state = PartitionState.from_bytes(stored)
+        # Recovered or moved: the partition clock is recomputed from the stored shards.
+        self._clocks.pop(key.split(b"#", 1)[0], None)
         seen = SeenEvents(self.window_seconds)
         prefix = key + b"/"
         for seen_key, data in list(self.seen_table.data.items()):
@@ -57,6 +61,31 @@ class PartitionCache:
 
     def put(self, key: bytes, stored: bytes, state: PartitionState, seen: SeenEvents) -> None:
         self._items[key] = (stored, state, seen)
+
+    def stream_clock(self, partition_key: bytes, batch_start: int) -> tuple[float, int]:
+        """The source partition's event-time clock for a batch starting at ``batch_start``,
+        and the offset from which the batch must move it."""
+        clock = self._clocks.get(partition_key)
+        if clock is None:
+            # After recovery: the latest batch's clocks, as its shards stored them.
+            prefix = partition_key + b"#"
+            states = [self.get(k)[0] for k in list(self.table.data.keys()) if k.startswith(prefix)]
+            latest = max(states, key=lambda st: st.clock_offset, default=None)
+            if latest is None:
+                clock = (0.0, 0, 0.0, 0)
+            else:
+                clock = (latest.stream_ts, latest.clock_offset, latest.stream_ts_after,
+                         latest.clock_end)  # fmt: skip
+            self._clocks[partition_key] = clock
+        before, start, after, end = clock
+        if batch_start >= end:
+            return after, end
+        return before, start  # a replay of the latest batch's range
+
+    def set_stream_clock(
+        self, partition_key: bytes, before: float, start: int, after: float, end: int
+    ) -> None:
+        self._clocks[partition_key] = (before, start, after, end)
 
 
 def _credentials(settings: Settings) -> Any:
@@ -133,7 +162,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         cache = PartitionCache(table, seen_table, settings.dedup_window_seconds)
         tables.append((topic.get_topic_name(), table, cache))
         app.agent(topic, name=f"aggregate_{source}")(
-            _aggregator(cache, lookups, replayed, bad_batches)
+            _aggregator(app, cache, lookups, replayed, bad_batches)
         )
 
     def active_states() -> Iterator[PartitionState]:
@@ -155,7 +184,11 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
 
 
 def _aggregator(
-    cache: PartitionCache, lookups: Lookups, replayed: Counter, bad_batches: Counter
+    app: faust.App,
+    cache: PartitionCache,
+    lookups: Lookups,
+    replayed: Counter,
+    bad_batches: Counter,
 ) -> Callable[[faust.StreamT[bytes]], AsyncIterator[None]]:
     """The agent of one source: apply each batch to its partition's state.
 
@@ -163,7 +196,6 @@ def _aggregator(
     watermark. After a crash between the two, the batch is replayed and its ids are found at
     the same offsets: a replay, not duplicates.
     """
-    table, seen_table = cache.table, cache.seen_table
 
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for key, value in stream.items():
@@ -173,23 +205,57 @@ def _aggregator(
                 bad_batches.inc()
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
                 continue
-            state, seen = cache.get(key)
-            result = apply_batch(state, batch, lookups, seen)
-            if result.offsets < batch.end - batch.start:
-                replayed.inc(batch.end - batch.start - result.offsets)
-            if result.fresh:
-                seen_key = key + b"/%d" % batch.start
-                seen_table[seen_key] = SeenEvents.encode(state.max_event_ts, result.fresh)
-                seen.add(seen_key.decode(), state.max_event_ts, result.fresh)
-            for old in seen.expire(state.max_event_ts):
-                seen_table.pop(old.encode(), None)
-            if result.offsets:
-                stored = state.to_bytes()
-                table[key] = stored
-                cache.put(key, stored, state, seen)
+            before, start = cache.stream_clock(key, batch.start)
+            late, after = late_offsets_of(batch, before, lookups.late_grace_seconds, start)
+            clocks = (before, start, after, batch.end)
+            accounted = 0
+            for shard, part in batch.by_shard().items():
+                accounted += _apply_to_shard(
+                    cache, shard_key(key, shard), part, lookups, late, clocks
+                )
+            if accounted < batch.end - batch.start:
+                replayed.inc(batch.end - batch.start - accounted)
+            cache.set_stream_clock(key, *clocks)
+            # faust sends table changes through a buffer whose flush gives up after 0.1 s,
+            # and may commit this batch's offset before its changelog records are out: a
+            # crash then loses them. Wait until they are delivered before taking the next.
+            await _deliver_changelog(app)
             yield None
 
     return aggregate
+
+
+async def _deliver_changelog(app: faust.App) -> None:
+    producer = app.producer
+    while producer.buffer.size:
+        await producer.buffer.flush()
+    await asyncio.sleep(0)  # let the buffer hand its last message to aiokafka
+    await producer.flush()
+
+
+def _apply_to_shard(
+    cache: PartitionCache,
+    key: bytes,
+    batch: Batch,
+    lookups: Lookups,
+    late: set[int],
+    clocks: tuple[float, int, float, int],
+) -> int:
+    """Apply one shard's part of a batch; return the offsets it newly accounted for."""
+    state, seen = cache.get(key)
+    result = apply_batch(state, batch, lookups, seen, late)
+    state.stream_ts, state.clock_offset, state.stream_ts_after, state.clock_end = clocks
+    if result.fresh:
+        seen_key = key + b"/%d" % batch.start
+        cache.seen_table[seen_key] = SeenEvents.encode(state.max_event_ts, result.fresh)
+        seen.add(seen_key.decode(), state.max_event_ts, result.fresh)
+    for old in seen.expire(state.max_event_ts):
+        cache.seen_table.pop(old.encode(), None)
+    if result.offsets or result.fresh:
+        stored = state.to_bytes()
+        cache.table[key] = stored
+        cache.put(key, stored, state, seen)
+    return result.offsets
 
 
 def _bind_ingest(settings: Settings, catalog: Catalog, metrics: IngestMetrics) -> type:

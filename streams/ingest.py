@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from ioc.catalog import Catalog
 from ioc.config import Settings
 from ioc.ingest import EventValidator, Fact, Rejected, fact_of, pack_partition
+from ioc.ingest.batch import shard_of
 from streams.topics import batch_key, batch_partition
 
 log = logging.getLogger(__name__)
@@ -137,13 +138,14 @@ class IngestService(mode.Service):
         for tp, messages in records.items():
             source = self._sources[tp.topic]
             validator = self._validators[source]
-            rows: list[tuple[int, Fact | None, str | None]] = []
+            rows: list[tuple[int, int, Fact | None, str | None]] = []
             for msg in messages:
                 rejected = validator.check(msg.value, now)
                 if not isinstance(rejected, Rejected):
-                    rows.append((msg.offset, fact_of(rejected), None))
+                    shard = shard_of(msg.key, s.state_shards)
+                    rows.append((msg.offset, shard, fact_of(rejected), None))
                     continue
-                rows.append((msg.offset, None, rejected.reason))
+                rows.append((msg.offset, 0, None, rejected.reason))
                 pending.append(
                     await self._producer.send(
                         s.topics.deadletter,

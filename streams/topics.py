@@ -17,8 +17,13 @@ SOURCES = ("soc", "uptime", "dossier")
 
 
 def batch_key(source: str, partition: int) -> bytes:
-    """Table and message key of one source partition's aggregates."""
+    """Message key of one source partition's batches."""
     return b"%s:%d" % (source.encode(), partition)
+
+
+def shard_key(batch_key: bytes, shard: int) -> bytes:
+    """Table key of one state shard of a source partition: ``soc:3#17``."""
+    return b"%s#%d" % (batch_key, shard)
 
 
 def batch_partition(source_partition: int, partitions: int) -> int:
@@ -27,7 +32,9 @@ def batch_partition(source_partition: int, partitions: int) -> int:
 
 
 def partition_of_key(key: bytes, partitions: int) -> int:
-    return batch_partition(int(key.rsplit(b":", 1)[1]), partitions)
+    """The internal partition of a batch, shard or seen key (``soc:3``, ``soc:3#17``...)."""
+    source_partition = key.split(b"#", 1)[0].rsplit(b":", 1)[1]
+    return batch_partition(int(source_partition), partitions)
 
 
 async def ensure_topics(settings: Settings) -> list[str]:

@@ -9,7 +9,7 @@ makes the aggregates effectively-once over at-least-once delivery.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
@@ -52,8 +52,16 @@ class PartitionState:
     counters: Counters = field(default_factory=dict)
     histograms: Histograms = field(default_factory=dict)
     entities: Entities = field(default_factory=dict)
-    # Highest event time applied: the partition's event-time clock, for expiry.
+    # Highest event time applied to this shard, for expiry.
     max_event_ts: float = 0.0
+    # The source partition's clock (newest event time of the whole partition) just before the
+    # batch starting at ``clock_offset``, the last batch that wrote this shard. After a restart
+    # the latest of these lets a replay judge lateness exactly as the first run did.
+    stream_ts: float = 0.0
+    clock_offset: int = 0
+    # ... and the clock after that batch, which ended at ``clock_end``.
+    stream_ts_after: float = 0.0
+    clock_end: int = 0
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
@@ -63,6 +71,10 @@ class PartitionState:
                 "h": self.histograms,
                 "n": self.entities,
                 "t": self.max_event_ts,
+                "s": self.stream_ts,
+                "so": self.clock_offset,
+                "sa": self.stream_ts_after,
+                "se": self.clock_end,
             }
         )
 
@@ -77,6 +89,10 @@ class PartitionState:
             histograms=raw["h"],
             entities=raw.get("n", {}),
             max_event_ts=raw.get("t", 0.0),
+            stream_ts=raw.get("s", 0.0),
+            clock_offset=raw.get("so", 0),
+            stream_ts_after=raw.get("sa", 0.0),
+            clock_end=raw.get("se", 0),
         )
 
     def inc(self, metric: spec.CounterSpec, key: str, amount: float = 1) -> None:
@@ -147,10 +163,16 @@ class Applied:
 
 
 def apply_batch(
-    state: PartitionState, batch: Batch, lookups: Lookups, seen: SeenEvents | None = None
+    state: PartitionState,
+    batch: Batch,
+    lookups: Lookups,
+    seen: SeenEvents | None = None,
+    late_offsets: Collection[int] | None = None,
 ) -> Applied:
     """Apply the part of ``batch`` at or above the watermark, skipping event ids ``seen``
-    applied at another offset."""
+    applied at another offset. ``late_offsets`` are the events the caller found late against
+    the whole source partition's clock (``late_offsets_of``); without it, this state's own
+    clock decides."""
     result = Applied()
     if batch.end <= state.next_offset:
         return result
@@ -167,7 +189,9 @@ def apply_batch(
                 continue
             # Record before applying: a second copy in this same batch is then caught too.
             seen.add_one(event_id, offset)
-        if row[3] < state.max_event_ts - lookups.late_grace_seconds:
+        if late_offsets is not None:
+            late += offset in late_offsets
+        elif row[3] < state.max_event_ts - lookups.late_grace_seconds:
             late += 1
         _APPLY[row[1]](state, row, lookups)
         result.fresh.append((event_id, offset))
@@ -187,6 +211,24 @@ def apply_batch(
     expire(state, lookups)
     result.offsets = applied + duplicates + dead
     return result
+
+
+def late_offsets_of(
+    batch: Batch, clock: float, grace: float, from_offset: int = 0
+) -> tuple[set[int], float]:
+    """Walk a source partition's batch in offset order with the partition's event-time clock,
+    which stands at ``clock`` just before ``from_offset``: the offsets of events older than the
+    clock minus ``grace``, and the clock after the batch."""
+    late = set()
+    for row in batch.events:
+        if row[0] < from_offset:
+            continue  # already in ``clock``
+        ts = row[3]
+        if ts < clock - grace:
+            late.add(row[0])
+        elif ts > clock:
+            clock = ts
+    return late, clock
 
 
 def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
 from ioc.aggregate.gauges import gauges
-from ioc.aggregate.state import ALERTS, CLOSED, Lookups
+from ioc.aggregate.state import ALERTS, CLOSED, Lookups, late_offsets_of
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 from tests.conftest import as_fact, dossier, soc_alert, uptime_probe
@@ -388,3 +388,19 @@ def test_day_and_month_to_date_views_use_the_local_calendar() -> None:
     assert (
         gauge(state, spec.DOSSIERS_RECEIVED_TO_DATE, "so-tnmt", "province", "month", now=now) == 2
     )
+
+
+def test_lateness_is_judged_against_the_whole_partition_clock() -> None:
+    b = batch(
+        [
+            soc_alert(event_time="2026-11-23T10:00:00+07:00"),
+            soc_alert(event_time="2026-11-23T09:00:00+07:00"),
+        ]
+    )
+    late, clock = late_offsets_of(b, clock=0.0, grace=300)
+    assert late == {1}
+    assert clock == ts("2026-11-23T10:00:00+07:00")
+    # A shard that never saw the 10:00 event still counts the 09:00 one late.
+    shard = PartitionState()
+    apply_batch(shard, Batch("soc", 0, 1, 2, [b.events[1]], []), LOOKUPS, None, late)
+    assert count(shard, spec.EVENTS_LATE, "soc") == 1

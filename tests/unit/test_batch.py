@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from ioc.ingest import Fact, pack_partition, unpack_batch
+from ioc.ingest.batch import shard_of
 
 
-def rows(n: int, dead_every: int = 0) -> list[tuple[int, Fact | None, str | None]]:
-    out: list[tuple[int, Fact | None, str | None]] = []
+def rows(n: int, dead_every: int = 0) -> list[tuple[int, int, Fact | None, str | None]]:
+    out: list[tuple[int, int, Fact | None, str | None]] = []
     for offset in range(100, 100 + n):
         if dead_every and offset % dead_every == 0:
-            out.append((offset, None, "invalid_json"))
+            out.append((offset, 0, None, "invalid_json"))
         else:
-            out.append((offset, ("s", f"e-{offset}", "resolved"), None))
+            out.append((offset, offset % 3, ("s", f"e-{offset}", "resolved"), None))
     return out
 
 
@@ -44,3 +45,17 @@ def test_byte_limit_splits_a_batch() -> None:
 
 def test_no_records_give_no_batch() -> None:
     assert list(pack_partition("soc", 0, [], max_events=10, max_bytes=1000)) == []
+
+
+def test_split_by_shard_keeps_the_range_and_sends_dead_letters_to_shard_zero() -> None:
+    (packed,) = pack_partition("soc", 0, rows(12, dead_every=5), max_events=100, max_bytes=1 << 20)
+    parts = unpack_batch(packed).by_shard()
+    assert {(b.start, b.end) for b in parts.values()} == {(100, 112)}
+    assert [r[0] for r in parts[1].events] == [103, 106, 109]
+    assert [d[0] for d in parts[0].dead_letters] == [100, 105, 110]
+    assert all(not b.dead_letters for shard, b in parts.items() if shard != 0)
+
+
+def test_shard_of_a_key_is_stable() -> None:
+    assert shard_of(b"so-tc-d0001", 32) == shard_of(b"so-tc-d0001", 32) < 32
+    assert shard_of(None, 32) == 0
