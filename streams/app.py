@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
 from ioc.ingest import Batch, unpack_batch
 from ioc.metrics.collector import StateCollector
+from streams.alerts import Alerting
 from streams.ingest import IngestMetrics, IngestService
 from streams.topics import SOURCES, partition_of_key, shard_key
 
@@ -42,6 +44,7 @@ class PartitionCache:
         self.window_seconds = window_seconds
         self._items: dict[bytes, tuple[bytes | None, PartitionState, SeenEvents]] = {}
         self._clocks: dict[bytes, tuple[float, int, float, int]] = {}
+        self._clock_walls: dict[bytes, float] = {}
 
     def get(self, key: bytes) -> tuple[PartitionState, SeenEvents]:
         stored = self.table.get(key)
@@ -86,6 +89,14 @@ class PartitionCache:
         self, partition_key: bytes, before: float, start: int, after: float, end: int
     ) -> None:
         self._clocks[partition_key] = (before, start, after, end)
+        self._clock_walls[partition_key] = time.time()
+
+    def clock_now(self, partition_key: bytes, wall: float) -> float | None:
+        """The partition's event clock, moved on by the wall clock since its last batch."""
+        clock = self._clocks.get(partition_key)
+        if clock is None:
+            return None
+        return clock[2] + max(0.0, wall - self._clock_walls.get(partition_key, wall))
 
 
 def _credentials(settings: Settings) -> Any:
@@ -141,7 +152,18 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
     )
 
     lookups = Lookups.from_catalog(catalog, settings.late_grace_seconds)
-    tables: list[tuple[str, Any, PartitionCache]] = []
+    caches: dict[str, PartitionCache] = {}
+
+    def dossier_states() -> Iterator[tuple[str, PartitionState, float]]:
+        """(partition, shard state, partition clock now) of the dossier partitions held here."""
+        cache, wall = caches["dossier"], time.time()
+        for key, state in owned(cache, "dossier"):
+            partition = key.split(b"#", 1)[0]
+            now = cache.clock_now(partition, wall)
+            if now is not None:
+                yield partition.decode(), state, now
+
+    alerting = Alerting(app, settings, catalog, registry, dossier_states)
     for source in SOURCES:
         topic = app.topic(
             settings.topics.batch_topic(source),
@@ -160,18 +182,23 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
             f"{source}-seen", key_type=bytes, value_type=bytes, partitions=settings.partitions
         )
         cache = PartitionCache(table, seen_table, settings.dedup_window_seconds)
-        tables.append((topic.get_topic_name(), table, cache))
+        caches[source] = cache
         app.agent(topic, name=f"aggregate_{source}")(
-            _aggregator(app, cache, lookups, replayed, bad_batches)
+            _aggregator(app, cache, lookups, replayed, bad_batches, alerting)
         )
 
-    def active_states() -> Iterator[PartitionState]:
+    def owned(cache: PartitionCache, source: str) -> Iterator[tuple[bytes, PartitionState]]:
         assigned = app.consumer.assignment() if app.consumer is not None else set()
-        for topic_name, table, cache in tables:
-            mine = {tp.partition for tp in assigned if tp.topic == topic_name}
-            for key in list(table.data.keys()):
-                if partition_of_key(key, settings.partitions) in mine:
-                    yield cache.get(key)[0]
+        topic_name = settings.topics.batch_topic(source)
+        mine = {tp.partition for tp in assigned if tp.topic == topic_name}
+        for key in list(cache.table.data.keys()):
+            if partition_of_key(key, settings.partitions) in mine:
+                yield key, cache.get(key)[0]
+
+    def active_states() -> Iterator[PartitionState]:
+        for source, cache in caches.items():
+            for _, state in owned(cache, source):
+                yield state
 
     registry.register(StateCollector(active_states, lookups))
 
@@ -189,6 +216,7 @@ def _aggregator(
     lookups: Lookups,
     replayed: Counter,
     bad_batches: Counter,
+    alerting: Alerting,
 ) -> Callable[[faust.StreamT[bytes]], AsyncIterator[None]]:
     """The agent of one source: apply each batch to its partition's state.
 
@@ -209,13 +237,16 @@ def _aggregator(
             late, after = late_offsets_of(batch, before, lookups.late_grace_seconds, start)
             clocks = (before, start, after, batch.end)
             accounted = 0
+            fresh: set[int] = set()
             for shard, part in batch.by_shard().items():
                 accounted += _apply_to_shard(
-                    cache, shard_key(key, shard), part, lookups, late, clocks
+                    cache, shard_key(key, shard), part, lookups, late, clocks, fresh
                 )
             if accounted < batch.end - batch.start:
                 replayed.inc(batch.end - batch.start - accounted)
             cache.set_stream_clock(key, *clocks)
+            if fresh:
+                await alerting.send_signal(r for r in batch.events if r[0] in fresh)
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit this batch's offset before its changelog records are out: a
             # crash then loses them. Wait until they are delivered before taking the next.
@@ -240,10 +271,13 @@ def _apply_to_shard(
     lookups: Lookups,
     late: set[int],
     clocks: tuple[float, int, float, int],
+    fresh: set[int],
 ) -> int:
-    """Apply one shard's part of a batch; return the offsets it newly accounted for."""
+    """Apply one shard's part of a batch; return the offsets it newly accounted for, and add
+    the offsets of the events it applied to ``fresh``."""
     state, seen = cache.get(key)
     result = apply_batch(state, batch, lookups, seen, late)
+    fresh.update(offset for _, offset in result.fresh)
     state.stream_ts, state.clock_offset, state.stream_ts_after, state.clock_end = clocks
     if result.fresh:
         seen_key = key + b"/%d" % batch.start

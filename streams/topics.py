@@ -38,14 +38,17 @@ def partition_of_key(key: bytes, partitions: int) -> int:
 
 
 async def ensure_topics(settings: Settings) -> list[str]:
-    """Create the source, dead-letter and batch topics if missing; return those created."""
-    names = [
-        settings.topics.soc,
-        settings.topics.uptime,
-        settings.topics.dossier,
-        settings.topics.deadletter,
-        *(settings.topics.batch_topic(source) for source in SOURCES),
-    ]
+    """Create the source, dead-letter, batch and alert topics if missing; return those
+    created. The signals topic has one partition: one detector sees every source partition."""
+    names = {
+        settings.topics.soc: settings.partitions,
+        settings.topics.uptime: settings.partitions,
+        settings.topics.dossier: settings.partitions,
+        settings.topics.deadletter: settings.partitions,
+        **{settings.topics.batch_topic(source): settings.partitions for source in SOURCES},
+        settings.topics.alerts: 1,
+        settings.topics.signals: 1,
+    }
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers(), **settings.kafka_client_kwargs()
     )
@@ -55,11 +58,11 @@ async def ensure_topics(settings: Settings) -> list[str]:
         new = [
             NewTopic(
                 name,
-                settings.partitions,
+                partitions,
                 settings.replication_factor,
                 topic_configs={"retention.ms": str(settings.retention_ms)},
             )
-            for name in names
+            for name, partitions in names.items()
             if name not in existing
         ]
         if new:

@@ -232,7 +232,7 @@ def late_offsets_of(
 
 
 def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
-    _, _, _, ts, severity, asset_type, agency, alert_id, agent_id, techniques, groups = row
+    _, _, _, ts, severity, asset_type, agency, alert_id, agent_id, techniques, groups = row[:11]
     _clock(state, ts)
     state.inc(spec.SOC_ALERTS, spec.label_key(severity, asset_type, agency))
     agents = state.kind(AGENTS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -110,8 +109,8 @@ class AlertRules(_Rule):
 
 
 def load_rules(path: Path | str | None = None) -> AlertRules:
-    """Read alert rules; ``None`` reads ``IOC_ALERT_RULES`` or the bundled defaults."""
-    chosen = path or os.environ.get("IOC_ALERT_RULES") or DEFAULT_RULES_PATH
+    """Read alert rules; ``None`` reads the bundled defaults."""
+    chosen = path or DEFAULT_RULES_PATH
     file = Path(chosen)
     try:
         return AlertRules.model_validate(load_yaml(file) or {})

@@ -70,6 +70,10 @@ class UptimePolicy(_Model):
 
     down_after_failures: int = Field(default=3, ge=1)
     up_after_successes: int = Field(default=2, ge=1)
+    # Availability SLO by service tier: the burn-rate alerts are generated from it.
+    slo_by_tier: dict[int, Annotated[float, Field(gt=0, lt=1)]] = Field(
+        default_factory=lambda: {1: 0.999, 2: 0.995, 3: 0.995}
+    )
 
 
 Severity = Literal["low", "medium", "high", "critical"]

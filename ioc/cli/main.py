@@ -145,6 +145,30 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(events=args.events, partitions=args.partitions)
 
 
+def cmd_rules_generate(args: argparse.Namespace) -> int:
+    from ioc.alerting.promrules import RULES_DIR, stale_files, write_files
+    from ioc.catalog import load_catalog
+
+    catalog = load_catalog(args.catalog)
+    directory = Path(args.out) if args.out else RULES_DIR
+    if args.check:
+        stale = stale_files(catalog, directory)
+        for name in stale:
+            print(f"stale: {name} (run `ioc rules generate`)", file=sys.stderr)
+        return 1 if stale else 0
+    for written in write_files(catalog, directory):
+        print(f"wrote {written}")
+    return 0
+
+
+def cmd_oncall(args: argparse.Namespace) -> int:
+    from ioc.runtime.oncall import serve
+
+    print(f"on-call receiver on http://{args.host}:{args.port}/<receiver>", flush=True)
+    serve(args.host, args.port, Path(args.record) if args.record else None)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ioc", description="IOC event-stream service: SOC, uptime and dossier streams."
@@ -226,6 +250,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=50.0, help="simulated events per second")
     p.add_argument("--workdir", default="var/demo", help="logs and Prometheus data")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("rules", help="Prometheus rule files generated from the catalog")
+    rsub = p.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    r = rsub.add_parser("generate", help="write deploy/prometheus/rules/*.yml")
+    r.add_argument("--catalog", help="province catalog YAML (env IOC_CATALOG_PATH)")
+    r.add_argument("--out", help="directory (default: deploy/prometheus/rules)")
+    r.add_argument("--check", action="store_true", help="fail if the committed files are stale")
+    r.set_defaults(func=cmd_rules_generate)
+
+    p = sub.add_parser("oncall", help="webhook receiver that prints Alertmanager notifications")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=9095)
+    p.add_argument("--record", help="also append each notification to this JSON-lines file")
+    p.set_defaults(func=cmd_oncall)
 
     p = sub.add_parser("bench", help="worker events/s against raw aiokafka consume")
     p.add_argument("--events", type=int, default=200_000)

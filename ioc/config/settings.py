@@ -22,6 +22,10 @@ class TopicNames(BaseModel):
     # Internal: validated events packed per source partition, one topic per source
     # ("<batches>.<source>"), each consumed by that source's faust agent.
     batches: str = "ioc.ingest.batches"
+    # Alerts as they fire and resolve (JSON), and the detector's input (internal, one
+    # partition: the detector needs every source partition's view in one place).
+    alerts: str = "ioc.alerts"
+    signals: str = "ioc.alerts.signals"
 
     @classmethod
     def prefixed(cls, prefix: str) -> TopicNames:
@@ -32,6 +36,8 @@ class TopicNames(BaseModel):
             dossier=f"{prefix}.dossier",
             deadletter=f"{prefix}.deadletter",
             batches=f"{prefix}.batches",
+            alerts=f"{prefix}.alerts",
+            signals=f"{prefix}.alerts.signals",
         )
 
     def batch_topic(self, source: str) -> str:
@@ -65,6 +71,14 @@ class Settings(BaseSettings):
     catalog_path: Path | None = Field(
         default=None, description="Province catalog YAML; the bundled Nghệ An model if unset."
     )
+    alert_rules_path: Path | None = Field(
+        default=None, description="Alert rules YAML; the bundled rules if unset."
+    )
+    alertmanager_url: str | None = Field(
+        default=None, description="Alertmanager base URL (http://host:9093); no delivery if unset."
+    )
+    # Where an alert's generatorURL points: this worker's /alerts page as operators reach it.
+    public_url: str | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=1024, le=65535)
     data_dir: Path = Path("var/worker")

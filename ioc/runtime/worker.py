@@ -30,8 +30,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
     }
     for name, topic in settings.topics.model_dump().items():
         env[f"IOC_TOPICS__{name.upper()}"] = topic
-    if settings.catalog_path is not None:
-        env["IOC_CATALOG_PATH"] = str(settings.catalog_path)
+    optional = {
+        "IOC_CATALOG_PATH": settings.catalog_path,
+        "IOC_ALERT_RULES_PATH": settings.alert_rules_path,
+        "IOC_ALERTMANAGER_URL": settings.alertmanager_url,
+        "IOC_PUBLIC_URL": settings.public_url,
+    }
+    env.update({k: str(v) for k, v in optional.items() if v is not None})
     return env
 
 

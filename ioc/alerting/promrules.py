@@ -1,0 +1,260 @@
+"""Prometheus rule files, generated from the catalog (``ioc rules generate``).
+
+- ``ioc-recording.yml``: KPI ratios as recording rules, ``level:metric:operations``.
+- ``ioc-slo.yml``: multi-window, multi-burn-rate availability alerts (SRE Workbook ch. 5),
+  one set per service with the SLO of its tier.
+- ``ioc-pipeline.yml``: the pipeline's own health: worker down, lag growing, dead letters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ioc.catalog import Catalog
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
+RUNBOOK = "https://github.com/ioc-nghean/ioc-streams/blob/main/docs/runbooks.md"
+
+# (severity, long window, short window, burn rate, for)
+BURN_WINDOWS = (
+    ("page", "1h", "5m", 14.4, "2m"),
+    ("page", "6h", "30m", 6.0, "15m"),
+    ("ticket", "3d", "6h", 1.0, "1h"),
+)
+ERROR_WINDOWS = ("5m", "30m", "1h", "6h", "3d")
+
+_PROBES = "ioc_uptime_probes_total"
+_TIMELINESS = "ioc_dossiers_resolved_by_timeliness_total"
+_RECEIVED = "ioc_dossiers_received_total"
+
+
+def _ratio(num: str, den: str) -> str:
+    return f"({num})\n/\n({den})"
+
+
+def recording_rules() -> dict[str, Any]:
+    rules: list[dict[str, str]] = []
+    for w in ERROR_WINDOWS:
+        rules.append(
+            {
+                "record": f"service:ioc_uptime_probe_errors:ratio_rate{w}",
+                "expr": _ratio(
+                    f'sum by (service, tier) (rate({_PROBES}{{result="failure"}}[{w}]))',
+                    f'sum by (service, tier) (rate({_PROBES}{{result=~"success|failure"}}[{w}]))',
+                ),
+            }
+        )
+    for w in ("1h", "1d"):
+        rules.append(
+            {
+                "record": f"service:ioc_uptime_availability:ratio_rate{w}",
+                "expr": _ratio(
+                    f'sum by (service, tier) (rate({_PROBES}{{result="success"}}[{w}]))',
+                    f'sum by (service, tier) (rate({_PROBES}{{result=~"success|failure"}}[{w}]))',
+                ),
+            }
+        )
+    for level in ("agency", "province"):
+        by = "sum by (agency, level)" if level == "agency" else "sum"
+        rules += [
+            {
+                "record": f"{level}:ioc_dossiers_on_time:ratio",
+                "expr": _ratio(
+                    f'{by} ({_TIMELINESS}{{timeliness=~"early|on_time"}})', f"{by} ({_TIMELINESS})"
+                ),
+            },
+            {
+                "record": f"{level}:ioc_dossiers_online:ratio",
+                "expr": _ratio(f'{by} ({_RECEIVED}{{channel="online"}})', f"{by} ({_RECEIVED})"),
+            },
+            {
+                "record": f"{level}:ioc_dossiers_full_online:ratio",
+                "expr": _ratio(
+                    f"{by} (ioc_dossiers_received_full_online_total)", f"{by} ({_RECEIVED})"
+                ),
+            },
+            {
+                "record": f"{level}:ioc_dossiers_paid_online:ratio",
+                "expr": _ratio(
+                    f"{by} (ioc_dossiers_received_paid_online_total)", f"{by} ({_RECEIVED})"
+                ),
+            },
+            {
+                "record": f"{level}:ioc_dossiers_digitized:ratio",
+                "expr": _ratio(
+                    f"{by} (ioc_dossiers_received_digitized_total)", f"{by} ({_RECEIVED})"
+                ),
+            },
+            {
+                # Decision 766: (all - rated unsatisfied or complaint) / all.
+                "record": f"{level}:ioc_dossiers_satisfaction:ratio",
+                "expr": "1 - "
+                + _ratio(
+                    f'{by} (ioc_dossiers_rated_total{{rating=~"unsatisfied|complaint"}})',
+                    f"{by} ({_RECEIVED})",
+                ),
+            },
+        ]
+    rules.append(
+        {
+            "record": "source:ioc_events_processed:rate5m",
+            "expr": "sum by (source) (rate(ioc_events_processed_total[5m]))",
+        }
+    )
+    return {"groups": [{"name": "ioc-kpi-recording", "interval": "30s", "rules": rules}]}
+
+
+def slo_rules(catalog: Catalog) -> dict[str, Any]:
+    slo_by_tier = catalog.kpi.uptime.slo_by_tier
+    rules: list[dict[str, Any]] = []
+    for service in catalog.services:
+        slo = slo_by_tier.get(service.tier, 0.995)
+        budget = round(1 - slo, 6)
+        sel = f'{{service="{service.id}"}}'
+        for severity, long_w, short_w, burn, hold in BURN_WINDOWS:
+            threshold = round(burn * budget, 6)
+            name = "SLOBurnRateHigh" if severity == "page" else "SLOErrorBudgetBurn"
+            rules.append(
+                {
+                    "alert": name,
+                    "expr": (
+                        f"service:ioc_uptime_probe_errors:ratio_rate{long_w}{sel} > {threshold}\n"
+                        f"and\n"
+                        f"service:ioc_uptime_probe_errors:ratio_rate{short_w}{sel} > {threshold}"
+                    ),
+                    "for": hold,
+                    "labels": {
+                        "severity": severity,
+                        "domain": "uptime",
+                        "service": service.id,
+                        "agency": service.agency,
+                        "slo": str(slo),
+                        "window": f"{long_w}/{short_w}",
+                    },
+                    "annotations": {
+                        "summary": (
+                            f"{service.id}: tiêu hao ngân sách lỗi nhanh gấp {burn:g} lần / "
+                            f"error budget burning {burn:g}x"
+                        ),
+                        "description": (
+                            f"Tỷ lệ lỗi {long_w} và {short_w} vượt {threshold:g} "
+                            f"(SLO {slo:.1%}).\n"
+                            f"Error ratio over {long_w} and {short_w} above {threshold:g} "
+                            f"(SLO {slo:.1%})."
+                        ),
+                        "runbook_url": f"{RUNBOOK}#{name.lower()}",
+                    },
+                }
+            )
+    return {"groups": [{"name": "ioc-slo-burn-rate", "rules": rules}]}
+
+
+def pipeline_rules() -> dict[str, Any]:
+    def alert(name: str, expr: str, hold: str, severity: str, vi: str, en: str) -> dict[str, Any]:
+        return {
+            "alert": name,
+            "expr": expr,
+            "for": hold,
+            "labels": {"severity": severity, "domain": "pipeline"},
+            "annotations": {
+                "summary": f"{vi} / {en}",
+                "description": f"{vi}.\n{en}.",
+                "runbook_url": f"{RUNBOOK}#{name.lower()}",
+            },
+        }
+
+    return {
+        "groups": [
+            {
+                "name": "ioc-pipeline",
+                "rules": [
+                    alert(
+                        "IocWorkerDown",
+                        'up{job="ioc-worker"} == 0',
+                        "1m",
+                        "page",
+                        "Worker xử lý luồng sự kiện không phản hồi",
+                        "A stream worker is down",
+                    ),
+                    alert(
+                        "IocConsumerLagGrowing",
+                        "sum(ioc_ingest_consumer_lag_messages) > 10000\n"
+                        "and\nderiv(sum(ioc_ingest_consumer_lag_messages)[10m:1m]) > 0",
+                        "10m",
+                        "ticket",
+                        "Độ trễ tiêu thụ sự kiện tăng liên tục",
+                        "Consumer lag keeps growing",
+                    ),
+                    alert(
+                        "IocDeadLetterRateHigh",
+                        "sum(rate(ioc_events_dead_lettered_total[5m]))\n/\n"
+                        "(sum(rate(ioc_events_processed_total[5m])) "
+                        "+ sum(rate(ioc_events_dead_lettered_total[5m]))) > 0.01",
+                        "10m",
+                        "ticket",
+                        "Hơn 1% sự kiện bị đưa vào hàng lỗi",
+                        "More than 1% of events are dead-lettered",
+                    ),
+                    alert(
+                        "IocAlertDeliveryFailing",
+                        "increase(ioc_alert_delivery_failures_total[5m]) > 0\n"
+                        "and\nincrease(ioc_alerts_delivered_total[5m]) == 0",
+                        "5m",
+                        "page",
+                        "Không gửi được cảnh báo tới Alertmanager",
+                        "Alerts cannot be delivered to Alertmanager",
+                    ),
+                ],
+            }
+        ]
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line PromQL as ``|`` blocks, as people write rule files."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def rule_files(catalog: Catalog) -> dict[str, str]:
+    """File name → YAML text of every generated rule file."""
+    header = "# Generated by `ioc rules generate` from the catalog. Do not edit.\n"
+    files = {
+        "ioc-recording.yml": recording_rules(),
+        "ioc-slo.yml": slo_rules(catalog),
+        "ioc-pipeline.yml": pipeline_rules(),
+    }
+    return {
+        name: header
+        + yaml.dump(body, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        for name, body in files.items()
+    }
+
+
+def stale_files(catalog: Catalog, directory: Path = RULES_DIR) -> list[str]:
+    """Generated files whose committed copy differs from what the catalog gives now."""
+    out = []
+    for name, text in rule_files(catalog).items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            out.append(str(path))
+    return out
+
+
+def write_files(catalog: Catalog, directory: Path = RULES_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in rule_files(catalog).items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,56 @@
+"""A webhook receiver for Alertmanager that prints each notification for a person to read
+(``ioc oncall``), and can append them to a JSON-lines file for tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+from aiohttp import web
+
+
+def render(receiver: str, note: dict[str, Any]) -> str:
+    """One notification as the on-call person reads it."""
+    status = str(note.get("status", "?")).upper()
+    lines = [f"== {receiver}: {status} ({len(note.get('alerts', []))} alert(s)) =="]
+    for alert in note.get("alerts", []):
+        labels, ann = alert.get("labels", {}), alert.get("annotations", {})
+        where = " ".join(
+            f"{k}={labels[k]}" for k in ("agency", "service", "technique") if k in labels
+        )
+        lines.append(
+            f"[{alert.get('status', '?')}] {labels.get('severity', '?')} "
+            f"{labels.get('alertname', '?')} {where}".rstrip()
+        )
+        if ann.get("summary"):
+            lines.append(f"    {ann['summary']}")
+        for line in str(ann.get("description", "")).splitlines():
+            lines.append(f"    {line}")
+        if ann.get("runbook_url"):
+            lines.append(f"    runbook: {ann['runbook_url']}")
+        lines.append(f"    since {alert.get('startsAt', '?')}")
+    return "\n".join(lines)
+
+
+def make_app(out: TextIO = sys.stdout, record: Path | None = None) -> web.Application:
+    async def receive(request: web.Request) -> web.Response:
+        receiver = request.match_info["receiver"]
+        try:
+            note = orjson.loads(await request.read())
+        except orjson.JSONDecodeError:
+            return web.Response(status=400, text="not JSON")
+        print(render(receiver, note), file=out, flush=True)
+        if record is not None:
+            with record.open("ab") as f:
+                f.write(orjson.dumps({"receiver": receiver, **note}) + b"\n")
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/{receiver}", receive)
+    return app
+
+
+def serve(host: str, port: int, record: Path | None = None) -> None:
+    web.run_app(make_app(record=record), host=host, port=port, print=None)

@@ -1,0 +1,249 @@
+"""The alerting shell: signals in, detector evaluated, alerts out to ``ioc.alerts`` and
+Alertmanager.
+
+The detector runs on the worker that owns the single partition of the signals topic; the
+other workers only send signals. Its windows live in memory: after it moves or restarts,
+conditions are detected again from new signals (docs/alerting.md says what that means).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import aiohttp
+import faust
+import orjson
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from ioc.aggregate import PartitionState
+from ioc.alerting import AlertChange, Detector, load_rules
+from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
+from ioc.alerting.rules import AlertRules
+from ioc.alerting.signals import feed, overdue_signal, signal_of
+from ioc.catalog import Catalog
+from ioc.config import Settings
+
+log = logging.getLogger(__name__)
+
+DOSSIERS = "dos"  # the state's open-dossier entities: dossier_id -> [agency, level, due_ts]
+
+
+class AlertMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.fired = Counter(
+            "ioc_alerts_fired",
+            "Alerts that started firing in the stream-side detector.",
+            ["alertname", "severity"],
+            registry=registry,
+        )
+        self.resolved = Counter(
+            "ioc_alerts_resolved",
+            "Alerts the stream-side detector resolved.",
+            ["alertname", "severity"],
+            registry=registry,
+        )
+        self.firing = Gauge(
+            "ioc_alerts_firing",
+            "Alerts firing now in this worker's detector.",
+            ["alertname", "severity"],
+            registry=registry,
+        )
+        self.delivered = Counter(
+            "ioc_alerts_delivered",
+            "Alert states accepted by Alertmanager (firing, re-sent or resolved).",
+            registry=registry,
+        )
+        self.delivery_failures = Counter(
+            "ioc_alert_delivery_failures",
+            "Posts to Alertmanager that failed (error status, timeout, unreachable).",
+            registry=registry,
+        )
+        self.dropped = Counter(
+            "ioc_alerts_dropped",
+            "Alert states dropped because the delivery buffer was full.",
+            registry=registry,
+        )
+        self.queue = Gauge(
+            "ioc_alert_delivery_queue",
+            "Alert states waiting to be delivered to Alertmanager.",
+            registry=registry,
+        )
+        self.bad_signals = Counter(
+            "ioc_alert_signals_undecodable",
+            "Messages on the signals topic the detector could not read (skipped).",
+            registry=registry,
+        )
+
+
+def signal_level(rules: AlertRules) -> int:
+    """The lowest SOC level any rule looks at: lower alerts are not sent to the detector."""
+    return min(
+        rules.soc_burst.min_level,
+        rules.soc_campaign.min_level,
+        rules.soc_critical.min_level,
+        rules.correlation.min_level,
+    )
+
+
+class Alerting:
+    """Wires the detector into a faust app. ``send_signal`` is for the aggregators."""
+
+    def __init__(
+        self,
+        app: faust.App,
+        settings: Settings,
+        catalog: Catalog,
+        registry: CollectorRegistry,
+        dossier_states: Callable[[], Iterable[tuple[str, PartitionState, float]]],
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.rules = load_rules(settings.alert_rules_path)
+        self.min_level = signal_level(self.rules)
+        self.metrics = AlertMetrics(registry)
+        self.detector = Detector(self.rules, catalog)
+        policy = self.rules.delivery
+        public = settings.public_url or f"http://{settings.web_host}:{settings.web_port}"
+        self.queue = DeliveryQueue(
+            policy.buffer_size, policy.resend_interval, policy.max_backoff, f"{public}/alerts"
+        )
+        self._dropped_seen = 0
+        self._wake = asyncio.Event()
+        self._dossier_states = dossier_states
+        self.signals = app.topic(
+            settings.topics.signals,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=1,
+            internal=True,
+        )
+        self.alerts = app.topic(
+            settings.topics.alerts,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=1,
+        )
+        app.agent(self.signals, name="detect")(self._detect)
+        app.timer(1.0)(self._tick)
+        app.timer(5.0)(self._report_overdue)
+        app.task(self._deliver_forever)
+
+        @app.page("/alerts")
+        async def alerts_page(web: Any, request: Any) -> Any:
+            active = [
+                {"fingerprint": fp, "labels": a.labels, "annotations": a.annotations}
+                for fp, a in self.detector.active.items()
+            ]
+            return web.bytes(orjson.dumps(active), content_type="application/json")
+
+    # -- input ----------------------------------------------------------------------------
+
+    async def send_signal(self, rows: Iterable[Any]) -> None:
+        data = signal_of(rows, self.min_level)
+        if data is not None:
+            await self.signals.send(value=data)
+
+    def _owns_detector(self) -> bool:
+        consumer = self.app.consumer
+        if consumer is None:
+            return False
+        return any(tp.topic == self.signals.get_topic_name() for tp in consumer.assignment())
+
+    async def _detect(self, stream: faust.StreamT[bytes]) -> Any:
+        async for value in stream:
+            wall = time.time()
+            try:
+                feed(self.detector, value, wall)
+            except ValueError as exc:
+                self.metrics.bad_signals.inc()
+                log.error("detect: %s", exc)
+                continue
+            await self._publish(self.detector.evaluate(wall))
+            yield None
+
+    async def _tick(self) -> None:
+        if self._owns_detector():
+            await self._publish(self.detector.evaluate(time.time()))
+
+    async def _report_overdue(self) -> None:
+        """Each worker counts overdue dossiers of its own partitions at their event clocks."""
+        per_partition: dict[str, dict[str, int]] = {}
+        for partition, state, now in self._dossier_states():
+            counts = per_partition.setdefault(partition, {})
+            for agency, _level, due in state.entities.get(DOSSIERS, {}).values():
+                if due is not None and due < now:
+                    counts[agency] = counts.get(agency, 0) + 1
+        for partition, counts in per_partition.items():
+            await self.signals.send(value=overdue_signal(partition, counts))
+
+    # -- output ---------------------------------------------------------------------------
+
+    async def _publish(self, changes: list[AlertChange]) -> None:
+        if not changes:
+            return
+        wall = time.time()
+        for change in changes:
+            labels = (change.alert.name, change.alert.severity)
+            if change.status == "firing":
+                self.metrics.fired.labels(*labels).inc()
+                log.warning("alert firing: %s %s", change.alert.labels, change.alert.fingerprint)
+            else:
+                self.metrics.resolved.labels(*labels).inc()
+                log.warning("alert resolved: %s %s", change.alert.labels, change.alert.fingerprint)
+            await self.alerts.send(
+                key=change.alert.fingerprint.encode(), value=orjson.dumps(change.to_record())
+            )
+            self.queue.submit(change, wall)
+        self.metrics.firing.clear()
+        for alert in self.detector.active.values():
+            self.metrics.firing.labels(alert.name, alert.severity).inc()
+        self._wake.set()
+
+    async def _deliver_forever(self) -> None:
+        url = self.settings.alertmanager_url
+        if not url:
+            log.info("alerting: IOC_ALERTMANAGER_URL unset, alerts go to the topic only")
+            return
+        endpoint = url.rstrip("/") + "/api/v2/alerts"
+        timeout = aiohttp.ClientTimeout(total=5.0)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=0.5)
+                self._wake.clear()
+                await self._deliver_once(session, endpoint)
+
+    async def _deliver_once(self, session: aiohttp.ClientSession, endpoint: str) -> None:
+        queue = self.queue
+        if queue.dropped > self._dropped_seen:
+            self.metrics.dropped.inc(queue.dropped - self._dropped_seen)
+            log.error("alerting: delivery buffer full, %d alert states dropped", queue.dropped)
+            self._dropped_seen = queue.dropped
+        payload = queue.due(time.time())
+        if not payload:
+            self.metrics.queue.set(len(queue))
+            return
+        try:
+            async with session.post(endpoint, json=alertmanager_body(payload)) as resp:
+                if resp.status >= 300:
+                    text = (await resp.text())[:200]
+                    raise aiohttp.ClientResponseError(
+                        resp.request_info, (), status=resp.status, message=text
+                    )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.metrics.delivery_failures.inc()
+            delay = queue.failed(time.time())
+            log.warning("alerting: Alertmanager post failed (%s); retry in %.1f s", exc, delay)
+        else:
+            queue.delivered(payload, time.time())
+            self.metrics.delivered.inc(len(payload))
+        self.metrics.queue.set(len(queue))

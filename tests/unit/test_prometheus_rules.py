@@ -1,0 +1,238 @@
+"""Generated Prometheus rules: fresh, valid (promtool check), and each alert firing and not
+firing on input series (promtool test rules)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ioc.alerting.promrules import RULES_DIR, stale_files
+from ioc.catalog import load_catalog
+
+pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="needs promtool")
+
+RULE_FILES = sorted(str(p) for p in RULES_DIR.glob("*.yml"))
+
+
+def rule(name: str, **labels: str) -> dict[str, Any]:
+    for path in RULE_FILES:
+        for group in yaml.safe_load(Path(path).read_text())["groups"]:
+            for r in group["rules"]:
+                if r.get("alert") == name and all(
+                    r["labels"].get(k) == v for k, v in labels.items()
+                ):
+                    return dict(r)
+    raise KeyError(name)
+
+
+def promtool_test(tmp_path: Path, tests: list[dict[str, Any]]) -> subprocess.CompletedProcess[str]:
+    spec = {"rule_files": RULE_FILES, "evaluation_interval": "1m", "tests": tests}
+    file = tmp_path / "rules.test.yml"
+    file.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
+    return subprocess.run(
+        ["promtool", "test", "rules", str(file)], capture_output=True, text=True, check=False
+    )
+
+
+def probes(
+    failure: str, success: str, service: str = "cong-dvc", tier: str = "1"
+) -> list[dict[str, str]]:
+    base = f'ioc_uptime_probes_total{{service="{service}",tier="{tier}",result='
+    return [
+        {"series": base + '"failure"}', "values": failure},
+        {"series": base + '"success"}', "values": success},
+    ]
+
+
+def expected(r: dict[str, Any], **extra: str) -> dict[str, Any]:
+    return {"exp_labels": {**r["labels"], **extra}, "exp_annotations": r["annotations"]}
+
+
+def test_committed_rule_files_match_the_catalog() -> None:
+    assert stale_files(load_catalog()) == []
+
+
+def test_promtool_accepts_every_rule_file() -> None:
+    result = subprocess.run(
+        ["promtool", "check", "rules", *RULE_FILES], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_total_outage_pages_with_the_fast_burn_rate_alert(tmp_path: Path) -> None:
+    page = rule("SLOBurnRateHigh", service="cong-dvc", window="1h/5m")
+    slow = rule("SLOBurnRateHigh", service="cong-dvc", window="6h/30m")
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": probes("0+2x120", "0+0x120"),
+                "alert_rule_test": [
+                    # The 1h/5m pair pages within minutes; the 6h/30m pair holds for 15m.
+                    {
+                        "eval_time": "10m",
+                        "alertname": "SLOBurnRateHigh",
+                        "exp_alerts": [expected(page, tier="1")],
+                    },
+                    {
+                        "eval_time": "20m",
+                        "alertname": "SLOBurnRateHigh",
+                        "exp_alerts": [expected(page, tier="1"), expected(slow, tier="1")],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_healthy_service_raises_no_slo_alert(tmp_path: Path) -> None:
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": probes("0+0x300", "0+2x300"),
+                "alert_rule_test": [
+                    {"eval_time": "4h", "alertname": "SLOBurnRateHigh", "exp_alerts": []},
+                    {"eval_time": "4h", "alertname": "SLOErrorBudgetBurn", "exp_alerts": []},
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_one_failed_probe_in_a_hundred_is_within_a_tier_two_budget_for_paging(
+    tmp_path: Path,
+) -> None:
+    # 1% errors: above the 0.5% budget (ticket over 3d/6h), far below 14.4x or 6x burns.
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": probes("0+1x400", "0+99x400", service="ioffice", tier="2"),
+                "alert_rule_test": [
+                    {"eval_time": "6h", "alertname": "SLOBurnRateHigh", "exp_alerts": []},
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_worker_down_pages_after_a_minute(tmp_path: Path) -> None:
+    down = rule("IocWorkerDown")
+    series = [{"series": 'up{job="ioc-worker",instance="w1:6066"}', "values": "1 1 0 0 0 0"}]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "2m", "alertname": "IocWorkerDown", "exp_alerts": []},
+                    {
+                        "eval_time": "4m",
+                        "alertname": "IocWorkerDown",
+                        "exp_alerts": [
+                            expected(down, job="ioc-worker", instance="w1:6066"),
+                        ],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dead_letter_rate_above_one_percent_raises_a_ticket(tmp_path: Path) -> None:
+    dl = rule("IocDeadLetterRateHigh")
+    series = [
+        {"series": 'ioc_events_processed_total{source="soc"}', "values": "0+1000x30"},
+        {
+            "series": 'ioc_events_dead_lettered_total{source="soc",reason="invalid_json"}',
+            "values": "0+50x30",
+        },
+    ]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {
+                        "eval_time": "20m",
+                        "alertname": "IocDeadLetterRateHigh",
+                        "exp_alerts": [expected(dl)],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dead_letters_below_one_percent_are_quiet(tmp_path: Path) -> None:
+    series = [
+        {"series": 'ioc_events_processed_total{source="soc"}', "values": "0+1000x30"},
+        {
+            "series": 'ioc_events_dead_lettered_total{source="soc",reason="invalid_json"}',
+            "values": "0+5x30",
+        },
+    ]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "20m", "alertname": "IocDeadLetterRateHigh", "exp_alerts": []},
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+RATIO = "agency:ioc_dossiers_on_time:ratio"
+
+
+def test_on_time_ratio_is_recorded_per_agency(tmp_path: Path) -> None:
+    base = 'ioc_dossiers_resolved_by_timeliness_total{agency="so-tc",level="province",timeliness='
+    series = [
+        {"series": base + '"early"}', "values": "0+1x10"},
+        {"series": base + '"on_time"}', "values": "0+2x10"},
+        {"series": base + '"late"}', "values": "0+1x10"},
+    ]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "promql_expr_test": [
+                    {
+                        "expr": "agency:ioc_dossiers_on_time:ratio",
+                        "eval_time": "10m",
+                        "exp_samples": [
+                            {
+                                "labels": RATIO + '{agency="so-tc",level="province"}',
+                                "value": 0.75,
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
