@@ -147,8 +147,8 @@ class Alerting:
 
     # -- input ----------------------------------------------------------------------------
 
-    async def send_signal(self, rows: Iterable[Any]) -> None:
-        data = signal_of(rows, self.min_level)
+    async def send_signal(self, partition: bytes, rows: Iterable[Any]) -> None:
+        data = signal_of(rows, self.min_level, partition.decode())
         if data is not None:
             await self.signals.send(value=data)
 

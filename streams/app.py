@@ -246,7 +246,7 @@ def _aggregator(
                 replayed.inc(batch.end - batch.start - accounted)
             cache.set_stream_clock(key, *clocks)
             if fresh:
-                await alerting.send_signal(r for r in batch.events if r[0] in fresh)
+                await alerting.send_signal(key, (r for r in batch.events if r[0] in fresh))
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit this batch's offset before its changelog records are out: a
             # crash then loses them. Wait until they are delivered before taking the next.

@@ -36,6 +36,7 @@ class DeliveryQueue:
         self._waiting: OrderedDict[str, _Waiting] = OrderedDict()
         self._firing: dict[str, Alert] = {}
         self._last_sent: dict[str, float] = {}
+        self._in_flight: dict[str, _Waiting] = {}
         self.dropped = 0
         self.failures_in_a_row = 0
         self.retry_at = 0.0
@@ -68,14 +69,18 @@ class DeliveryQueue:
                 self.resend_interval
             ):
                 self._waiting[fp] = _Waiting(alert, None)
+        self._in_flight = dict(self._waiting)
         return [self._payload(w, wall) for w in self._waiting.values()]
 
     def delivered(self, payload: list[dict[str, object]], wall: float) -> None:
         for item in payload:
             fp = str(item["fingerprint"])
-            self._waiting.pop(fp, None)
+            # A newer state submitted while the post was in flight still waits.
+            if self._waiting.get(fp) is self._in_flight.get(fp):
+                self._waiting.pop(fp, None)
             if fp in self._firing:
                 self._last_sent[fp] = wall
+        self._in_flight = {}
         self.failures_in_a_row = 0
         self.retry_at = 0.0
 

@@ -32,13 +32,14 @@ class EventClock:
         self._event: float | None = None
         self._wall = 0.0
         self.first: float | None = None
+        self.first_wall: float | None = None
 
     def observe(self, ts: float, wall: float) -> None:
         current = self.now(wall)
         if current is None or ts > current:
             self._event, self._wall = ts, wall
             if self.first is None:
-                self.first = ts
+                self.first, self.first_wall = ts, wall
 
     def now(self, wall: float) -> float | None:
         if self._event is None:
@@ -60,6 +61,7 @@ class _Service:
     last_probe: float | None = None
     latencies: deque[tuple[float, float]] = field(default_factory=deque)
     correlated_since: float | None = None
+    clock: EventClock | None = None  # the clock of the source partition its probes come on
 
     def in_maintenance(self, ts: float) -> bool:
         return any(start <= ts < end for start, end in self.maintenance)
@@ -102,15 +104,29 @@ class Detector:
         self._techniques: dict[str, deque[tuple[float, str, str]]] = {}
         self._overdue: dict[str, dict[str, int]] = {}
         self._last_received: float | None = None
+        self._partition_clocks: dict[str, EventClock] = {}
         self.active: dict[str, Alert] = {}
 
     # -- observations -----------------------------------------------------------------------
 
-    def probe(self, ts: float, service: str, success: bool, duration: float, wall: float) -> None:
+    def probe(
+        self,
+        ts: float,
+        service: str,
+        success: bool,
+        duration: float,
+        wall: float,
+        partition: str = "",
+    ) -> None:
         self.clocks["uptime"].observe(ts, wall)
         svc = self._services.get(service)
         if svc is None:
             return
+        # Silence is judged on the clock of the partition the probes come on: another
+        # partition running ahead (a replay, a slow consumer) is not silence.
+        clock = self._partition_clocks.setdefault(partition, EventClock())
+        clock.observe(ts, wall)
+        svc.clock = clock
         svc.last_probe = ts if svc.last_probe is None else max(svc.last_probe, ts)
         if success:
             svc.latencies.append((ts, duration))
@@ -194,7 +210,7 @@ class Detector:
             self._prune_soc(soc_now)
             yield from self._soc(soc_now)
         if uptime_now is not None:
-            yield from self._uptime(uptime_now)
+            yield from self._uptime(uptime_now, wall)
         if dossier_now is not None:
             yield from self._dossiers(dossier_now)
 
@@ -214,19 +230,25 @@ class Detector:
 
     # -- uptime -------------------------------------------------------------------------------
 
-    def _uptime(self, now: float) -> Iterable[Alert]:
+    def _uptime(self, now: float, wall: float) -> Iterable[Alert]:
         rules = self.rules
         for svc in self._services.values():
             maintenance = svc.in_maintenance(now)
-            last = svc.last_probe if svc.last_probe is not None else self.clocks["uptime"].first
             silence = rules.probe_silence.intervals * svc.interval
-            if last is not None and now - last > silence:
+            if svc.clock is not None and svc.last_probe is not None:
+                last, own_now = svc.last_probe, svc.clock.now(wall)
+            else:
+                # Never heard of since the detector started: judged by the wall clock alone,
+                # as other partitions' event times say nothing about this one.
+                first_wall = self.clocks["uptime"].first_wall
+                last, own_now = (wall, wall) if first_wall is None else (first_wall, wall)
+            if own_now is not None and own_now - last > silence:
                 yield self._texts(
                     self._alert(
                         "ProbeSilence", "uptime", rules.probe_silence.severity, last + silence,
                         agency=svc.agency, service=svc.id,
                     ),
-                    silence=duration_text(now - last),
+                    silence=duration_text(own_now - last),
                     interval=duration_text(svc.interval),
                 )  # fmt: skip
             down = svc.flap[0] == DOWN and svc.down_since is not None and not maintenance

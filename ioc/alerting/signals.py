@@ -6,7 +6,7 @@ come separately, per dossier partition, from a timer (time passing makes dossier
 
 Layouts (orjson)::
 
-    {"k": "p", "r": [[ts, service, success, duration], ...]}
+    {"k": "p", "p": "uptime:2", "r": [[ts, service, success, duration], ...]}
     {"k": "a", "r": [[ts, level, agency, agent, rule_id, [techniques]], ...]}
     {"k": "d", "t": newest_event_ts, "r": newest_received_ts | null}
     {"k": "o", "p": "dossier:3", "c": {agency: overdue}}
@@ -24,7 +24,7 @@ from ioc.alerting.detect import Detector
 Row = Sequence[Any]  # a batch row: (offset, kind, event id, ts, ...fact)
 
 
-def signal_of(rows: Iterable[Row], min_soc_level: int) -> bytes | None:
+def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> bytes | None:
     """The signal of one batch's freshly applied rows, or None if it has nothing to say."""
     probes: list[list[Any]] = []
     alerts: list[list[Any]] = []
@@ -43,7 +43,7 @@ def signal_of(rows: Iterable[Row], min_soc_level: int) -> bytes | None:
             if row[4] == "received":
                 received = ts if received is None else max(received, ts)
     if probes:
-        return orjson.dumps({"k": "p", "r": probes})
+        return orjson.dumps({"k": "p", "p": partition, "r": probes})
     if alerts:
         return orjson.dumps({"k": "a", "r": alerts})
     if newest is not None:
@@ -61,8 +61,9 @@ def feed(detector: Detector, data: bytes, wall: float) -> None:
         signal = orjson.loads(data)
         kind = signal["k"]
         if kind == "p":
+            partition = signal.get("p", "")
             for ts, service, success, duration in signal["r"]:
-                detector.probe(ts, service, success, duration, wall)
+                detector.probe(ts, service, success, duration, wall, partition)
         elif kind == "a":
             for ts, level, agency, agent, rule, techniques in signal["r"]:
                 detector.soc_alert(ts, level, agency, agent, rule, techniques, wall)

@@ -257,3 +257,11 @@ def test_event_clock_moves_with_the_wall_clock_while_idle() -> None:
 @pytest.mark.parametrize(("q", "expected"), [(0.5, 5.0), (0.95, 10.0), (1.0, 10.0), (0.1, 1.0)])
 def test_quantile_is_nearest_rank(q: float, expected: float) -> None:
     assert quantile([float(i) for i in range(1, 11)], q) == expected
+
+
+def test_another_partition_running_ahead_is_not_probe_silence(detector: Detector) -> None:
+    detector.probe(T0, "lgsp", True, 0.1, wall=T0, partition="uptime:1")
+    # A replay: uptime:0 is 10 minutes ahead of uptime:1 at the same wall instant.
+    detector.probe(T0 + 600, "cong-dvc", True, 0.1, wall=T0, partition="uptime:0")
+    detector.evaluate(T0 + 1)
+    assert ("ProbeSilence", "lgsp") not in firing(detector)
