@@ -7,7 +7,7 @@ come separately, per dossier partition, from a timer (time passing makes dossier
 Layouts (orjson)::
 
     {"k": "p", "p": "uptime:2", "r": [[ts, service, success, duration], ...]}
-    {"k": "a", "r": [[ts, level, agency, agent, rule_id, [techniques]], ...]}
+    {"k": "a", "t": newest_ts, "r": [[ts, level, agency, agent, rule_id, [techniques]], ...]}
     {"k": "d", "t": newest_event_ts, "r": newest_received_ts | null}
     {"k": "o", "p": "dossier:3", "c": {agency: overdue}}
 """
@@ -28,12 +28,13 @@ def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> b
     """The signal of one batch's freshly applied rows, or None if it has nothing to say."""
     probes: list[list[Any]] = []
     alerts: list[list[Any]] = []
-    newest = received = None
+    newest = received = soc_newest = None
     for row in rows:
         kind = row[1]
         if kind == "p":
             probes.append([row[3], row[4], row[5], row[6]])
         elif kind == "a":
+            soc_newest = row[3] if soc_newest is None else max(soc_newest, row[3])
             level = row[11] if len(row) > 11 else 0
             if level >= min_soc_level:
                 alerts.append([row[3], level, row[6], row[8], row[12], row[9]])
@@ -44,8 +45,9 @@ def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> b
                 received = ts if received is None else max(received, ts)
     if probes:
         return orjson.dumps({"k": "p", "p": partition, "r": probes})
-    if alerts:
-        return orjson.dumps({"k": "a", "r": alerts})
+    if soc_newest is not None:
+        # Sent even without alerts worth a rule: SOC windows move on with the SOC clock.
+        return orjson.dumps({"k": "a", "t": soc_newest, "r": alerts})
     if newest is not None:
         return orjson.dumps({"k": "d", "t": newest, "r": received})
     return None
@@ -67,6 +69,8 @@ def feed(detector: Detector, data: bytes, wall: float) -> None:
         elif kind == "a":
             for ts, level, agency, agent, rule, techniques in signal["r"]:
                 detector.soc_alert(ts, level, agency, agent, rule, techniques, wall)
+            if "t" in signal:
+                detector.clocks["soc"].observe(signal["t"], wall)
         elif kind == "d":
             if signal["r"] is not None:
                 detector.dossier_received(signal["r"], wall)
