@@ -21,6 +21,7 @@ import orjson
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ioc.aggregate import PartitionState
+from ioc.aggregate.state import DOSSIERS
 from ioc.alerting import AlertChange, Detector, load_rules
 from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
 from ioc.alerting.rules import AlertRules
@@ -29,8 +30,6 @@ from ioc.catalog import Catalog
 from ioc.config import Settings
 
 log = logging.getLogger(__name__)
-
-DOSSIERS = "dos"  # the state's open-dossier entities: dossier_id -> [agency, level, due_ts]
 
 
 class AlertMetrics:

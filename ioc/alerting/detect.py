@@ -197,9 +197,8 @@ class Detector:
         return changes
 
     def _now_of(self, alert: Alert, wall: float) -> float:
-        source = {"uptime": "uptime", "soc": "soc", "dossier": "dossier"}.get(
-            alert.labels["domain"], "uptime"
-        )
+        domain = alert.labels["domain"]
+        source = domain if domain in self.clocks else "uptime"  # correlated: the outage's clock
         return self.clocks[source].now(wall) or wall
 
     def _conditions(self, wall: float) -> Iterable[Alert]:
