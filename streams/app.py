@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import faust
 from prometheus_client import (
@@ -223,15 +223,22 @@ def _aggregator(
     Order of the writes: the batch's event ids (``seen`` table) first, then the state with its
     watermark. After a crash between the two, the batch is replayed and its ids are found at
     the same offsets: a replay, not duplicates.
+
+    Acks are manual: faust acks an event in a ``finally`` when the agent is cancelled mid-batch
+    (on shutdown), and commits that offset while the batch's changelog records may still sit
+    in its producer buffer. A batch is acked only once its changelog records are delivered.
     """
 
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        async for key, value in stream.items():
+        manual = cast(faust.Stream[bytes], stream).noack()
+        async for event in manual.events():
+            key, value = event.key, event.value
             try:
                 batch = unpack_batch(value)
             except (ValueError, KeyError, TypeError) as exc:
                 bad_batches.inc()
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
+                await manual.ack(event)
                 continue
             before, start = cache.stream_clock(key, batch.start)
             late, after = late_offsets_of(batch, before, lookups.late_grace_seconds, start)
@@ -251,6 +258,7 @@ def _aggregator(
             # and may commit this batch's offset before its changelog records are out: a
             # crash then loses them. Wait until they are delivered before taking the next.
             await _deliver_changelog(app)
+            await manual.ack(event)
             yield None
 
     return aggregate
