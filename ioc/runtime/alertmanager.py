@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import urllib.request
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import orjson
 import yaml
 
-from ioc.runtime.broker import free_port, wait_for_port
-from ioc.runtime.process import ChildProcess
+from ioc.runtime.packaged import PackagedServer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONFIG = PROJECT_ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
@@ -33,40 +31,19 @@ def local_config(webhook_url: str, fast: bool = False) -> dict[str, Any]:
     return config
 
 
-class AlertmanagerServer(ChildProcess):
-    def __init__(self, workdir: Path, config: dict[str, Any], port: int | None = None) -> None:
-        super().__init__()
-        self.workdir = workdir
-        self.config = config
-        self.port = port or free_port()
-        self.cluster_port = free_port()
+class AlertmanagerServer(PackagedServer):
+    binaries = ("prometheus-alertmanager", "alertmanager")
+    package = "prometheus-alertmanager"
+    config_name = "alertmanager.yml"
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Self:
-        binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-        if binary is None:
-            raise RuntimeError(
-                "Alertmanager is not installed: apt-get install prometheus-alertmanager"
-            )
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        config_file = self.workdir / "alertmanager.yml"
-        config_file.write_text(yaml.safe_dump(self.config, sort_keys=False))
-        self._spawn(
-            [
-                binary,
-                f"--config.file={config_file}",
-                f"--storage.path={self.workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                # No gossip: one instance, and no port clash between test runs.
-                "--cluster.listen-address=",
-            ],
-            self.workdir / "alertmanager.log",
-        )
-        wait_for_port("127.0.0.1", self.port, timeout=30)
-        return self
+    def arguments(self, config_file: Path) -> list[str]:
+        return [
+            f"--config.file={config_file}",
+            f"--storage.path={self.workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            # No gossip: one instance, and no port clash between test runs.
+            "--cluster.listen-address=",
+        ]
 
     def alerts(self) -> list[dict[str, Any]]:
         """Active alerts (``GET /api/v2/alerts``), resolved ones excluded by Alertmanager."""

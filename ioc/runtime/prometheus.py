@@ -2,69 +2,66 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import orjson
 import yaml
 
-from ioc.runtime.broker import free_port, wait_for_port
-from ioc.runtime.process import ChildProcess
+from ioc.runtime.packaged import PackagedServer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRAPE_CONFIG = PROJECT_ROOT / "deploy" / "prometheus" / "prometheus.yml"
 
 
-def local_config(worker_targets: list[str], scrape_interval: str = "5s") -> dict[str, Any]:
-    """The project's scrape config, pointed at workers on this machine."""
+def local_config(
+    worker_targets: list[str],
+    scrape_interval: str = "5s",
+    alertmanager: str | None = None,
+    rules_dir: Path | None = None,
+) -> dict[str, Any]:
+    """The project's scrape config, pointed at workers on this machine; with ``alertmanager``
+    (host:port) and ``rules_dir`` it also evaluates the rules and sends their alerts there."""
     config: dict[str, Any] = yaml.safe_load(SCRAPE_CONFIG.read_text())
     config["global"]["scrape_interval"] = scrape_interval
     config["global"]["evaluation_interval"] = scrape_interval
+    jobs = []
     for job in config["scrape_configs"]:
         if job["job_name"] == "ioc-worker":
             job["static_configs"] = [{"targets": worker_targets}]
             job.pop("dns_sd_configs", None)
-    config.pop("rule_files", None)
-    config.pop("alerting", None)
+        if job["job_name"] == "alertmanager":
+            if alertmanager is None:
+                continue
+            job["static_configs"] = [{"targets": [alertmanager]}]
+        jobs.append(job)
+    config["scrape_configs"] = jobs
+    if rules_dir is None:
+        config.pop("rule_files", None)
+    else:
+        config["rule_files"] = [str(rules_dir / "*.yml")]
+    if alertmanager is None:
+        config.pop("alerting", None)
+    else:
+        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [alertmanager]}]}]}
     return config
 
 
-class PrometheusServer(ChildProcess):
-    def __init__(self, workdir: Path, config: dict[str, Any], port: int | None = None) -> None:
-        super().__init__()
-        self.workdir = workdir
-        self.config = config
-        self.port = port or free_port()
+class PrometheusServer(PackagedServer):
+    binaries = ("prometheus",)
+    package = "prometheus"
+    config_name = "prometheus.yml"
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Self:
-        binary = shutil.which("prometheus")
-        if binary is None:
-            raise RuntimeError(
-                "prometheus is not installed: apt-get install prometheus (see README.md)"
-            )
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        config_file = self.workdir / "prometheus.yml"
-        config_file.write_text(yaml.safe_dump(self.config, sort_keys=False))
-        self._spawn(
-            [
-                binary,
-                f"--config.file={config_file}",
-                f"--storage.tsdb.path={self.workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                "--web.enable-lifecycle",
-            ],
-            self.workdir / "prometheus.log",
-        )
-        wait_for_port("127.0.0.1", self.port, timeout=30)
-        return self
+    def arguments(self, config_file: Path) -> list[str]:
+        return [
+            f"--config.file={config_file}",
+            f"--storage.tsdb.path={self.workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--web.enable-lifecycle",
+        ]
 
     def query(self, promql: str) -> list[dict[str, Any]]:
         """Instant query; returns the result vector (raises on an API error)."""
