@@ -191,6 +191,22 @@ def test_outage_under_attack_is_one_correlated_incident_inhibiting_its_parts(
     run_scenario(settings, catalog, alertmanager, scenarios, 7, expected)
 
 
+def test_backlog_surge_tickets_the_agency_then_resolves_as_it_clears(
+    settings: Settings,
+    catalog: Catalog,
+    alertmanager: AlertmanagerServer,
+    alerting_worker: WorkerProcess,
+) -> None:
+    # Slowed 2.5x for 6 minutes, so-tnmt's overdue dossiers peak near 60 around minute 12
+    # (threshold 25) and fall under 10 by minute 40, as its late dossiers get resolved.
+    scenarios = {"scenarios": [{
+        "kind": "dossier_backlog_surge", "agency": "so-tnmt", "arrival_multiplier": 6,
+        "slowdown": 2.5, "start": "2m", "duration": "6m",
+    }]}  # fmt: skip
+    expected = {("DossierOverdueBacklog", "so-tnmt", "", ""): False}
+    run_scenario(settings, catalog, alertmanager, scenarios, 12, expected)
+
+
 def test_quiet_baseline_raises_nothing(
     settings: Settings,
     catalog: Catalog,
