@@ -9,9 +9,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ioc.alerting.promrules import RULES_DIR
 from ioc.catalog import load_catalog
 from ioc.config import Settings, load_settings
 from ioc.runtime import EmbeddedBroker, PrometheusServer, WorkerProcess, free_port
+from ioc.runtime.alertmanager import AlertmanagerServer
+from ioc.runtime.alertmanager import local_config as local_alertmanager_config
+from ioc.runtime.oncall import OncallReceiver
 from ioc.runtime.prometheus import local_config
 from ioc.simulate import GroundTruth, Simulator, load_scenarios
 from ioc.simulate.publish import publish
@@ -40,17 +44,32 @@ def run_demo(duration: float | None, rate: float, workdir: Path) -> int:
             broker_url=broker.url, app_id=f"ioc-demo-{stamp}", data_dir=workdir / "worker"
         )
         asyncio.run(ensure_topics(settings))
+        oncall = stack.enter_context(OncallReceiver(port=_port(9095)))
+        am_config = local_alertmanager_config(oncall.url, fast=True)
+        am = stack.enter_context(
+            AlertmanagerServer(workdir / "alertmanager", am_config, port=_port(9093))
+        )
+        settings = settings.model_copy(update={"alertmanager_url": am.url})
         worker = stack.enter_context(WorkerProcess(settings, _port(6066), workdir / "worker.log"))
-        config = local_config([f"127.0.0.1:{worker.web_port}"], scrape_interval="5s")
+        config = local_config(
+            [f"127.0.0.1:{worker.web_port}"],
+            scrape_interval="5s",
+            alertmanager=f"127.0.0.1:{am.port}",
+            rules_dir=RULES_DIR,
+        )
         prom = stack.enter_context(
             PrometheusServer(workdir / "prometheus", config, port=_port(9090))
         )
-        print(f"broker      {broker.url}  (Tansu, in memory; log {workdir / 'tansu.log'})")
-        print(f"worker      {worker.metrics_url}  (log {workdir / 'worker.log'})")
+        print(f"broker        {broker.url}  (Tansu, in memory; log {workdir / 'tansu.log'})")
+        print(f"worker        {worker.metrics_url}  (log {workdir / 'worker.log'})")
+        alerts_page = worker.metrics_url.rsplit("/", 1)[0] + "/alerts"
+        print(f"              {alerts_page}  (the detector's firing alerts)")
         print(
-            f"prometheus  {prom.url}/graph  try: sum by (source) "
+            f"prometheus    {prom.url}/graph  try: sum by (source) "
             "(rate(ioc_events_processed_total[1m]))"
         )
+        print(f"alertmanager  {am.url}  (pages and tickets; amtool --alertmanager.url={am.url})")
+        print(f"on-call       {oncall.url}  notifications print below as they arrive")
         print("waiting for the worker to join its consumer groups...", flush=True)
         worker.wait_ready(timeout=120)
         print(
@@ -72,7 +91,7 @@ def run_demo(duration: float | None, rate: float, workdir: Path) -> int:
             print("\nstopping...")
         else:
             _report_prometheus(prom)
-    print("stopped: broker, worker and Prometheus are down.")
+    print("stopped: broker, worker, Prometheus, Alertmanager and the on-call receiver are down.")
     return 0
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 import orjson
 from aiohttp import web
+
+from ioc.runtime.broker import free_port, wait_for_port
+from ioc.runtime.process import ChildProcess
 
 
 def render(receiver: str, note: dict[str, Any]) -> str:
@@ -54,3 +57,24 @@ def make_app(out: TextIO = sys.stdout, record: Path | None = None) -> web.Applic
 
 def serve(host: str, port: int, record: Path | None = None) -> None:
     web.run_app(make_app(record=record), host=host, port=port, print=None)
+
+
+class OncallReceiver(ChildProcess):
+    """``ioc oncall`` as a child process printing to this terminal (the demo's pager)."""
+
+    def __init__(self, port: int | None = None, record: Path | None = None) -> None:
+        super().__init__()
+        self.port = port or free_port()
+        self.record = record
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Self:
+        argv = [sys.executable, "-m", "ioc.cli.main", "oncall", "--port", str(self.port)]
+        if self.record is not None:
+            argv += ["--record", str(self.record)]
+        self._spawn(argv, None, inherit_output=True)
+        wait_for_port("127.0.0.1", self.port, timeout=30)
+        return self

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import IO, Self
 
 
 class ChildProcess:
@@ -18,13 +18,20 @@ class ChildProcess:
         raise NotImplementedError
 
     def _spawn(
-        self, argv: list[str], log_file: Path | None, env: dict[str, str] | None = None
+        self,
+        argv: list[str],
+        log_file: Path | None,
+        env: dict[str, str] | None = None,
+        inherit_output: bool = False,
     ) -> None:
-        if log_file is not None:
+        out: IO[bytes] | int | None = None  # None: a person watches it in this terminal
+        if inherit_output:
+            pass
+        elif log_file is not None:
             log_file.parent.mkdir(parents=True, exist_ok=True)
             out = open(log_file, "ab")  # noqa: SIM115 - the child keeps it open
         else:
-            out = subprocess.DEVNULL  # type: ignore[assignment]
+            out = subprocess.DEVNULL
         self._proc = subprocess.Popen(
             argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -63,14 +64,24 @@ class PrometheusServer(PackagedServer):
             "--web.enable-lifecycle",
         ]
 
-    def query(self, promql: str) -> list[dict[str, Any]]:
-        """Instant query; returns the result vector (raises on an API error)."""
-        url = f"{self.url}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            body = orjson.loads(resp.read())
+    def get(self, path: str, **params: str) -> Any:
+        """``data`` of an HTTP API answer (raises on an API error)."""
+        url = f"{self.url}{path}"
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        try:
+            with urllib.request.urlopen(url, timeout=10) as resp:
+                body = orjson.loads(resp.read())
+        except urllib.error.HTTPError as exc:  # 400/422 carry the reason in their body
+            body = orjson.loads(exc.read() or b"{}")
         if body.get("status") != "success":
-            raise RuntimeError(f"query {promql!r} failed: {body}")
-        result: list[dict[str, Any]] = body["data"]["result"]
+            raise RuntimeError(f"{path} {params} failed: {body}")
+        return body["data"]
+
+    def query(self, promql: str, at: float | None = None) -> list[dict[str, Any]]:
+        """Instant query; returns the result vector (raises on an API error)."""
+        params = {"query": promql} if at is None else {"query": promql, "time": f"{at:.3f}"}
+        result: list[dict[str, Any]] = self.get("/api/v1/query", **params)["result"]
         return result
 
     def wait_for_value(self, promql: str, expected: float, timeout: float = 60.0) -> float | None:
