@@ -26,6 +26,7 @@ from ioc.metrics.collector import StateCollector
 from streams.alerts import Alerting
 from streams.ingest import IngestMetrics, IngestService
 from streams.topics import SOURCES, partition_of_key, shard_key
+from streams.transport import App
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,9 @@ def _credentials(settings: Settings) -> Any:
 
 def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
     catalog = catalog or load_catalog(settings.catalog_path)
-    app = faust.App(
+    app = App(
         settings.app_id,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
         broker=settings.faust_broker(),
         broker_credentials=_credentials(settings),
         store="memory://",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -140,6 +141,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.latency:
+        from benchmarks.alert_latency import main as latency_main
+
+        return latency_main(samples=args.samples, background_rate=args.background_rate)
     from benchmarks.throughput import main as bench_main
 
     return bench_main(events=args.events, partitions=args.partitions)
@@ -166,6 +171,41 @@ def cmd_oncall(args: argparse.Namespace) -> int:
 
     print(f"on-call receiver on http://{args.host}:{args.port}/<receiver>", flush=True)
     serve(args.host, args.port, Path(args.record) if args.record else None)
+    return 0
+
+
+def cmd_dashboards_generate(args: argparse.Namespace) -> int:
+    from dashboards.build import GENERATED, stale_files, write_files
+    from ioc.catalog import load_catalog
+
+    catalog = load_catalog(args.catalog)
+    directory = Path(args.out) if args.out else GENERATED
+    if args.check:
+        stale = stale_files(catalog, directory)
+        for name in stale:
+            print(f"stale: {name} (run `ioc dashboards generate`)", file=sys.stderr)
+        return 1 if stale else 0
+    for written in write_files(catalog, directory):
+        print(f"wrote {written}")
+    return 0
+
+
+def cmd_dashboards_push(args: argparse.Namespace) -> int:
+    import json
+
+    from dashboards.build import render
+    from dashboards.push import PushError, push
+    from ioc.catalog import load_catalog
+
+    boards = [json.loads(text) for text in render(load_catalog(args.catalog)).values()]
+    token = args.token or os.environ.get("GRAFANA_TOKEN", "")
+    try:
+        pushed = push(args.url, token, boards, args.folder)
+    except PushError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for p in pushed:
+        print(f"pushed {p.uid:<14} v{p.version:<3} {p.title}  {args.url.rstrip('/')}{p.url}")
     return 0
 
 
@@ -259,15 +299,37 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--check", action="store_true", help="fail if the committed files are stale")
     r.set_defaults(func=cmd_rules_generate)
 
+    d = sub.add_parser("dashboards", help="Grafana dashboards: generate JSON, push to Grafana")
+    dsub = d.add_subparsers(dest="action", required=True, metavar="ACTION")
+    g = dsub.add_parser("generate", help="write dashboards/generated/*.json from the catalog")
+    g.add_argument("--catalog", help="province catalog YAML (default: IOC_CATALOG_PATH/bundled)")
+    g.add_argument("--out", help="directory (default: dashboards/generated)")
+    g.add_argument("--check", action="store_true", help="exit 1 if the files are stale")
+    g.set_defaults(func=cmd_dashboards_generate)
+    g = dsub.add_parser("push", help="upload to an existing Grafana (overwrite by UID)")
+    g.add_argument("--url", default=os.environ.get("GRAFANA_URL", "http://localhost:3000"))
+    g.add_argument("--token", help="service-account token (default: $GRAFANA_TOKEN)")
+    g.add_argument("--folder", default="IOC", help="folder title (uid 'ioc')")
+    g.add_argument("--catalog", help="province catalog YAML (default: IOC_CATALOG_PATH/bundled)")
+    g.set_defaults(func=cmd_dashboards_push)
+
     p = sub.add_parser("oncall", help="webhook receiver that prints Alertmanager notifications")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=9095)
     p.add_argument("--record", help="also append each notification to this JSON-lines file")
     p.set_defaults(func=cmd_oncall)
 
-    p = sub.add_parser("bench", help="worker events/s against raw aiokafka consume")
+    p = sub.add_parser(
+        "bench",
+        help="worker events/s against raw aiokafka consume; --latency: event → Alertmanager",
+    )
     p.add_argument("--events", type=int, default=200_000)
     p.add_argument("--partitions", type=int, default=4)
+    p.add_argument(
+        "--latency", action="store_true", help="measure event → Alertmanager latency instead"
+    )
+    p.add_argument("--samples", type=int, default=100, help="latency samples (one per agency)")
+    p.add_argument("--background-rate", type=float, default=100.0, help="events/s meanwhile")
     p.set_defaults(func=cmd_bench)
     return parser
 

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     batch_max_events: int = Field(default=5000, ge=1)
     # Kept under the broker's default 1 MB message limit.
     batch_max_bytes: int = Field(default=900 * 1024, ge=4096)
+    # Longest a consumer's fetch waits for data. Kafka answers as soon as data arrives; Tansu
+    # only when the wait ends, so on the embedded broker every hop of a page costs up to this.
+    fetch_max_wait_ms: int = Field(default=100, ge=1, le=30_000)
 
     def bootstrap_servers(self) -> str:
         """aiokafka's bootstrap_servers string (host:port,host:port)."""

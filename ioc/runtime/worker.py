@@ -27,6 +27,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "IOC_WEB_PORT": str(settings.web_port),
         "IOC_LATE_GRACE_SECONDS": str(settings.late_grace_seconds),
         "IOC_DEDUP_WINDOW_SECONDS": str(settings.dedup_window_seconds),
+        "IOC_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
     }
     for name, topic in settings.topics.model_dump().items():
         env[f"IOC_TOPICS__{name.upper()}"] = topic

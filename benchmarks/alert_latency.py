@@ -1,0 +1,141 @@
+"""Latency from a critical event to Alertmanager holding its page, on the embedded stack.
+
+1. Start the embedded broker, a real Alertmanager and one worker pointed at it.
+2. Feed a quiet background stream in real time (the province's normal traffic, no incidents),
+   so that the worker's batches, signals and ticks run as they do in production.
+3. One at a time, for a new agency each time (a new fingerprint), produce a level-15 SOC alert
+   ("SOC critical pages at once") and poll Alertmanager's API every 10 ms until it holds the
+   alert. The latency runs from just before the produce call to the poll that finds it: it
+   covers ingest, the aggregator, the signal topic, the detector, delivery and Alertmanager's
+   API, plus at most one poll interval.
+
+The machine is shared and noisy: report percentiles of many samples, never assert on them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiokafka import AIOKafkaProducer
+
+from ioc.alerting.detect import quantile
+from ioc.catalog import Catalog, load_catalog
+from ioc.config import Settings, TopicNames, load_settings
+from ioc.contracts.events import SocAlert
+from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
+from ioc.runtime.alertmanager import AlertmanagerServer, local_config
+from ioc.simulate import GroundTruth, Simulator
+from ioc.simulate.generator import Emitted
+from ioc.simulate.profile import ScenarioFile
+from ioc.simulate.publish import publish
+from streams.topics import ensure_topics
+
+POLL_SECONDS = 0.01
+QUIET = ScenarioFile.model_validate({"background_incidents": False})
+
+
+def _template(catalog: Catalog) -> Emitted:
+    sim = Simulator(catalog, seed=3, start=datetime.now(UTC), rate=50.0, scenarios=QUIET)
+    return next(e for e in sim.events() if isinstance(e.event, SocAlert))
+
+
+def _critical(template: Emitted, agency: str, run: str, i: int) -> bytes:
+    event = template.event
+    assert isinstance(event, SocAlert)
+    critical = event.model_copy(
+        update={
+            "event_id": f"{run}-{i}",
+            "alert_id": f"{run}-a{i}",
+            "event_time": datetime.now(UTC),
+            "agency": agency,
+            "rule": event.rule.model_copy(update={"level": 15}),
+        }
+    )
+    return critical.model_dump_json().encode()
+
+
+async def _holds(session: aiohttp.ClientSession, url: str, agency: str) -> bool:
+    params = {"filter": ['alertname="SocCritical"', f'agency="{agency}"']}
+    async with session.get(f"{url}/api/v2/alerts", params=params) as resp:
+        alerts: list[dict[str, Any]] = await resp.json()
+    return bool(alerts)
+
+
+async def measure(
+    settings: Settings, catalog: Catalog, am_url: str, samples: int, background_rate: float
+) -> list[float]:
+    sim = Simulator(
+        catalog, seed=int(time.time()), start=datetime.now(UTC), rate=background_rate,
+        scenarios=QUIET,
+    )  # fmt: skip
+    stop = False
+    background = asyncio.create_task(
+        publish(settings, sim, GroundTruth(catalog), realtime=True, should_stop=lambda: stop)
+    )
+    template = _template(catalog)
+    run = "lat" + uuid.uuid4().hex[:6]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers(), **settings.kafka_client_kwargs()
+    )
+    await producer.start()
+    latencies: list[float] = []
+    try:
+        async with aiohttp.ClientSession() as session:
+            await asyncio.sleep(10)  # background traffic flowing, the worker warmed up
+            for i, agency in enumerate(a.id for a in catalog.agencies[:samples]):
+                value = _critical(template, agency, run, i)
+                t0 = time.perf_counter()
+                await producer.send_and_wait(settings.topics.soc, value, key=template.key.encode())
+                deadline = t0 + 30
+                while not await _holds(session, am_url, agency):
+                    if time.perf_counter() > deadline:
+                        raise TimeoutError(f"no SocCritical for {agency} after 30 s")
+                    await asyncio.sleep(POLL_SECONDS)
+                latencies.append(time.perf_counter() - t0)
+                await asyncio.sleep(0.2)  # spread the samples over the worker's cycles
+    finally:
+        stop = True
+        await producer.stop()
+        await background
+    return latencies
+
+
+def main(samples: int = 100, background_rate: float = 100.0) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="ioc-bench-alerts-"))
+    catalog = load_catalog()
+    samples = min(samples, len(catalog.agencies))
+    config = local_config("http://127.0.0.1:9", fast=True)
+    with (
+        EmbeddedBroker(log_file=workdir / "tansu.log") as broker,
+        AlertmanagerServer(workdir / "alertmanager", config) as am,
+    ):
+        run = "bench" + uuid.uuid4().hex[:6]
+        settings = load_settings(
+            broker_url=broker.url,
+            app_id=run,
+            topics=TopicNames.prefixed(run),
+            data_dir=workdir / "data",
+            alertmanager_url=am.url,
+        )
+        asyncio.run(ensure_topics(settings))
+        with WorkerProcess(settings, free_port(), workdir / "worker.log") as worker:
+            worker.wait_ready(timeout=120)
+            latencies = asyncio.run(measure(settings, catalog, am.url, samples, background_rate))
+    ms = [1000 * x for x in latencies]
+    ordered = sorted(ms)
+    print(f"background traffic:             {background_rate:>8g} events/s (quiet, real time)")
+    print(f"samples (SocCritical, 1 each):  {len(ms):>8d}")
+    print(f"event → Alertmanager p50:       {quantile(ordered, 0.50):>8.0f} ms")
+    print(f"event → Alertmanager p99:       {quantile(ordered, 0.99):>8.0f} ms")
+    print(f"event → Alertmanager max:       {max(ms):>8.0f} ms")
+    print(f"event → Alertmanager mean:      {statistics.fmean(ms):>8.0f} ms")
+    print(f"(poll interval {POLL_SECONDS * 1000:g} ms; logs in {workdir})")
+    return 0
