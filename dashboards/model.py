@@ -1,0 +1,215 @@
+"""Grafana dashboard JSON, built from small typed pieces (plain JSON, Grafana 11 schema).
+
+No grafanalib (unmaintained) and no SDK: a dashboard is a dict Grafana reads as it is, and the
+tests read the same dicts. Panels are laid out left to right in rows of 24 grid units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DATASOURCE_UID = "ioc-prometheus"
+DATASOURCE = {"type": "prometheus", "uid": DATASOURCE_UID}
+SCHEMA_VERSION = 39
+
+# Operators' colours: green fine, orange look, red act.
+GOOD, WARN, BAD = "green", "orange", "red"
+
+
+@dataclass(frozen=True)
+class Query:
+    expr: str
+    legend: str = ""
+    instant: bool = False
+
+    def target(self, ref: str) -> dict[str, Any]:
+        return {
+            "refId": ref,
+            "datasource": DATASOURCE,
+            "expr": self.expr,
+            "legendFormat": self.legend or "__auto",
+            "instant": self.instant,
+            "range": not self.instant,
+        }
+
+
+def steps(*pairs: tuple[float | None, str]) -> dict[str, Any]:
+    """Absolute thresholds: (from value, colour), the first from None (minus infinity)."""
+    return {"mode": "absolute", "steps": [{"value": v, "color": c} for v, c in pairs]}
+
+
+HIGHER_IS_BETTER = steps((None, BAD), (0.9, WARN), (0.95, GOOD))
+LOWER_IS_BETTER = steps((None, GOOD), (1, WARN), (5, BAD))
+NEUTRAL = steps((None, "blue"))
+
+
+@dataclass
+class Panel:
+    kind: str  # stat, timeseries, bargauge, table, state-timeline, gauge
+    title: str  # Vietnamese, as on the wall
+    description: str  # English, for the engineer who opens the panel
+    queries: list[Query]
+    unit: str = "short"
+    width: int = 6
+    height: int = 6
+    thresholds: dict[str, Any] = field(default_factory=lambda: NEUTRAL)
+    min: float | None = None
+    max: float | None = None
+    mappings: list[dict[str, Any]] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
+    overrides: list[dict[str, Any]] = field(default_factory=list)
+    color_mode: str = "thresholds"  # thresholds colour a stat; "palette-classic" for series
+
+    def to_json(self, panel_id: int, x: int, y: int) -> dict[str, Any]:
+        defaults: dict[str, Any] = {
+            "unit": self.unit,
+            "thresholds": self.thresholds,
+            "mappings": self.mappings,
+            "color": {"mode": self.color_mode},
+        }
+        if self.min is not None:
+            defaults["min"] = self.min
+        if self.max is not None:
+            defaults["max"] = self.max
+        if self.custom:
+            defaults["custom"] = self.custom
+        refs = "ABCDEFGHIJ"
+        return {
+            "id": panel_id,
+            "type": self.kind,
+            "title": self.title,
+            "description": self.description,
+            "datasource": DATASOURCE,
+            "gridPos": {"x": x, "y": y, "w": self.width, "h": self.height},
+            "targets": [q.target(refs[i]) for i, q in enumerate(self.queries)],
+            "fieldConfig": {"defaults": defaults, "overrides": self.overrides},
+            "options": self.options,
+        }
+
+
+@dataclass
+class Row:
+    title: str
+    panels: list[Panel]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    label: str
+    metric: str  # label_values(metric, name)
+    multi: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        definition = f"label_values({self.metric}, {self.name})"
+        return {
+            "name": self.name,
+            "label": self.label,
+            "type": "query",
+            "datasource": DATASOURCE,
+            "definition": definition,
+            "query": {"qryType": 1, "query": definition, "refId": f"var-{self.name}"},
+            "refresh": 2,  # on time range change: new agencies and services appear
+            "includeAll": True,
+            "allValue": ".*",
+            "multi": self.multi,
+            "sort": 1,
+            "current": {"text": "All", "value": "$__all"},
+            "options": [],
+            "hide": 0,
+        }
+
+
+# Alerts as annotations: Prometheus rule alerts, and the stream detector's alerts by name.
+ANNOTATIONS = [
+    {
+        "name": "Cảnh báo Prometheus",
+        "datasource": DATASOURCE,
+        "enable": True,
+        "iconColor": "red",
+        "expr": 'ALERTS{alertstate="firing"}',
+        "step": "60s",
+        "titleFormat": "{{alertname}}",
+        "textFormat": "{{severity}} {{service}}",
+        "tagKeys": "severity",
+        "useValueForTime": False,
+    },
+    {
+        "name": "Cảnh báo luồng sự kiện",
+        "datasource": DATASOURCE,
+        "enable": True,
+        "iconColor": "orange",
+        "expr": "sum by (alertname, severity) (ioc_alerts_firing) > 0",
+        "step": "30s",
+        "titleFormat": "{{alertname}}",
+        "textFormat": "{{severity}}",
+        "tagKeys": "severity",
+        "useValueForTime": False,
+    },
+]
+
+
+@dataclass
+class Dashboard:
+    uid: str
+    title: str
+    description: str
+    rows: list[Row]
+    variables: list[Variable] = field(default_factory=list)
+    tags: list[str] = field(default_factory=lambda: ["ioc"])
+    refresh: str = "30s"
+    time_from: str = "now-6h"
+
+    def panels(self) -> list[Panel]:
+        return [p for row in self.rows for p in row.panels]
+
+    def to_json(self) -> dict[str, Any]:
+        panels: list[dict[str, Any]] = []
+        next_id, y = 1, 0
+        for row in self.rows:
+            panels.append(
+                {
+                    "id": next_id,
+                    "type": "row",
+                    "title": row.title,
+                    "collapsed": False,
+                    "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
+                    "panels": [],
+                }
+            )
+            next_id, y, x, row_height = next_id + 1, y + 1, 0, 0
+            for panel in row.panels:
+                if x + panel.width > 24:
+                    x, y, row_height = 0, y + row_height, 0
+                panels.append(panel.to_json(next_id, x, y))
+                next_id += 1
+                x += panel.width
+                row_height = max(row_height, panel.height)
+            y += row_height
+        return {
+            "uid": self.uid,
+            "title": self.title,
+            "description": self.description,
+            "tags": self.tags,
+            "timezone": "browser",
+            "editable": True,
+            "graphTooltip": 1,  # shared crosshair: one moment across the wall
+            "refresh": self.refresh,
+            "schemaVersion": SCHEMA_VERSION,
+            "time": {"from": self.time_from, "to": "now"},
+            "templating": {"list": [v.to_json() for v in self.variables]},
+            "annotations": {"list": ANNOTATIONS},
+            "links": [
+                {
+                    "title": "IOC",
+                    "type": "dashboards",
+                    "tags": ["ioc"],
+                    "asDropdown": True,
+                    "includeVars": True,
+                    "keepTime": True,
+                }
+            ],
+            "panels": panels,
+        }
