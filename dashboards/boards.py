@@ -654,11 +654,11 @@ def _error_ratio(svc: str, window: str) -> str:
 
 
 def _budget_expr(catalog: Catalog, svc: str, window: str) -> str:
-    return f"clamp_min(1 - ({_error_ratio(svc, window)} / on (tier) group_left ({_slo_vector(catalog)})), 0)"  # noqa: E501
+    return f"clamp_min(1 - ({_error_ratio(svc, window)} / on (tier) group_left () ({_slo_vector(catalog)})), 0)"  # noqa: E501
 
 
 def _burn_expr(catalog: Catalog, svc: str) -> str:
-    return f"{_error_ratio(svc, '1h')} / on (tier) group_left ({_slo_vector(catalog)})"
+    return f"{_error_ratio(svc, '1h')} / on (tier) group_left () ({_slo_vector(catalog)})"
 
 
 def dossiers(catalog: Catalog) -> Dashboard:

@@ -55,12 +55,15 @@ class PanelQuery:
     dashboard: str
     panel: str
     expr: str
+    instant: bool  # Grafana runs an instant query; else a range query over the time range
 
 
 def panel_queries(dashboard: dict[str, Any]) -> Iterator[PanelQuery]:
     for panel in dashboard["panels"]:
         for target in panel.get("targets", []):
-            yield PanelQuery(dashboard["uid"], panel["title"], target["expr"])
+            yield PanelQuery(
+                dashboard["uid"], panel["title"], target["expr"], bool(target.get("instant"))
+            )
 
 
 # Grafana's built-in variables, as a Prometheus instant query at the end of a short run sees

@@ -84,6 +84,17 @@ class PrometheusServer(PackagedServer):
         result: list[dict[str, Any]] = self.get("/api/v1/query", **params)["result"]
         return result
 
+    def query_range(
+        self, promql: str, start: float, end: float, step: float
+    ) -> list[dict[str, Any]]:
+        """Range query, as Grafana runs a time-series panel; returns the result matrix."""
+        data = self.get(
+            "/api/v1/query_range", query=promql, start=f"{start:.3f}", end=f"{end:.3f}",
+            step=f"{step:g}",
+        )  # fmt: skip
+        result: list[dict[str, Any]] = data["result"]
+        return result
+
     def wait_for_value(self, promql: str, expected: float, timeout: float = 60.0) -> float | None:
         """Poll until the query's single value equals ``expected``; return the last value."""
         deadline = time.monotonic() + timeout

@@ -43,6 +43,7 @@ async def publish(
     count: int | None = None,
     duration: float | None = None,
     realtime: bool = False,
+    pace: float | None = None,
     bad_ratio: float = 0.0,
     disturbance: Disturbance | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -50,7 +51,9 @@ async def publish(
 ) -> PublishResult:
     """Send ``count`` events or ``duration`` simulated seconds of them.
 
-    With ``realtime`` an event is sent when the wall clock reaches its event time. Partitions
+    With ``realtime`` an event is sent when the wall clock reaches its event time. With
+    ``pace`` (simulated seconds per wall second) a history is replayed that much faster than
+    it happened, so that a scraper sees counters grow as they would live. Partitions
     are chosen here, with Kafka's default partitioner, so that the ground truth knows them.
     """
     topics = {
@@ -75,6 +78,7 @@ async def publish(
     )
     if disturbance is not None and disturbance.active:
         stream = disturb(_limited(simulator, count, duration), disturbance)
+    origin: tuple[float, float] | None = None
     await producer.start()
     try:
         for emitted, duplicate in stream:
@@ -83,6 +87,12 @@ async def publish(
             event = emitted.event
             if realtime:
                 delay = event.event_time.timestamp() - time.time()
+                if delay > 0.002:
+                    await asyncio.sleep(delay)
+            elif pace:
+                ts = event.event_time.timestamp()
+                origin = origin or (ts, time.monotonic())
+                delay = (ts - origin[0]) / pace - (time.monotonic() - origin[1])
                 if delay > 0.002:
                     await asyncio.sleep(delay)
             topic = topics[emitted.source]

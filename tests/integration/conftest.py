@@ -34,6 +34,11 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
 
 @pytest.fixture
 def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
+    return make_settings(broker, tmp_path)
+
+
+def make_settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
+    """Settings with topics and consumer groups of their own, the topics created."""
     run = "t" + uuid.uuid4().hex[:10]
     s = load_settings(
         broker_url=broker.url,
@@ -66,13 +71,22 @@ def simulate(
     scenarios: ScenarioFile | None = None,
     truth: GroundTruth | None = None,
     disturbance: Disturbance | None = None,
+    pace: float | None = None,
 ) -> GroundTruth:
     """Send ``count`` simulated events (history ending now); return the ground truth."""
     start = datetime.now(UTC) - timedelta(seconds=count / rate + 5)
     sim = Simulator(catalog, seed=seed, start=start, rate=rate, scenarios=scenarios)
     truth = truth or GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
     asyncio.run(
-        publish(settings, sim, truth, count=count, bad_ratio=bad_ratio, disturbance=disturbance)
+        publish(
+            settings,
+            sim,
+            truth,
+            count=count,
+            bad_ratio=bad_ratio,
+            disturbance=disturbance,
+            pace=pace,
+        )
     )
     return truth
 

@@ -1,0 +1,140 @@
+"""Every dashboard query runs on a real Prometheus that scraped a real worker run.
+
+Grafana cannot run on these machines, so its part is played by the substitution Grafana does
+(built-in intervals, template variables at "All") and by Prometheus' HTTP API, which is what
+Grafana's Prometheus datasource calls.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dashboards.build import (
+    PanelQuery,
+    all_values,
+    load,
+    metric_names,
+    panel_queries,
+    substitute,
+)
+from ioc.alerting.promrules import RULES_DIR
+from ioc.catalog import Catalog
+from ioc.runtime import EmbeddedBroker, PrometheusServer, WorkerProcess, free_port
+from ioc.runtime.prometheus import local_config
+from ioc.simulate import ScenarioFile, load_scenarios
+from ioc.simulate.disturb import Disturbance
+from tests.integration.conftest import make_settings, simulate, wait_for_truth
+
+pytestmark = pytest.mark.integration
+
+DEMO = Path(__file__).parents[2] / "ioc" / "simulate" / "scenarios" / "demo.yaml"
+# Prometheus makes these itself; everything else must come from the worker or a rule.
+PROMETHEUS_SERIES = {"up", "ALERTS"}
+
+
+@pytest.fixture(scope="module")
+def scraped_run(
+    broker: EmbeddedBroker, catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Run]:
+    """Prometheus (with the project's rules) scraping a worker while the simulator runs with
+    the demo scenarios, bad messages, duplicates and late events, and an outage that is still
+    on at the end (so that an alert is firing when the panels are read). One run for the
+    module: it takes about a minute and a half."""
+    tmp_path = tmp_path_factory.mktemp("dashboards")
+    settings = make_settings(broker, tmp_path)
+    demo = load_scenarios(DEMO).model_dump()
+    demo["scenarios"].append(
+        {"kind": "service_outage", "service": "lgsp", "start": "60s", "duration": "30m"}
+    )
+    scenarios = ScenarioFile.model_validate(demo)
+    started = time.time()
+    with WorkerProcess(settings, free_port(), tmp_path / "worker.log") as worker:
+        worker.wait_ready()
+        config = local_config([f"127.0.0.1:{worker.web_port}"], scrape_interval="1s",
+                              rules_dir=RULES_DIR)  # fmt: skip
+        with PrometheusServer(tmp_path / "prometheus", config) as prom:
+            truth = simulate(
+                # 300 simulated seconds replayed in 30: Prometheus sees the counters grow.
+                settings, catalog, 30_000, rate=100.0, bad_ratio=0.01, scenarios=scenarios,
+                pace=10.0,
+                disturbance=Disturbance(duplicate_ratio=0.02, late_ratio=0.01,
+                                        late_by_seconds=30, seed=9),
+            )  # fmt: skip
+            assert wait_for_truth(worker, truth) == []
+            # A few more scrapes and rule evaluations after the last event.
+            prom.wait_for_value("count(province:ioc_dossiers_on_time:ratio)", 1)
+            time.sleep(5)
+            yield Run(prom, worker, started)
+
+
+@dataclass(frozen=True)
+class Run:
+    prom: PrometheusServer
+    worker: WorkerProcess
+    started: float
+
+    def panel_data(self, q: PanelQuery, variables: dict[str, str]) -> list[dict[str, Any]]:
+        """What Grafana would get for the query, over the run as the dashboard's time range."""
+        expr = substitute(q.expr, variables)
+        if q.instant:
+            return self.prom.query(expr)
+        return self.prom.query_range(expr, self.started, time.time(), step=5)
+
+
+def _finite(result: list[dict[str, Any]]) -> bool:
+    values = [v for r in result for v in ([r["value"]] if "value" in r else r["values"])]
+    return any(math.isfinite(float(v[1])) for v in values)
+
+
+def test_every_panel_query_returns_finite_data(scraped_run: Run) -> None:
+    failures = []
+    count = 0
+    for board in load():
+        variables = all_values(board)
+        for q in panel_queries(board):
+            count += 1
+            result = scraped_run.panel_data(q, variables)
+            if not _finite(result):
+                failures.append(f"{q.dashboard} / {q.panel}: {q.expr} -> {result}")
+    assert count > 50
+    assert not failures, "\n".join(failures)
+
+
+def test_every_template_variable_has_values(scraped_run: Run) -> None:
+    prom = scraped_run.prom
+    for board in load():
+        for var in board["templating"]["list"]:
+            metric = var["definition"].split("(", 1)[1].split(",", 1)[0]
+            values = prom.get(f"/api/v1/label/{var['name']}/values", **{"match[]": metric})
+            assert values, f"{board['uid']}: ${var['name']} has no values"
+
+
+def test_annotation_queries_are_valid_promql(scraped_run: Run) -> None:
+    prom = scraped_run.prom
+    for board in load():
+        for annotation in board["annotations"]["list"]:
+            prom.query(annotation["expr"])  # raises on a PromQL error
+    # The outage still on at the end is firing in the detector: the stream annotation shows it.
+    assert prom.query(load()[0]["annotations"]["list"][1]["expr"])
+
+
+def test_every_metric_in_a_panel_is_exported_or_recorded(scraped_run: Run) -> None:
+    worker = scraped_run.worker
+    exported = {name for name, _ in worker.samples()}
+    recorded = {
+        rule["record"]
+        for path in RULES_DIR.glob("*.yml")
+        for group in yaml.safe_load(path.read_text())["groups"]
+        for rule in group["rules"]
+        if "record" in rule
+    }
+    used = {name for board in load() for q in panel_queries(board) for name in metric_names(q.expr)}
+    assert used - exported - recorded - PROMETHEUS_SERIES == set()
