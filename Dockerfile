@@ -7,6 +7,7 @@ COPY pyproject.toml README.md ./
 COPY ioc ioc
 COPY streams streams
 COPY benchmarks benchmarks
+COPY dashboards dashboards
 RUN pip install . && useradd --system --uid 10001 ioc && mkdir -p /var/lib/ioc && chown ioc /var/lib/ioc
 USER ioc
 ENV IOC_DATA_DIR=/var/lib/ioc IOC_WEB_HOST=0.0.0.0

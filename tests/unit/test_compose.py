@@ -41,9 +41,40 @@ def test_every_long_running_service_has_a_healthcheck() -> None:
         assert one_shot or "healthcheck" in service, name
 
 
+def host_ports() -> dict[str, int]:
+    """Service → host port, with ``${VAR:-default}`` at its default."""
+    out = {}
+    for name, service in compose()["services"].items():
+        for mapping in service.get("ports", []):
+            host = re.sub(r"\$\{[A-Z_]+:-(\d+)\}", r"\1", str(mapping).rsplit(":", 1)[0])
+            out[f"{name}:{host}"] = int(host)
+    return out
+
+
 def test_host_ports_do_not_collide() -> None:
-    ports = [p.split(":")[0] for s in compose()["services"].values() for p in s.get("ports", [])]
-    assert len(ports) == len(set(ports))
+    ports = list(host_ports().values())
+    assert len(ports) == len(set(ports)), host_ports()
+
+
+def test_every_host_port_is_documented() -> None:
+    doc = (ROOT / "docs" / "deployment.md").read_text()
+    for where, port in host_ports().items():
+        assert f"| {port} |" in doc, where
+
+
+def test_the_full_stack_is_there() -> None:
+    assert {
+        "kafka", "topics", "worker", "simulator", "prometheus", "alertmanager", "oncall", "grafana"
+    } <= set(compose()["services"])  # fmt: skip
+
+
+def test_services_wait_for_what_they_need_to_be_healthy() -> None:
+    services = compose()["services"]
+    for name, service in services.items():
+        for dep, cond in service.get("depends_on", {}).items():
+            assert dep in services, (name, dep)
+            wanted = "service_completed_successfully" if dep == "topics" else "service_healthy"
+            assert cond["condition"] == wanted, (name, dep)
 
 
 def test_every_env_variable_used_is_documented_in_env_example() -> None:
