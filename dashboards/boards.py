@@ -6,11 +6,16 @@ Selectors use ``=~"$var"`` so that "All" (``.*``) and multi-selections both work
 
 from __future__ import annotations
 
+from typing import Any
+
 from dashboards.model import (
     BAD,
+    BARS,
     GOOD,
     HIGHER_IS_BETTER,
+    LINES,
     LOWER_IS_BETTER,
+    STACKED,
     WARN,
     Dashboard,
     Panel,
@@ -37,14 +42,32 @@ SEVERITY_COLOURS = [
     for name, colour in (("critical", "dark-red"), ("high", BAD), ("medium", WARN),
                          ("low", "blue"))
 ]  # fmt: skip
-STACKED = {"stacking": {"mode": "normal"}, "fillOpacity": 30, "lineWidth": 1}
-LINES = {"fillOpacity": 10, "lineWidth": 2}
 
 
 def _stat(title: str, description: str, expr: str, **kw: object) -> Panel:
     kw.setdefault("options", {"colorMode": "background", "graphMode": "none",
                               "reduceOptions": {"calcs": ["lastNotNull"]}})  # fmt: skip
     return Panel("stat", title, description, [Query(expr, instant=True)], **kw)  # type: ignore[arg-type]
+
+
+NAMED_VALUES = {
+    "colorMode": "value",
+    "graphMode": "none",
+    "textMode": "value_and_name",
+    "reduceOptions": {"calcs": ["lastNotNull"]},
+}
+
+
+def _mean_time(title: str, description: str, histogram: str, thresholds: dict[str, Any]) -> Panel:
+    """Mean of a histogram over the dashboard's range, by severity: sum / count."""
+    sel = '{severity=~"$severity"}'
+    expr = (
+        f"sum by (severity) (increase({histogram}_sum{sel}[$__range])) / "
+        f"sum by (severity) (increase({histogram}_count{sel}[$__range]))"
+    )
+    query = Query(expr, "{{severity}}", instant=True)
+    return Panel("stat", title, description, [query], unit="s", width=4, height=8,
+                 thresholds=thresholds, options=NAMED_VALUES)  # fmt: skip
 
 
 def _target_line(kpi: str) -> Query:
@@ -145,7 +168,6 @@ def overview(catalog: Catalog) -> Dashboard:
                         width=16,
                         custom=STACKED,
                         overrides=SEVERITY_COLOURS,
-                        color_mode="palette-classic",
                     ),
                 ],
             ),
@@ -285,7 +307,6 @@ def soc(catalog: Catalog) -> Dashboard:
                         height=8,
                         custom=STACKED,
                         overrides=SEVERITY_COLOURS,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "bargauge",
@@ -302,7 +323,7 @@ def soc(catalog: Catalog) -> Dashboard:
                         width=6,
                         height=8,
                         thresholds=steps((None, "blue")),
-                        options={"orientation": "horizontal", "displayMode": "gradient"},
+                        options=BARS,
                     ),
                     Panel(
                         "piechart",
@@ -318,7 +339,6 @@ def soc(catalog: Catalog) -> Dashboard:
                         ],
                         width=6,
                         height=8,
-                        color_mode="palette-classic",
                         options={"legend": {"displayMode": "table", "placement": "right"}},
                     ),
                 ],
@@ -341,7 +361,7 @@ def soc(catalog: Catalog) -> Dashboard:
                         ],
                         width=12,
                         height=8,
-                        options={"orientation": "horizontal", "displayMode": "gradient"},
+                        options=BARS,
                     ),
                     Panel(
                         "bargauge",
@@ -358,7 +378,7 @@ def soc(catalog: Catalog) -> Dashboard:
                         ],
                         width=12,
                         height=8,
-                        options={"orientation": "horizontal", "displayMode": "gradient"},
+                        options=BARS,
                     ),
                 ],
             ),
@@ -378,59 +398,19 @@ def soc(catalog: Catalog) -> Dashboard:
                         ],
                         width=8,
                         height=8,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
-                    Panel(
-                        "stat",
+                    _mean_time(
                         "MTTA theo mức độ",
-                        "Mean time to acknowledge over the range: "
-                        "sum / count of the acknowledge-time histogram.",
-                        [
-                            Query(
-                                "sum by (severity) (increase(ioc_soc_alert_time_to_acknowledge_"
-                                'seconds_sum{severity=~"$severity"}[$__range])) / sum by (severity)'
-                                " (increase(ioc_soc_alert_time_to_acknowledge_seconds_count"
-                                '{severity=~"$severity"}[$__range]))',
-                                "{{severity}}",
-                                instant=True,
-                            )
-                        ],
-                        unit="s",
-                        width=4,
-                        height=8,
-                        thresholds=steps((None, GOOD), (900, WARN), (3600, BAD)),
-                        options={
-                            "colorMode": "value",
-                            "graphMode": "none",
-                            "textMode": "value_and_name",
-                            "reduceOptions": {"calcs": ["lastNotNull"]},
-                        },
+                        "Mean time to acknowledge over the range: sum / count of the "
+                        "acknowledge-time histogram.",
+                        "ioc_soc_alert_time_to_acknowledge_seconds",
+                        steps((None, GOOD), (900, WARN), (3600, BAD)),
                     ),
-                    Panel(
-                        "stat",
+                    _mean_time(
                         "MTTR theo mức độ",
                         "Mean time to resolve over the range.",
-                        [
-                            Query(
-                                "sum by (severity) (increase(ioc_soc_alert_time_to_resolve_"
-                                'seconds_sum{severity=~"$severity"}[$__range])) / sum by (severity)'
-                                " (increase(ioc_soc_alert_time_to_resolve_seconds_count"
-                                '{severity=~"$severity"}[$__range]))',
-                                "{{severity}}",
-                                instant=True,
-                            )
-                        ],
-                        unit="s",
-                        width=4,
-                        height=8,
-                        thresholds=steps((None, GOOD), (14400, WARN), (86400, BAD)),
-                        options={
-                            "colorMode": "value",
-                            "graphMode": "none",
-                            "textMode": "value_and_name",
-                            "reduceOptions": {"calcs": ["lastNotNull"]},
-                        },
+                        "ioc_soc_alert_time_to_resolve_seconds",
+                        steps((None, GOOD), (14400, WARN), (86400, BAD)),
                     ),
                     Panel(
                         "bargauge",
@@ -460,8 +440,6 @@ def soc(catalog: Catalog) -> Dashboard:
                         ],
                         width=24,
                         height=7,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
                 ],
             ),
@@ -556,7 +534,7 @@ def uptime(catalog: Catalog) -> Dashboard:
                         min=0,
                         max=1,
                         thresholds=steps((None, BAD), (0.25, WARN), (0.5, GOOD)),
-                        options={"orientation": "horizontal", "displayMode": "gradient"},
+                        options=BARS,
                     ),
                     Panel(
                         "timeseries",
@@ -568,7 +546,6 @@ def uptime(catalog: Catalog) -> Dashboard:
                         height=8,
                         thresholds=steps((None, GOOD), (6, WARN), (14.4, BAD)),
                         custom={**LINES, "thresholdsStyle": {"mode": "line"}},
-                        color_mode="palette-classic",
                     ),
                 ],
             ),
@@ -591,8 +568,6 @@ def uptime(catalog: Catalog) -> Dashboard:
                         unit="s",
                         width=12,
                         height=8,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "bargauge",
@@ -609,7 +584,7 @@ def uptime(catalog: Catalog) -> Dashboard:
                         width=6,
                         height=8,
                         thresholds=steps((None, BAD), (14, WARN), (30, GOOD)),
-                        options={"orientation": "horizontal", "displayMode": "gradient"},
+                        options=BARS,
                     ),
                     Panel(
                         "bargauge",
@@ -628,7 +603,7 @@ def uptime(catalog: Catalog) -> Dashboard:
                         width=6,
                         height=8,
                         thresholds=steps((None, GOOD), (180, WARN), (600, BAD)),
-                        options={"orientation": "horizontal", "displayMode": "gradient"},
+                        options=BARS,
                     ),
                 ],
             ),
@@ -671,13 +646,16 @@ def dossiers(catalog: Catalog) -> Dashboard:
         ]
         if f"{record}_rate" in catalog.kpi.targets:  # the catalog's target, drawn as a line
             queries.append(_target_line(f"{record}_rate"))
-        return Panel("timeseries", title, desc, queries, unit="percentunit", width=8, height=7,
-                     min=0, max=1, custom=LINES, color_mode="palette-classic",
-                     overrides=[{"matcher": {"id": "byName", "options": "mục tiêu / target"},
-                                 "properties": [{"id": "custom.lineStyle",
-                                                 "value": {"fill": "dash", "dash": [10, 10]}},
-                                                {"id": "color", "value": {"mode": "fixed",
-                                                 "fixedColor": BAD}}]}])  # fmt: skip
+        dashed_red = [
+            {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}},
+            {"id": "color", "value": {"mode": "fixed", "fixedColor": BAD}},
+        ]
+        return Panel(
+            "timeseries", title, desc, queries, unit="percentunit", width=8, height=7, min=0,
+            max=1,
+            overrides=[{"matcher": {"id": "byName", "options": "mục tiêu / target"},
+                        "properties": dashed_red}],
+        )  # fmt: skip
 
     return Dashboard(
         uid="ioc-dossiers",
@@ -706,8 +684,6 @@ def dossiers(catalog: Catalog) -> Dashboard:
                         ],
                         width=12,
                         height=8,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "timeseries",
@@ -725,8 +701,6 @@ def dossiers(catalog: Catalog) -> Dashboard:
                         ],
                         width=12,
                         height=8,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "bargauge",
@@ -742,7 +716,7 @@ def dossiers(catalog: Catalog) -> Dashboard:
                         width=8,
                         height=8,
                         thresholds=steps((None, GOOD), (1, WARN), (25, BAD)),
-                        options={"orientation": "horizontal", "displayMode": "gradient"},
+                        options=BARS,
                     ),
                     Panel(
                         "table",
@@ -781,7 +755,6 @@ def dossiers(catalog: Catalog) -> Dashboard:
                         ],
                         width=8,
                         height=8,
-                        color_mode="palette-classic",
                         options={"legend": {"displayMode": "table", "placement": "right"}},
                     ),
                 ],
@@ -872,7 +845,6 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         width=8,
                         height=8,
                         custom=STACKED,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "timeseries",
@@ -881,9 +853,7 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         [Query("sum by (source) (ioc_ingest_consumer_lag_messages)", "{{source}}")],
                         width=8,
                         height=8,
-                        custom=LINES,
                         thresholds=LOWER_IS_BETTER,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "timeseries",
@@ -900,7 +870,6 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         width=8,
                         height=8,
                         custom=STACKED,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "timeseries",
@@ -920,8 +889,6 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         ],
                         width=8,
                         height=8,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
                 ],
             ),
@@ -936,8 +903,6 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         unit="bytes",
                         width=8,
                         height=8,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "timeseries",
@@ -946,8 +911,6 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         [Query("sum by (kind) (ioc_state_entities)", "{{kind}}")],
                         width=8,
                         height=8,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "stat",
@@ -995,8 +958,6 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         ],
                         width=12,
                         height=8,
-                        custom=LINES,
-                        color_mode="palette-classic",
                     ),
                     Panel(
                         "timeseries",
@@ -1005,9 +966,7 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         [Query("sum(ioc_alert_delivery_queue)", "queue")],
                         width=12,
                         height=8,
-                        custom=LINES,
                         thresholds=LOWER_IS_BETTER,
-                        color_mode="palette-classic",
                     ),
                 ],
             ),

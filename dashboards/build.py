@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboards.boards import build_all
+from ioc import generated
 from ioc.catalog import Catalog
 
 GENERATED = Path(__file__).parent / "generated"
@@ -25,25 +26,12 @@ def render(catalog: Catalog) -> dict[str, str]:
 
 
 def write_files(catalog: Catalog, directory: Path = GENERATED) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in render(catalog).items():
-        path = directory / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return generated.write_files(render(catalog), directory)
 
 
 def stale_files(catalog: Catalog, directory: Path = GENERATED) -> list[str]:
     """Files that differ from what the catalog generates, are missing, or are left over."""
-    expected = render(catalog)
-    present = {p.name for p in directory.glob("*.json")} if directory.exists() else set()
-    stale = [
-        name
-        for name, text in expected.items()
-        if not (directory / name).exists() or (directory / name).read_text(encoding="utf-8") != text
-    ]
-    return sorted(stale + sorted(present - set(expected)))
+    return generated.stale_files(render(catalog), directory, "*.json")
 
 
 def load(directory: Path = GENERATED) -> list[dict[str, Any]]:

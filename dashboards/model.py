@@ -42,6 +42,9 @@ def steps(*pairs: tuple[float | None, str]) -> dict[str, Any]:
 HIGHER_IS_BETTER = steps((None, BAD), (0.9, WARN), (0.95, GOOD))
 LOWER_IS_BETTER = steps((None, GOOD), (1, WARN), (5, BAD))
 NEUTRAL = steps((None, "blue"))
+LINES = {"fillOpacity": 10, "lineWidth": 2}
+STACKED = {"stacking": {"mode": "normal"}, "fillOpacity": 30, "lineWidth": 1}
+BARS = {"orientation": "horizontal", "displayMode": "gradient"}
 
 
 @dataclass
@@ -60,21 +63,24 @@ class Panel:
     options: dict[str, Any] = field(default_factory=dict)
     custom: dict[str, Any] = field(default_factory=dict)
     overrides: list[dict[str, Any]] = field(default_factory=list)
-    color_mode: str = "thresholds"  # thresholds colour a stat; "palette-classic" for series
+    # Thresholds colour a stat or a bar; series and slices take a palette colour each.
+    color_mode: str | None = None
 
     def to_json(self, panel_id: int, x: int, y: int) -> dict[str, Any]:
+        series = self.kind in ("timeseries", "piechart")
         defaults: dict[str, Any] = {
             "unit": self.unit,
             "thresholds": self.thresholds,
             "mappings": self.mappings,
-            "color": {"mode": self.color_mode},
+            "color": {"mode": self.color_mode or ("palette-classic" if series else "thresholds")},
         }
+        custom = self.custom or (LINES if self.kind == "timeseries" else {})
         if self.min is not None:
             defaults["min"] = self.min
         if self.max is not None:
             defaults["max"] = self.max
-        if self.custom:
-            defaults["custom"] = self.custom
+        if custom:
+            defaults["custom"] = custom
         refs = "ABCDEFGHIJ"
         return {
             "id": panel_id,

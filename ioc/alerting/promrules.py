@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ioc import generated
 from ioc.catalog import Catalog
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
@@ -241,20 +242,9 @@ def rule_files(catalog: Catalog) -> dict[str, str]:
 
 
 def stale_files(catalog: Catalog, directory: Path = RULES_DIR) -> list[str]:
-    """Generated files whose committed copy differs from what the catalog gives now."""
-    out = []
-    for name, text in rule_files(catalog).items():
-        path = directory / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            out.append(str(path))
-    return out
+    """Rule files whose committed copy differs from what the catalog gives now."""
+    return generated.stale_files(rule_files(catalog), directory, "*.yml")
 
 
 def write_files(catalog: Catalog, directory: Path = RULES_DIR) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in rule_files(catalog).items():
-        path = directory / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return generated.write_files(rule_files(catalog), directory)

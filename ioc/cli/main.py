@@ -137,7 +137,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ioc.demo import run_demo
 
-    return run_demo(duration=args.duration, rate=args.rate, workdir=Path(args.workdir))
+    return run_demo(
+        duration=args.duration,
+        rate=args.rate,
+        workdir=Path(args.workdir),
+        render=Path(args.render) if args.render else None,
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -151,19 +156,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_generate(args: argparse.Namespace) -> int:
-    from ioc.alerting.promrules import RULES_DIR, stale_files, write_files
+    from ioc.alerting.promrules import RULES_DIR, rule_files
     from ioc.catalog import load_catalog
+    from ioc.generated import generate_or_check
 
-    catalog = load_catalog(args.catalog)
+    files = rule_files(load_catalog(args.catalog))
     directory = Path(args.out) if args.out else RULES_DIR
-    if args.check:
-        stale = stale_files(catalog, directory)
-        for name in stale:
-            print(f"stale: {name} (run `ioc rules generate`)", file=sys.stderr)
-        return 1 if stale else 0
-    for written in write_files(catalog, directory):
-        print(f"wrote {written}")
-    return 0
+    return generate_or_check(files, directory, "*.yml", args.check, "ioc rules generate")
 
 
 def cmd_oncall(args: argparse.Namespace) -> int:
@@ -175,19 +174,13 @@ def cmd_oncall(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboards_generate(args: argparse.Namespace) -> int:
-    from dashboards.build import GENERATED, stale_files, write_files
+    from dashboards.build import GENERATED, render
     from ioc.catalog import load_catalog
+    from ioc.generated import generate_or_check
 
-    catalog = load_catalog(args.catalog)
+    files = render(load_catalog(args.catalog))
     directory = Path(args.out) if args.out else GENERATED
-    if args.check:
-        stale = stale_files(catalog, directory)
-        for name in stale:
-            print(f"stale: {name} (run `ioc dashboards generate`)", file=sys.stderr)
-        return 1 if stale else 0
-    for written in write_files(catalog, directory):
-        print(f"wrote {written}")
-    return 0
+    return generate_or_check(files, directory, "*.json", args.check, "ioc dashboards generate")
 
 
 def cmd_dashboards_push(args: argparse.Namespace) -> int:
@@ -285,10 +278,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("demo", help="embedded broker + worker + simulator + Prometheus")
+    p = sub.add_parser(
+        "demo", help="embedded broker, worker, simulator, Prometheus, Alertmanager, on-call"
+    )
     p.add_argument("--duration", type=float, default=None, help="stop after N seconds")
     p.add_argument("--rate", type=float, default=50.0, help="simulated events per second")
     p.add_argument("--workdir", default="var/demo", help="logs and Prometheus data")
+    p.add_argument(
+        "--render", help="at the end, draw the overview dashboard from Prometheus into this PNG"
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("rules", help="Prometheus rule files generated from the catalog")
