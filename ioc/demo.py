@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ioc.alerting.promrules import RULES_DIR
-from ioc.catalog import load_catalog
+from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings, load_settings
 from ioc.runtime import EmbeddedBroker, PrometheusServer, WorkerProcess, free_port
 from ioc.runtime.alertmanager import AlertmanagerServer
@@ -33,7 +33,7 @@ def _port(preferred: int) -> int:
     return preferred
 
 
-def run_demo(duration: float | None, rate: float, workdir: Path) -> int:
+def run_demo(duration: float | None, rate: float, workdir: Path, render: Path | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     with contextlib.ExitStack() as stack:
@@ -78,6 +78,7 @@ def run_demo(duration: float | None, rate: float, workdir: Path) -> int:
             flush=True,
         )
         catalog = load_catalog(settings.catalog_path)
+        started = time.time()
         sim = Simulator(
             catalog,
             seed=int(time.time()),
@@ -91,6 +92,8 @@ def run_demo(duration: float | None, rate: float, workdir: Path) -> int:
             print("\nstopping...")
         else:
             _report_prometheus(prom)
+            if render is not None:
+                _render_overview(prom, catalog, render, since=started)
     print("stopped: broker, worker, Prometheus, Alertmanager and the on-call receiver are down.")
     return 0
 
@@ -153,3 +156,16 @@ def _report_prometheus(prom: PrometheusServer) -> None:
         return
     values = ", ".join(f"{r['metric']['source']} {r['value'][1]}" for r in rows)
     print(f"prometheus: {query} -> {values or 'no data yet'}")
+
+
+def _render_overview(prom: PrometheusServer, catalog: Catalog, out: Path, since: float) -> None:
+    import json
+
+    from dashboards.build import render as render_json
+    from dashboards.render import render as draw
+
+    board = json.loads(render_json(catalog)["ioc-overview.json"])
+    try:
+        print(f"overview drawn from Prometheus: {draw(prom, board, out, since)}")
+    except RuntimeError as exc:
+        print(f"overview not drawn: {exc}")
