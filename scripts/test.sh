@@ -7,10 +7,10 @@ scripts/bootstrap.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff"; ruff check . && ruff format --check .
-echo "== mypy"; mypy ioc streams benchmarks
+echo "== mypy"; mypy ioc streams benchmarks dashboards
 echo "== pytest"
 set +e
-pytest -p no:cacheprovider "$@"
+pytest -p no:cacheprovider --durations=12 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
