@@ -10,7 +10,7 @@ echo "== ruff"; ruff check . && ruff format --check .
 echo "== mypy"; mypy ioc streams benchmarks dashboards
 echo "== pytest"
 set +e
-pytest -p no:cacheprovider --durations=12 "$@"
+pytest -p no:cacheprovider --durations=12 -rxX "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
