@@ -131,8 +131,8 @@ def test_restarted_worker_recovers_its_state(
     simulate(settings, catalog, 8_000, seed=12, truth=truth)
     with WorkerProcess(settings, port, tmp_path / "second.log") as second:
         second.wait_ready()
-        # Recovery then 16,000 events on a loaded 2-core runner: a generous deadline to converge.
-        diffs = wait_for_truth(second, truth, timeout=240)
+        # A miss is a loss, not slowness (no lag left; see the quarantine note): 90 s is ample.
+        diffs = wait_for_truth(second, truth, timeout=90)
         if diffs:  # what the pipeline says about itself, to tell a loss from a stall
             print({k: v for k, v in second.samples().items() if k[0] in DIAGNOSTICS})
         assert diffs == []
