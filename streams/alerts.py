@@ -21,7 +21,7 @@ import orjson
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ioc.aggregate import PartitionState
-from ioc.aggregate.state import DOSSIERS
+from ioc.aggregate.gauges import overdue_by_agency
 from ioc.alerting import AlertChange, Detector, load_rules
 from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
 from ioc.alerting.rules import AlertRules
@@ -178,9 +178,8 @@ class Alerting:
         per_partition: dict[str, dict[str, int]] = {}
         for partition, state, now in self._dossier_states():
             counts = per_partition.setdefault(partition, {})
-            for agency, _level, due in state.entities.get(DOSSIERS, {}).values():
-                if due is not None and due < now:
-                    counts[agency] = counts.get(agency, 0) + 1
+            for agency, n in overdue_by_agency(state, now).items():
+                counts[agency] = counts.get(agency, 0) + n
         for partition, counts in per_partition.items():
             await self.signals.send(value=overdue_signal(partition, counts))
 

@@ -74,7 +74,7 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
         for agency, level, due in dossiers.values():
             key = spec.label_key(agency, level)
             add(spec.DOSSIERS_IN_PROGRESS, key, 1)
-            if due is not None and due < now:
+            if kpi.is_overdue(due, now):
                 add(spec.DOSSIERS_OVERDUE, key, 1)
         for name, entities in state.entities.items():
             add(spec.STATE_ENTITIES, name, len(entities))
@@ -85,3 +85,12 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
     for name, target in lookups.targets.items():
         add(spec.KPI_TARGET, name, target)
     return out
+
+
+def overdue_by_agency(state: PartitionState, now: float) -> dict[str, int]:
+    """Overdue dossiers of one state by agency at ``now``: what the backlog alert reads."""
+    counts: dict[str, int] = {}
+    for agency, _level, due in state.entities.get(DOSSIERS, {}).values():
+        if kpi.is_overdue(due, now):
+            counts[agency] = counts.get(agency, 0) + 1
+    return counts

@@ -32,6 +32,11 @@ def next_flap_state(state: list[int], success: bool, down_after: int, up_after: 
     return [status, failures, successes]
 
 
+def is_overdue(due_ts: float | None, now: float) -> bool:
+    """In progress past its due time (a dossier without a due time is never overdue)."""
+    return due_ts is not None and due_ts < now
+
+
 def timeliness(resolved_ts: float, due_ts: float, tz: tzinfo) -> Timeliness:
     """Early: before the due date's local day; on time: on that day, not after the due time;
     late: after the due time (Decision 766 counts early and on time as "on time")."""

@@ -91,3 +91,9 @@ def test_risk_score_weights_open_alerts_by_severity() -> None:
     weights = {"low": 0.0, "medium": 1.0, "high": 5.0, "critical": 20.0}
     assert kpi.risk_score({"medium": 3, "high": 2, "critical": 1}, weights) == 33.0
     assert kpi.risk_score({}, weights) == 0.0
+
+
+def test_a_dossier_is_overdue_only_past_its_due_time() -> None:
+    assert kpi.is_overdue(100.0, 100.5)
+    assert not kpi.is_overdue(100.0, 100.0)
+    assert not kpi.is_overdue(None, 1e12)  # no due time: never overdue
