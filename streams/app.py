@@ -119,6 +119,10 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
     app = App(
         settings.app_id,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        client_kwargs={
+            "bootstrap_servers": settings.bootstrap_servers(),
+            **settings.kafka_client_kwargs(),
+        },
         broker=settings.faust_broker(),
         broker_credentials=_credentials(settings),
         store="memory://",

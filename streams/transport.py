@@ -1,21 +1,27 @@
-"""faust's Kafka transport with the fetch wait from settings.
+"""faust's Kafka transport, adjusted for settings and for the embedded broker.
 
-faust builds its worker consumer with ``fetch_max_wait_ms=1500`` and no way to change it. On
-Apache Kafka that costs nothing (a fetch returns as soon as data arrives); on Tansu, the
-embedded broker, a fetch returns only when the wait ends, and a page crosses two faust hops
-(batch topic, signal topic): up to 3 s before it reaches Alertmanager.
+- Fetch wait from settings: faust builds its worker consumer with ``fetch_max_wait_ms=1500``
+  and no way to change it. On Apache Kafka that costs nothing (a fetch returns as soon as data
+  arrives); on Tansu, the embedded broker, a fetch returns only when the wait ends, and a page
+  crosses two faust hops (batch topic, signal topic): up to 3 s before it reaches Alertmanager.
+- Changelog end offsets that count every record (``streams.offsets``): table recovery reads up
+  to them, and Tansu's ListOffsets stops short of a partition's last batch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as driver
 
+from streams.offsets import log_end_offsets
+
 
 class _ConsumerThread(driver.AIOKafkaConsumerThread):
     fetch_max_wait_ms = 1500
+    client_kwargs: Mapping[str, Any] = {}
 
     def _create_worker_consumer(self, transport: Any) -> Any:
         consumer = super()._create_worker_consumer(transport)
@@ -23,11 +29,18 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         consumer._fetch_max_wait_ms = self.fetch_max_wait_ms
         return consumer
 
+    async def _highwaters(self, partitions: list[Any]) -> Mapping[Any, int]:
+        reported = await super()._highwaters(partitions)
+        if self.consumer.in_transaction:
+            return reported
+        return await log_end_offsets(reported, self.client_kwargs)
+
 
 class _Consumer(driver.Consumer):
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         thread = _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
         thread.fetch_max_wait_ms = self.app.fetch_max_wait_ms  # type: ignore[attr-defined]
+        thread.client_kwargs = self.app.client_kwargs  # type: ignore[attr-defined]
         return thread
 
 
@@ -36,10 +49,19 @@ class _Transport(driver.Transport):
 
 
 class App(faust.App):
-    """A faust app whose consumer fetches with ``fetch_max_wait_ms``."""
+    """A faust app whose consumer fetches with ``fetch_max_wait_ms`` and recovers tables up to
+    the true end of their changelogs. ``client_kwargs`` (bootstrap servers and security) are
+    for the consumer that finds those ends."""
 
-    def __init__(self, *args: Any, fetch_max_wait_ms: int = 1500, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        fetch_max_wait_ms: int = 1500,
+        client_kwargs: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.client_kwargs = dict(client_kwargs or {})
         super().__init__(*args, **kwargs)
 
     def _new_transport(self) -> Any:
