@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, cast
 
 import faust
@@ -17,7 +17,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from ioc.aggregate import PartitionState, SeenEvents, apply_batch
+from ioc.aggregate import PartitionProgress, PartitionState, SeenEvents, apply_batch
 from ioc.aggregate.state import Lookups, late_offsets_of
 from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
@@ -25,6 +25,7 @@ from ioc.ingest import Batch, unpack_batch
 from ioc.metrics.collector import StateCollector
 from streams.alerts import Alerting
 from streams.ingest import IngestMetrics, IngestService
+from streams.repair import read_batches
 from streams.topics import SOURCES, partition_of_key, shard_key
 from streams.transport import App
 
@@ -32,8 +33,8 @@ log = logging.getLogger(__name__)
 
 
 class PartitionCache:
-    """Parsed state and dedup index of each source partition, reused while the table still
-    holds the same bytes object.
+    """Parsed state and dedup index of each state shard, and the progress of each source
+    partition, reused while the table still holds the same bytes object.
 
     The tables are the truth: after recovery or a rebalance the stored object differs, and the
     state is parsed and the dedup index rebuilt from the ``seen`` table again.
@@ -44,7 +45,7 @@ class PartitionCache:
         self.seen_table = seen_table
         self.window_seconds = window_seconds
         self._items: dict[bytes, tuple[bytes | None, PartitionState, SeenEvents]] = {}
-        self._clocks: dict[bytes, tuple[float, int, float, int]] = {}
+        self._progress: dict[bytes, tuple[bytes | None, PartitionProgress]] = {}
         self._clock_walls: dict[bytes, float] = {}
 
     def get(self, key: bytes) -> tuple[PartitionState, SeenEvents]:
@@ -53,8 +54,6 @@ class PartitionCache:
         if hit is not None and hit[0] is stored:
             return hit[1], hit[2]
         state = PartitionState.from_bytes(stored)
-        # Recovered or moved: the partition clock is recomputed from the stored shards.
-        self._clocks.pop(key.split(b"#", 1)[0], None)
         seen = SeenEvents(self.window_seconds)
         prefix = key + b"/"
         for seen_key, data in list(self.seen_table.data.items()):
@@ -66,38 +65,35 @@ class PartitionCache:
     def put(self, key: bytes, stored: bytes, state: PartitionState, seen: SeenEvents) -> None:
         self._items[key] = (stored, state, seen)
 
-    def stream_clock(self, partition_key: bytes, batch_start: int) -> tuple[float, int]:
-        """The source partition's event-time clock for a batch starting at ``batch_start``,
-        and the offset from which the batch must move it."""
-        clock = self._clocks.get(partition_key)
-        if clock is None:
-            # After recovery: the latest batch's clocks, as its shards stored them.
-            prefix = partition_key + b"#"
-            states = [self.get(k)[0] for k in list(self.table.data.keys()) if k.startswith(prefix)]
-            latest = max(states, key=lambda st: st.clock_offset, default=None)
-            if latest is None:
-                clock = (0.0, 0, 0.0, 0)
-            else:
-                clock = (latest.stream_ts, latest.clock_offset, latest.stream_ts_after,
-                         latest.clock_end)  # fmt: skip
-            self._clocks[partition_key] = clock
-        before, start, after, end = clock
-        if batch_start >= end:
-            return after, end
-        return before, start  # a replay of the latest batch's range
+    def progress(self, partition_key: bytes) -> PartitionProgress:
+        """How far the source partition's batches are applied (kept under its bare key)."""
+        stored = self.table.get(partition_key)
+        hit = self._progress.get(partition_key)
+        if hit is not None and hit[0] is stored:
+            return hit[1]
+        progress = PartitionProgress.from_bytes(stored)
+        self._progress[partition_key] = (stored, progress)
+        return progress
 
-    def set_stream_clock(
-        self, partition_key: bytes, before: float, start: int, after: float, end: int
-    ) -> None:
-        self._clocks[partition_key] = (before, start, after, end)
+    def set_progress(self, partition_key: bytes, progress: PartitionProgress) -> None:
+        """Written after the batch's shard states: same changelog partition, so it survives
+        a crash only if they did."""
+        stored = progress.to_bytes()
+        self.table[partition_key] = stored
+        self._progress[partition_key] = (stored, progress)
         self._clock_walls[partition_key] = time.time()
 
     def clock_now(self, partition_key: bytes, wall: float) -> float | None:
         """The partition's event clock, moved on by the wall clock since its last batch."""
-        clock = self._clocks.get(partition_key)
-        if clock is None:
+        if partition_key not in self._clock_walls:
             return None
-        return clock[2] + max(0.0, wall - self._clock_walls.get(partition_key, wall))
+        after = self.progress(partition_key).clock_after
+        return after + max(0.0, wall - self._clock_walls[partition_key])
+
+
+def is_shard_key(key: bytes) -> bool:
+    """State-table keys are shards (``soc:3#17``) or a partition's progress (``soc:3``)."""
+    return b"#" in key
 
 
 def _credentials(settings: Settings) -> Any:
@@ -114,15 +110,37 @@ def _credentials(settings: Settings) -> Any:
     return None
 
 
+class AggregateMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.replayed = Counter(
+            "ioc_batch_offsets_replayed",
+            "Source offsets seen again in replayed batches and ignored by the watermark.",
+            registry=registry,
+        )
+        self.bad_batches = Counter(
+            "ioc_batches_undecodable",
+            "Messages on the internal batch topic that could not be decoded (skipped).",
+            registry=registry,
+        )
+        self.gaps = Counter(
+            "ioc_batch_gaps",
+            "Batches that arrived after a gap in their source partition's offsets, by whether "
+            "reading the missing batches back from the batch topic closed it.",
+            ["source", "outcome"],
+            registry=registry,
+        )
+
+
 def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
     catalog = catalog or load_catalog(settings.catalog_path)
+    client_kwargs = {
+        "bootstrap_servers": settings.bootstrap_servers(),
+        **settings.kafka_client_kwargs(),
+    }
     app = App(
         settings.app_id,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
-        client_kwargs={
-            "bootstrap_servers": settings.bootstrap_servers(),
-            **settings.kafka_client_kwargs(),
-        },
+        client_kwargs=client_kwargs,
         broker=settings.faust_broker(),
         broker_credentials=_credentials(settings),
         store="memory://",
@@ -146,16 +164,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
     ingest_metrics = IngestMetrics(registry)
-    replayed = Counter(
-        "ioc_batch_offsets_replayed",
-        "Source offsets seen again in replayed batches and ignored by the watermark.",
-        registry=registry,
-    )
-    bad_batches = Counter(
-        "ioc_batches_undecodable",
-        "Messages on the internal batch topic that could not be decoded (skipped).",
-        registry=registry,
-    )
+    aggregate_metrics = AggregateMetrics(registry)
 
     lookups = Lookups.from_catalog(catalog, settings.late_grace_seconds)
     caches: dict[str, PartitionCache] = {}
@@ -190,7 +199,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         cache = PartitionCache(table, seen_table, settings.dedup_window_seconds)
         caches[source] = cache
         app.agent(topic, name=f"aggregate_{source}")(
-            _aggregator(app, cache, lookups, replayed, bad_batches, alerting)
+            _aggregator(app, cache, lookups, aggregate_metrics, alerting, client_kwargs)
         )
 
     def owned(cache: PartitionCache, source: str) -> Iterator[tuple[bytes, PartitionState]]:
@@ -198,7 +207,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         topic_name = settings.topics.batch_topic(source)
         mine = {tp.partition for tp in assigned if tp.topic == topic_name}
         for key in list(cache.table.data.keys()):
-            if partition_of_key(key, settings.partitions) in mine:
+            if is_shard_key(key) and partition_of_key(key, settings.partitions) in mine:
                 yield key, cache.get(key)[0]
 
     def active_states() -> Iterator[PartitionState]:
@@ -220,20 +229,60 @@ def _aggregator(
     app: faust.App,
     cache: PartitionCache,
     lookups: Lookups,
-    replayed: Counter,
-    bad_batches: Counter,
+    metrics: AggregateMetrics,
     alerting: Alerting,
+    client_kwargs: Mapping[str, Any],
 ) -> Callable[[faust.StreamT[bytes]], AsyncIterator[None]]:
     """The agent of one source: apply each batch to its partition's state.
 
-    Order of the writes: the batch's event ids (``seen`` table) first, then the state with its
-    watermark. After a crash between the two, the batch is replayed and its ids are found at
-    the same offsets: a replay, not duplicates.
+    Order of the writes: the batch's event ids (``seen`` table) first, then the shard states
+    with their watermarks, then the partition's progress. After a crash between them, the
+    batch is replayed and its ids are found at the same offsets: a replay, not duplicates.
+
+    A batch that starts above the partition's progress means one before it was acked by faust
+    without reaching here (``streams.repair``): the missing batches are read back from the
+    batch topic and applied first.
 
     Acks are manual: faust acks an event in a ``finally`` when the agent is cancelled mid-batch
     (on shutdown), and commits that offset while the batch's changelog records may still sit
     in its producer buffer. A batch is acked only once its changelog records are delivered.
     """
+
+    async def apply(key: bytes, batch: Batch, batch_offset: int) -> None:
+        progress = cache.progress(key)
+        before, start = progress.clock_for(batch.start)
+        late, after = late_offsets_of(batch, before, lookups.late_grace_seconds, start)
+        accounted = 0
+        fresh: set[int] = set()
+        for shard, part in batch.by_shard().items():
+            accounted += _apply_to_shard(cache, shard_key(key, shard), part, lookups, late, fresh)
+        if accounted < batch.end - batch.start:
+            metrics.replayed.inc(batch.end - batch.start - accounted)
+        advanced = progress.after_batch(batch.end, batch_offset, (before, start), after)
+        if advanced is not progress:
+            cache.set_progress(key, advanced)
+        if fresh:
+            await alerting.send_signal(key, (r for r in batch.events if r[0] in fresh))
+
+    async def repair(key: bytes, batch: Batch, message: Any) -> None:
+        progress = cache.progress(key)
+        first = progress.batch_offset + 1 if progress.batch_offset >= 0 else None
+        missing = await read_batches(
+            client_kwargs, message.topic, message.partition, key, first, message.offset
+        )
+        for offset, data in missing:
+            await apply(key, unpack_batch(data), offset)
+        source = key.split(b":", 1)[0].decode()
+        closed = not cache.progress(key).is_missing_before(batch.start)
+        if progress.batch_offset < 0 and not missing:
+            return  # the first batch seen of a trimmed source partition: nothing was lost
+        metrics.gaps.labels(source, "repaired" if closed else "unrepaired").inc()
+        log.warning(
+            "aggregate: %s: batch at offset %d starts at source offset %d, applied up to %d; "
+            "read back %d missing batch(es) from offset %s: %s",
+            key.decode(), message.offset, batch.start, progress.end, len(missing), first,
+            "gap closed" if closed else "GAP REMAINS (source offsets lost)",
+        )  # fmt: skip
 
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         manual = cast(faust.Stream[bytes], stream).noack()
@@ -242,24 +291,13 @@ def _aggregator(
             try:
                 batch = unpack_batch(value)
             except (ValueError, KeyError, TypeError) as exc:
-                bad_batches.inc()
+                metrics.bad_batches.inc()
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
                 await manual.ack(event)
                 continue
-            before, start = cache.stream_clock(key, batch.start)
-            late, after = late_offsets_of(batch, before, lookups.late_grace_seconds, start)
-            clocks = (before, start, after, batch.end)
-            accounted = 0
-            fresh: set[int] = set()
-            for shard, part in batch.by_shard().items():
-                accounted += _apply_to_shard(
-                    cache, shard_key(key, shard), part, lookups, late, clocks, fresh
-                )
-            if accounted < batch.end - batch.start:
-                replayed.inc(batch.end - batch.start - accounted)
-            cache.set_stream_clock(key, *clocks)
-            if fresh:
-                await alerting.send_signal(key, (r for r in batch.events if r[0] in fresh))
+            if cache.progress(key).is_missing_before(batch.start):
+                await repair(key, batch, event.message)
+            await apply(key, batch, event.message.offset)
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit this batch's offset before its changelog records are out: a
             # crash then loses them. Wait until they are delivered before taking the next.
@@ -284,7 +322,6 @@ def _apply_to_shard(
     batch: Batch,
     lookups: Lookups,
     late: set[int],
-    clocks: tuple[float, int, float, int],
     fresh: set[int],
 ) -> int:
     """Apply one shard's part of a batch; return the offsets it newly accounted for, and add
@@ -292,7 +329,6 @@ def _apply_to_shard(
     state, seen = cache.get(key)
     result = apply_batch(state, batch, lookups, seen, late)
     fresh.update(offset for _, offset in result.fresh)
-    state.stream_ts, state.clock_offset, state.stream_ts_after, state.clock_end = clocks
     if result.fresh:
         seen_key = key + b"/%d" % batch.start
         cache.seen_table[seen_key] = SeenEvents.encode(state.max_event_ts, result.fresh)

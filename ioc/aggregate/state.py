@@ -54,14 +54,6 @@ class PartitionState:
     entities: Entities = field(default_factory=dict)
     # Highest event time applied to this shard, for expiry.
     max_event_ts: float = 0.0
-    # The source partition's clock (newest event time of the whole partition) just before the
-    # batch starting at ``clock_offset``, the last batch that wrote this shard. After a restart
-    # the latest of these lets a replay judge lateness exactly as the first run did.
-    stream_ts: float = 0.0
-    clock_offset: int = 0
-    # ... and the clock after that batch, which ended at ``clock_end``.
-    stream_ts_after: float = 0.0
-    clock_end: int = 0
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
@@ -71,10 +63,6 @@ class PartitionState:
                 "h": self.histograms,
                 "n": self.entities,
                 "t": self.max_event_ts,
-                "s": self.stream_ts,
-                "so": self.clock_offset,
-                "sa": self.stream_ts_after,
-                "se": self.clock_end,
             }
         )
 
@@ -89,10 +77,6 @@ class PartitionState:
             histograms=raw["h"],
             entities=raw.get("n", {}),
             max_event_ts=raw.get("t", 0.0),
-            stream_ts=raw.get("s", 0.0),
-            clock_offset=raw.get("so", 0),
-            stream_ts_after=raw.get("sa", 0.0),
-            clock_end=raw.get("se", 0),
         )
 
     def inc(self, metric: spec.CounterSpec, key: str, amount: float = 1) -> None:

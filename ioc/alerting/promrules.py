@@ -200,6 +200,14 @@ def pipeline_rules() -> dict[str, Any]:
                         "More than 1% of events are dead-lettered",
                     ),
                     alert(
+                        "IocBatchGapUnrepaired",
+                        'increase(ioc_batch_gaps_total{outcome="unrepaired"}[15m]) > 0',
+                        "0m",
+                        "ticket",
+                        "Một lô sự kiện bị mất, số liệu KPI bị thiếu",
+                        "A batch of events was lost: KPI counts are short",
+                    ),
+                    alert(
                         "IocAlertDeliveryFailing",
                         "increase(ioc_alert_delivery_failures_total[5m]) > 0\n"
                         "and\nincrease(ioc_alerts_delivered_total[5m]) == 0",

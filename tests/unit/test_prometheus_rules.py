@@ -204,6 +204,48 @@ def test_dead_letters_below_one_percent_are_quiet(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_an_unrepaired_batch_gap_raises_a_ticket_at_once(tmp_path: Path) -> None:
+    gap = rule("IocBatchGapUnrepaired")
+    series = 'ioc_batch_gaps_total{source="soc",outcome="unrepaired",instance="w1:6066"}'
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": [{"series": series, "values": "0 0 0 1 1 1"}],
+                "alert_rule_test": [
+                    {"eval_time": "2m", "alertname": "IocBatchGapUnrepaired", "exp_alerts": []},
+                    {
+                        "eval_time": "3m",
+                        "alertname": "IocBatchGapUnrepaired",
+                        "exp_alerts": [
+                            expected(gap, source="soc", outcome="unrepaired", instance="w1:6066")
+                        ],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_repaired_batch_gaps_are_quiet(tmp_path: Path) -> None:
+    series = 'ioc_batch_gaps_total{source="soc",outcome="repaired",instance="w1:6066"}'
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": [{"series": series, "values": "0 1 2 3 4 5"}],
+                "alert_rule_test": [
+                    {"eval_time": "5m", "alertname": "IocBatchGapUnrepaired", "exp_alerts": []},
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 RATIO = "agency:ioc_dossiers_on_time:ratio"
 
 
