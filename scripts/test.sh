@@ -7,7 +7,7 @@ scripts/bootstrap.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff"; ruff check . && ruff format --check .
-echo "== mypy"; mypy ioc streams benchmarks dashboards
+echo "== mypy"; mypy ioc streams benchmarks dashboards tests
 echo "== pytest"
 set +e
 pytest -p no:cacheprovider --durations=12 -rxX "$@"

@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from ioc.catalog import Catalog, load_catalog
+from ioc.contracts.events import Source
 from ioc.ingest import EventValidator, Fact, Rejected, fact_of
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 in Asia/Ho_Chi_Minh
@@ -79,8 +80,9 @@ def dossier(**over: Any) -> dict[str, Any]:
 
 def as_fact(doc: dict[str, Any]) -> Fact:
     """The fact the ingest stage makes of this event document."""
+    source: Source = doc.get("source") or SOURCE_OF[doc["event_type"]]
     rejected_or_event = EventValidator(
-        doc.get("source") or SOURCE_OF[doc["event_type"]],
+        source,
         load_catalog(),
         max_message_bytes=1 << 20,
         max_future_skew_seconds=0,
@@ -89,7 +91,7 @@ def as_fact(doc: dict[str, Any]) -> Fact:
     return fact_of(rejected_or_event)
 
 
-SOURCE_OF = {
+SOURCE_OF: dict[str, Source] = {
     "soc_alert": "soc",
     "soc_alert_status": "soc",
     "uptime_probe": "uptime",

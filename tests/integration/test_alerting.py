@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -98,9 +98,13 @@ def split(
     return before, events[len(before) :]
 
 
-def active(am: AlertmanagerServer) -> dict[tuple[str, ...], bool]:
+# (alertname, agency, service, technique) of an alert in Alertmanager.
+AlertKey = tuple[str, str, str, str]
+
+
+def active(am: AlertmanagerServer) -> dict[AlertKey, bool]:
     """Active alerts as (alertname, agency, service, technique) → inhibited?"""
-    out = {}
+    out: dict[AlertKey, bool] = {}
     for a in am.alerts():
         labels = a["labels"]
         key = tuple(labels.get(k, "") for k in ("alertname", "agency", "service", "technique"))
@@ -109,8 +113,8 @@ def active(am: AlertmanagerServer) -> dict[tuple[str, ...], bool]:
 
 
 def wait_for(
-    am: AlertmanagerServer, expected: dict[tuple[str, ...], bool], timeout: float = 60
-) -> dict[tuple[str, ...], bool]:
+    am: AlertmanagerServer, expected: Mapping[AlertKey, bool], timeout: float = 60
+) -> dict[AlertKey, bool]:
     deadline = time.monotonic() + timeout
     seen = active(am)
     while time.monotonic() < deadline:
@@ -129,7 +133,7 @@ def run_scenario(
     am: AlertmanagerServer,
     scenarios: dict[str, Any],
     inside_minute: float,
-    expected: dict[tuple[str, ...], bool],
+    expected: Mapping[AlertKey, bool],
 ) -> None:
     start, events = history(catalog, scenarios, minutes=45)
     during, after = split(start, events, inside_minute)
@@ -150,7 +154,7 @@ def test_service_outage_pages_service_down_then_resolves(
             {"kind": "service_outage", "service": "cong-dvc", "start": "2m", "duration": "5m"}
         ]
     }
-    expected = {("ServiceDown", "so-tttt", "cong-dvc", ""): False}
+    expected: dict[AlertKey, bool] = {("ServiceDown", "so-tttt", "cong-dvc", ""): False}
     run_scenario(settings, catalog, alertmanager, scenarios, 5, expected)
 
 
@@ -164,7 +168,7 @@ def test_soc_campaign_pages_campaign_and_bursts_then_resolves(
         "kind": "soc_campaign", "technique": "T1110.001", "agencies": ["so-tc", "so-khdt"],
         "agents": 12, "alerts_per_second": 1.0, "level": 12, "start": "2m", "duration": "6m",
     }]}  # fmt: skip
-    expected = {
+    expected: dict[AlertKey, bool] = {
         ("SocCampaign", "", "", "T1110.001"): False,
         ("SocBurst", "so-tc", "", ""): False,
         ("SocBurst", "so-khdt", "", ""): False,
@@ -183,7 +187,7 @@ def test_outage_under_attack_is_one_correlated_incident_inhibiting_its_parts(
         {"kind": "soc_campaign", "technique": "T1190", "agencies": ["so-tttt"], "agents": 6,
          "alerts_per_second": 0.5, "level": 13, "start": "2m", "duration": "6m"},
     ]}  # fmt: skip
-    expected = {
+    expected: dict[AlertKey, bool] = {
         ("CorrelatedIncident", "so-tttt", "cong-dvc", ""): False,
         ("ServiceDown", "so-tttt", "cong-dvc", ""): True,
         ("SocBurst", "so-tttt", "", ""): True,
@@ -203,7 +207,7 @@ def test_backlog_surge_tickets_the_agency_then_resolves_as_it_clears(
         "kind": "dossier_backlog_surge", "agency": "so-tnmt", "arrival_multiplier": 6,
         "slowdown": 2.5, "start": "2m", "duration": "6m",
     }]}  # fmt: skip
-    expected = {("DossierOverdueBacklog", "so-tnmt", "", ""): False}
+    expected: dict[AlertKey, bool] = {("DossierOverdueBacklog", "so-tnmt", "", ""): False}
     run_scenario(settings, catalog, alertmanager, scenarios, 12, expected)
 
 
@@ -239,6 +243,6 @@ def test_alerts_raised_while_alertmanager_is_down_arrive_when_it_is_back(
             time.sleep(0.5)
         assert worker.total("ioc_alert_delivery_failures_total") >= 2
         with am:
-            expected = {("ServiceDown", "so-tttt", "lgsp", ""): False}
+            expected: dict[AlertKey, bool] = {("ServiceDown", "so-tttt", "lgsp", ""): False}
             assert wait_for(am, expected) == expected
         assert worker.total("ioc_alerts_dropped_total") == 0

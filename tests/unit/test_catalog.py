@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -27,8 +28,9 @@ def write(tmp_path: Path, doc: object) -> Path:
     return file
 
 
-def bundled() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load(DEFAULT_CATALOG_PATH.read_text())
+def bundled() -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(DEFAULT_CATALOG_PATH.read_text())
+    return doc
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:

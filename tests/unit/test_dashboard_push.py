@@ -15,7 +15,10 @@ from dashboards.push import PushError, push
 from ioc.cli.main import main
 from ioc.runtime import free_port
 
-BOARDS = [{"uid": "ioc-a", "title": "A", "panels": []}, {"uid": "ioc-b", "title": "B"}]
+BOARDS: list[dict[str, Any]] = [
+    {"uid": "ioc-a", "title": "A", "panels": []},
+    {"uid": "ioc-b", "title": "B"},
+]
 
 
 class FakeGrafana:

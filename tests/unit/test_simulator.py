@@ -42,7 +42,7 @@ def test_soc_alerts_are_mostly_low_level(catalog: Catalog) -> None:
 
 
 def received_in_first_hour(sim: Simulator) -> list[DossierEvent]:
-    out = []
+    out: list[DossierEvent] = []
     for e in sim.events():
         if sim.time_of(e.event) >= 3600:
             return out

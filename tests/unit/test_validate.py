@@ -8,6 +8,7 @@ import pytest
 
 from ioc.catalog import Catalog
 from ioc.contracts import SocAlert
+from ioc.contracts.events import Source
 from ioc.ingest import EventValidator, Rejected
 from tests.conftest import dossier, soc_alert, uptime_probe
 
@@ -15,7 +16,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestam
 LATER = NOW + 86400.0
 
 
-def validator(catalog: Catalog, source: str = "soc") -> EventValidator:
+def validator(catalog: Catalog, source: Source = "soc") -> EventValidator:
     return EventValidator(
         source,
         catalog,
@@ -85,7 +86,7 @@ def test_message_over_the_size_limit_is_oversized(catalog: Catalog) -> None:
     ],
 )
 def test_ids_missing_from_the_catalog_are_unknown_reference(
-    catalog: Catalog, source: str, doc: dict[str, object]
+    catalog: Catalog, source: Source, doc: dict[str, object]
 ) -> None:
     rejected = validator(catalog, source).check(orjson.dumps(doc), LATER)
     assert isinstance(rejected, Rejected) and rejected.reason == "unknown_reference"
