@@ -26,6 +26,7 @@ from ioc.config import Settings, TopicNames, load_settings
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, Simulator
 from ioc.simulate.publish import publish
+from ioc.simulate.truth import differences
 from streams.topics import ensure_topics
 
 
@@ -56,7 +57,7 @@ async def raw_consume_rate(settings: Settings, n: int) -> float:
         await consumer.stop()
 
 
-def worker_rate(settings: Settings, n: int, workdir: Path) -> float:
+def worker_rate(settings: Settings, n: int, workdir: Path, truth: GroundTruth) -> float:
     with WorkerProcess(settings, free_port(), workdir / "worker.log") as worker:
         first: tuple[float, float] | None = None
         deadline = time.monotonic() + 600
@@ -71,8 +72,10 @@ def worker_rate(settings: Settings, n: int, workdir: Path) -> float:
                 first = (now, done)
             if done >= n:
                 assert first is not None
+                rate = (done - first[1]) / (now - first[0])
                 _print_state(worker)
-                return (done - first[1]) / (now - first[0])
+                _print_truth(worker, truth)
+                return rate
             time.sleep(0.5)
     raise TimeoutError(f"worker did not process {n} events in 600 s; see {workdir}")
 
@@ -89,6 +92,15 @@ def _print_state(worker: WorkerProcess) -> None:
     print(
         "state entities:                "
         + ", ".join(f"{k} {v:,.0f}" for k, v in sorted(sizes.items()))
+    )
+
+
+def _print_truth(worker: WorkerProcess, truth: GroundTruth) -> None:
+    """The run's exported series against the simulator's ground truth."""
+    diffs = differences(worker.samples(), truth)
+    print(
+        f"ground truth: {len(truth.samples):,} series compared, {len(diffs):,} differ"
+        + "".join(f"\n  {d}" for d in diffs[:10])
     )
 
 
@@ -109,14 +121,15 @@ def main(events: int = 200_000, partitions: int = 4) -> int:
         start = datetime.now(UTC) - timedelta(seconds=events / rate + 5)
         sim = Simulator(catalog, seed=42, start=start, rate=rate)
         t0 = time.perf_counter()
-        sent = asyncio.run(publish(settings, sim, GroundTruth(catalog), count=events))
+        truth = GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
+        sent = asyncio.run(publish(settings, sim, truth, count=events))
         print(
             f"preloaded {sent.good:,} events in {time.perf_counter() - t0:.1f} s "
             f"({partitions} partitions per source topic)"
         )
         raw = asyncio.run(raw_consume_rate(settings, events))
         print(f"raw aiokafka getmany consume:   {raw:>10,.0f} events/s")
-        worker = worker_rate(settings, events, workdir)
+        worker = worker_rate(settings, events, workdir, truth)
         print(f"worker (1 process), end to end: {worker:>10,.0f} events/s")
         print(f"ratio worker / raw consume:     {worker / raw:>10.3f}")
     return 0

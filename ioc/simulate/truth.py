@@ -16,6 +16,7 @@ import orjson
 from ioc.aggregate.kpi import timeliness
 from ioc.catalog import Catalog
 from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, UptimeProbe
+from ioc.metrics import spec
 from ioc.metrics.spec import SampleKey
 
 # Must match the buckets of ioc_uptime_probe_duration_seconds; kept apart on purpose.
@@ -179,3 +180,23 @@ class GroundTruth:
 def load_truth(path: Path | str) -> dict[SampleKey, float]:
     raw = orjson.loads(Path(path).read_bytes())
     return {_key(r["name"], **r["labels"]): r["value"] for r in raw["samples"]}
+
+
+# Every series exported from the aggregation state (gauges depend on the clock: not compared).
+STATE_METRICS = frozenset(
+    [f"{c.name}_total" for c in spec.COUNTERS]
+    + [f"{h.name}{suffix}" for h in spec.HISTOGRAMS for suffix in ("_bucket", "_count")]
+)
+
+
+def differences(exported: dict[SampleKey, float], truth: GroundTruth) -> list[str]:
+    """Every sample where a worker's export and the ground truth disagree, both ways."""
+    diffs = []
+    for key, expected in truth.samples.items():
+        got = exported.get(key)
+        if got != expected:
+            diffs.append(f"{key}: exported {got}, expected {expected}")
+    for key, got in exported.items():
+        if key[0] in STATE_METRICS and key not in truth.samples:
+            diffs.append(f"{key}: exported {got}, expected no such series")
+    return diffs

@@ -14,12 +14,11 @@ import pytest
 
 from ioc.catalog import Catalog
 from ioc.config import Settings, TopicNames, load_settings
-from ioc.metrics import spec
-from ioc.metrics.spec import SampleKey
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, ScenarioFile, Simulator
 from ioc.simulate.disturb import Disturbance
 from ioc.simulate.publish import publish
+from ioc.simulate.truth import differences
 from streams.topics import ensure_topics
 
 pytestmark = pytest.mark.integration
@@ -89,26 +88,6 @@ def simulate(
         )
     )
     return truth
-
-
-# Every series exported from the aggregation state (gauges depend on the clock: not compared).
-STATE_METRICS = frozenset(
-    [f"{c.name}_total" for c in spec.COUNTERS]
-    + [f"{h.name}{suffix}" for h in spec.HISTOGRAMS for suffix in ("_bucket", "_count")]
-)
-
-
-def differences(exported: dict[SampleKey, float], truth: GroundTruth) -> list[str]:
-    """Every sample where the worker and the ground truth disagree, both ways."""
-    diffs = []
-    for key, expected in truth.samples.items():
-        got = exported.get(key)
-        if got != expected:
-            diffs.append(f"{key}: exported {got}, expected {expected}")
-    for key, got in exported.items():
-        if key[0] in STATE_METRICS and key not in truth.samples:
-            diffs.append(f"{key}: exported {got}, expected no such series")
-    return diffs
 
 
 def wait_for_truth(worker: WorkerProcess, truth: GroundTruth, timeout: float = 90.0) -> list[str]:
