@@ -271,7 +271,11 @@ def _aggregator(
             client_kwargs, message.topic, message.partition, key, first, message.offset
         )
         for offset, data in missing:
-            await apply(key, unpack_batch(data), offset)
+            try:
+                lost = unpack_batch(data)
+            except (ValueError, KeyError, TypeError):
+                continue  # counted as undecodable when it was first delivered, if it was
+            await apply(key, lost, offset)
         source = key.split(b":", 1)[0].decode()
         closed = not cache.progress(key).is_missing_before(batch.start)
         if progress.batch_offset < 0 and not missing:
