@@ -192,11 +192,12 @@ STATE_METRICS = frozenset(
 def differences(exported: dict[SampleKey, float], truth: GroundTruth) -> list[str]:
     """Every sample where a worker's export and the ground truth disagree, both ways."""
     diffs = []
-    for key, expected in truth.samples.items():
+    expected_samples = truth.samples  # derived on each access: take it once
+    for key, expected in expected_samples.items():
         got = exported.get(key)
         if got != expected:
             diffs.append(f"{key}: exported {got}, expected {expected}")
     for key, got in exported.items():
-        if key[0] in STATE_METRICS and key not in truth.samples:
+        if key[0] in STATE_METRICS and key not in expected_samples:
             diffs.append(f"{key}: exported {got}, expected no such series")
     return diffs
