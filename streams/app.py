@@ -249,6 +249,8 @@ def _aggregator(
     """
 
     async def apply(key: bytes, batch: Batch, batch_offset: int) -> None:
+        if batch.end <= batch.start:
+            return  # the ingest's heartbeat: it only served to reveal a gap
         progress = cache.progress(key)
         before, start = progress.clock_for(batch.start)
         late, after = late_offsets_of(batch, before, lookups.late_grace_seconds, start)

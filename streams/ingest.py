@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ioc.catalog import Catalog
 from ioc.config import Settings
-from ioc.ingest import EventValidator, Fact, Rejected, fact_of, pack_partition
+from ioc.ingest import EventValidator, Fact, Rejected, empty_batch, fact_of, pack_partition
 from ioc.ingest.batch import shard_of
 from streams.topics import batch_key, batch_partition
 
@@ -82,6 +82,8 @@ class IngestService(mode.Service):
         }
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
+        # Source offset up to which each partition's batches are produced and acknowledged.
+        self._batched_to: dict[TopicPartition, int] = {}
 
     async def on_start(self) -> None:
         s = self.settings
@@ -129,6 +131,37 @@ class IngestService(mode.Service):
                 log.error("ingest: producing failed (%r); replaying from the last commit", exc)
                 await asyncio.sleep(1.0)
                 await self._consumer.seek_to_committed()
+
+    @mode.Service.task
+    async def _heartbeat(self) -> None:
+        """Every ``batch_heartbeat_seconds``, an empty batch per owned source partition at the
+        offset up to which it is batched: an aggregator that has not applied that far reads
+        the missing batches back (``streams/repair.py``), even if no new events come."""
+        assert self._consumer is not None and self._producer is not None
+        s = self.settings
+        while not self.should_stop:
+            await self.sleep(s.batch_heartbeat_seconds)
+            owned = self._consumer.assignment()
+            self._batched_to = {tp: o for tp, o in self._batched_to.items() if tp in owned}
+            try:
+                for tp in owned:
+                    offset = self._batched_to.get(tp)
+                    if offset is None:
+                        # Batched and committed by an earlier owner: committed means produced.
+                        offset = await self._consumer.committed(tp)
+                    if not offset:
+                        continue
+                    source = self._sources[tp.topic]
+                    await self._producer.send(
+                        s.topics.batch_topic(source),
+                        value=empty_batch(source, tp.partition, offset),
+                        key=batch_key(source, tp.partition),
+                        partition=batch_partition(tp.partition, s.partitions),
+                    )
+            except KafkaError as exc:
+                log.warning(
+                    "ingest: heartbeat not sent (%r); next in %g s", exc, s.batch_heartbeat_seconds
+                )
 
     async def _process(self, records: dict[TopicPartition, list[Any]]) -> None:
         assert self._producer is not None and self._consumer is not None
@@ -181,6 +214,7 @@ class IngestService(mode.Service):
             commits[tp] = messages[-1].offset + 1
         # Raises if any send failed: then nothing is committed and the messages are replayed.
         await asyncio.gather(*pending)
+        self._batched_to.update(commits)
         try:
             await self._consumer.commit(commits)
         except (CommitFailedError, IllegalStateError, KafkaError) as exc:

@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     # Longest a consumer's fetch waits for data. Kafka answers as soon as data arrives; Tansu
     # only when the wait ends, so on the embedded broker every hop of a page costs up to this.
     fetch_max_wait_ms: int = Field(default=100, ge=1, le=30_000)
+    # How often the ingest stage tells the aggregators how far each source partition is
+    # batched (an empty batch), so that a batch lost at a restart is read back even when its
+    # partition gets no new events.
+    batch_heartbeat_seconds: float = Field(default=10.0, gt=0)
 
     def bootstrap_servers(self) -> str:
         """aiokafka's bootstrap_servers string (host:port,host:port)."""

@@ -3,7 +3,7 @@
 Pure functions over (offset, bytes) records; the Kafka shell lives in ``streams/ingest.py``.
 """
 
-from ioc.ingest.batch import Batch, pack_partition, unpack_batch
+from ioc.ingest.batch import Batch, empty_batch, pack_partition, unpack_batch
 from ioc.ingest.facts import Fact, fact_of
 from ioc.ingest.validate import DeadLetterReason, EventValidator, Rejected
 
@@ -13,6 +13,7 @@ __all__ = [
     "EventValidator",
     "Fact",
     "Rejected",
+    "empty_batch",
     "fact_of",
     "pack_partition",
     "unpack_batch",

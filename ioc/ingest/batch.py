@@ -97,6 +97,12 @@ def pack_partition(
         yield _dumps(source, partition, start, records[-1][0] + 1, events, shards, dead)
 
 
+def empty_batch(source: str, partition: int, offset: int) -> bytes:
+    """A batch of no offsets at ``offset``: "everything before it is batched". The aggregator
+    takes it as a heartbeat and reads back any batch it finds missing before it."""
+    return _dumps(source, partition, offset, offset, [], [], [])
+
+
 def _dumps(
     source: str,
     partition: int,

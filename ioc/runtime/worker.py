@@ -28,6 +28,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "IOC_LATE_GRACE_SECONDS": str(settings.late_grace_seconds),
         "IOC_DEDUP_WINDOW_SECONDS": str(settings.dedup_window_seconds),
         "IOC_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
+        "IOC_BATCH_HEARTBEAT_SECONDS": str(settings.batch_heartbeat_seconds),
     }
     for name, topic in settings.topics.model_dump().items():
         env[f"IOC_TOPICS__{name.upper()}"] = topic

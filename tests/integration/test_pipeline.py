@@ -152,6 +152,21 @@ def test_a_batch_committed_but_never_applied_is_read_back(
     assert repaired == skipped
 
 
+def test_a_quiet_partitions_last_batch_committed_but_never_applied_is_read_back(
+    settings: Settings, catalog: Catalog, tmp_path: Path
+) -> None:
+    """The same, for the last batch of every partition: no later batch reveals the gap, so
+    the ingest stage's heartbeat must."""
+    truth = simulate(settings, catalog, 3_000, seed=23)
+    asyncio.run(ingest_alone(settings, catalog, 3_000))
+    skipped = asyncio.run(commit_past_first_batches(settings, past_all=True))
+    assert skipped > 0
+    quick = settings.model_copy(update={"batch_heartbeat_seconds": 1.0})
+    with WorkerProcess(quick, free_port(), tmp_path / "worker.log") as worker:
+        worker.wait_ready()
+        assert wait_for_truth(worker, truth, timeout=60) == []
+
+
 async def ingest_alone(settings: Settings, catalog: Catalog, messages: int) -> None:
     """Run the worker's ingest stage alone until it has consumed ``messages`` more source
     messages: their batches land on the batch topic, and no aggregator takes them yet."""
@@ -173,9 +188,10 @@ async def ingest_alone(settings: Settings, catalog: Catalog, messages: int) -> N
         await service.stop()
 
 
-async def commit_past_first_batches(settings: Settings) -> int:
+async def commit_past_first_batches(settings: Settings, past_all: bool = False) -> int:
     """Commit the aggregator group's offset past the first message of each batch-topic
-    partition that holds more than one; return how many messages that skips."""
+    partition that holds more than one (``past_all``: past every message of each partition);
+    return how many partitions that skips."""
     topics = [settings.topics.batch_topic(source) for source in SOURCES]
     tps = [TopicPartition(t, p) for t in topics for p in range(settings.partitions)]
     client = {"bootstrap_servers": settings.bootstrap_servers()}
@@ -183,7 +199,10 @@ async def commit_past_first_batches(settings: Settings) -> int:
     await consumer.start()
     try:
         ends = await log_end_offsets(await consumer.end_offsets(tps), client)
-        skip = {tp: 1 for tp, end in ends.items() if end > 1}
+        if past_all:
+            skip = {tp: end for tp, end in ends.items() if end > 0}
+        else:
+            skip = {tp: 1 for tp, end in ends.items() if end > 1}
         consumer.assign(list(skip))
         await consumer.commit(skip)
         return len(skip)

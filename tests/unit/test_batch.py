@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ioc.ingest import Fact, pack_partition, unpack_batch
+from ioc.ingest import Fact, empty_batch, pack_partition, unpack_batch
 from ioc.ingest.batch import shard_of
 
 
@@ -59,3 +59,8 @@ def test_split_by_shard_keeps_the_range_and_sends_dead_letters_to_shard_zero() -
 def test_shard_of_a_key_is_stable() -> None:
     assert shard_of(b"so-tc-d0001", 32) == shard_of(b"so-tc-d0001", 32) < 32
     assert shard_of(None, 32) == 0
+
+
+def test_an_empty_batch_covers_no_offsets_at_its_position() -> None:
+    batch = unpack_batch(empty_batch("soc", 3, 1500))
+    assert (batch.start, batch.end, batch.events, batch.dead_letters) == (1500, 1500, [], [])
