@@ -33,7 +33,10 @@ _RECEIVED = "ioc_dossiers_received_total"
 
 
 def _ratio(num: str, den: str) -> str:
-    return f"({num})\n/\n({den})"
+    """``num / den``, where a group with no numerator series counts 0, not "no data": the
+    counters appear on their first event, and an agency without a single complaint must show
+    100% satisfaction (an uptime service without a failure, 0% errors)."""
+    return f"(\n  {num}\nor\n  0 * {den}\n)\n/\n({den})"
 
 
 def recording_rules() -> dict[str, Any]:

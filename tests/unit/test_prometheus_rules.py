@@ -278,3 +278,36 @@ def test_on_time_ratio_is_recorded_per_agency(tmp_path: Path) -> None:
         ],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_agency_without_a_complaint_is_fully_satisfied_not_without_data(
+    tmp_path: Path,
+) -> None:
+    received = 'ioc_dossiers_received_total{agency="so-tc",level="province",channel="online"}'
+    rated = 'ioc_dossiers_rated_total{agency="so-tc",level="province",rating="satisfied"}'
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": received, "values": "0+4x10"},
+                    {"series": rated, "values": "0+1x10"},
+                ],
+                "promql_expr_test": [
+                    {
+                        "expr": "agency:ioc_dossiers_satisfaction:ratio",
+                        "eval_time": "10m",
+                        "exp_samples": [
+                            {
+                                "labels": "agency:ioc_dossiers_satisfaction:ratio"
+                                '{agency="so-tc",level="province"}',
+                                "value": 1.0,
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
