@@ -102,6 +102,9 @@ class Alerting:
     ) -> None:
         self.app = app
         self.settings = settings
+        # Event time meets "now" in the detector: the province clock. Delivery stays on the
+        # wall clock, which is Alertmanager's.
+        self.clock = settings.clock()
         self.rules = load_rules(settings.alert_rules_path)
         self.min_level = signal_level(self.rules)
         self.metrics = AlertMetrics(registry)
@@ -159,7 +162,7 @@ class Alerting:
 
     async def _detect(self, stream: faust.StreamT[bytes]) -> Any:
         async for value in stream:
-            wall = time.time()
+            wall = self.clock.now()
             try:
                 feed(self.detector, value, wall)
             except ValueError as exc:
@@ -171,7 +174,7 @@ class Alerting:
 
     async def _tick(self) -> None:
         if self._owns_detector():
-            await self._publish(self.detector.evaluate(time.time()))
+            await self._publish(self.detector.evaluate(self.clock.now()))
 
     async def _report_overdue(self) -> None:
         """Each worker counts overdue dossiers of its own partitions at their event clocks."""

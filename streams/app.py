@@ -215,7 +215,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
             for _, state in owned(cache, source):
                 yield state
 
-    registry.register(StateCollector(active_states, lookups))
+    registry.register(StateCollector(active_states, lookups, settings.clock().now))
 
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:

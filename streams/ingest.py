@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 import mode
@@ -166,7 +165,7 @@ class IngestService(mode.Service):
     async def _process(self, records: dict[TopicPartition, list[Any]]) -> None:
         assert self._producer is not None and self._consumer is not None
         s = self.settings
-        now = time.time()
+        now = s.clock().now()
         pending: list[asyncio.Future[Any]] = []
         commits: dict[TopicPartition, int] = {}
         for tp, messages in records.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
@@ -13,6 +14,16 @@ from ioc.contracts.events import Source
 from ioc.ingest import EventValidator, Fact, Rejected, fact_of
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 in Asia/Ho_Chi_Minh
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Named province times. Tests that run the pipeline put its clock at one of these (through
+# IOC_CLOCK_OFFSET_SECONDS), never at the hour the suite happens to run: a result must not
+# depend on when CI starts (issue 11).
+WEEKDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=HCM)  # Tuesday, office hours
+WEEKDAY_NIGHT = datetime(2026, 11, 24, 23, 30, tzinfo=HCM)  # Tuesday night
+SUNDAY = datetime(2026, 11, 29, 10, 0, tzinfo=HCM)
+MONTH_END = datetime(2026, 11, 30, 16, 30, tzinfo=HCM)  # Monday, last day of November
+TET = datetime(2027, 2, 6, 10, 0, tzinfo=HCM)  # Tết Đinh Mùi, a Saturday
 
 
 @pytest.fixture(scope="session")

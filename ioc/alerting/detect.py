@@ -23,6 +23,7 @@ from ioc.alerting.model import Alert, AlertChange, Domain
 from ioc.alerting.rules import AlertRules, IntakeStallRule
 from ioc.alerting.texts import alert_annotations, duration_text
 from ioc.catalog import Catalog
+from ioc.catalog.model import OfficeHours
 
 
 class EventClock:
@@ -80,6 +81,7 @@ class Detector:
     def __init__(self, rules: AlertRules, catalog: Catalog, portal_service: str = "cong-dvc"):
         self.rules = rules
         self.tz = ZoneInfo(catalog.province.timezone)
+        self.office_hours = catalog.province.office_hours
         policy = catalog.kpi.uptime
         self._down_after, self._up_after = policy.down_after_failures, policy.up_after_successes
         windows: dict[str, list[tuple[float, float]]] = {}
@@ -393,7 +395,11 @@ class Detector:
             if last is None:
                 last = self.clocks["dossier"].first
             stall = rules.intake_stall
-            since = stalled_since(last, now, stall, self.tz) if last is not None else None
+            since = (
+                stalled_since(last, now, stall, self.office_hours, self.tz)
+                if last is not None
+                else None
+            )
             if since is not None:
                 yield self._texts(
                     self._alert(
@@ -404,16 +410,16 @@ class Detector:
                 )  # fmt: skip
 
 
-def stalled_since(last: float, now: float, rule: IntakeStallRule, tz: ZoneInfo) -> float | None:
+def stalled_since(
+    last: float, now: float, rule: IntakeStallRule, office: OfficeHours, tz: ZoneInfo
+) -> float | None:
     """When an intake stall began (the window after the last dossier, counted from the
     office opening if it came before), or None if ``now`` is not in one."""
     local = datetime.fromtimestamp(now, tz)
-    if local.isoweekday() not in rule.office_days:
+    day = office.window(local)
+    if day is None or not day[0] <= local < day[1]:
         return None
-    opening = datetime.combine(local.date(), rule.office_start, tz)
-    closing = datetime.combine(local.date(), rule.office_end, tz)
-    if not opening <= local < closing:
-        return None
+    opening = day[0]
     quiet_from = max(last, opening.timestamp())
     if now - quiet_from < rule.window:
         return None

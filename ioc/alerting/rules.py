@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ioc.catalog.loader import load_yaml
 from ioc.config.durations import Seconds
@@ -68,18 +67,11 @@ class OverdueBacklogRule(_Rule):
 
 
 class IntakeStallRule(_Rule):
-    window: Seconds = 1800
-    office_days: list[int] = [1, 2, 3, 4, 5]
-    office_start: time = time(7, 30)
-    office_end: time = time(17, 0)
-    severity: Severity = "page"
+    """No dossier received for ``window`` inside the province's office hours (the catalog's
+    ``province.office_hours``: one definition, shared with the simulator and Alertmanager)."""
 
-    @field_validator("office_days")
-    @classmethod
-    def _iso_weekdays(cls, days: list[int]) -> list[int]:
-        if any(d < 1 or d > 7 for d in days):
-            raise ValueError("ISO weekdays are 1 (Monday) to 7 (Sunday)")
-        return days
+    window: Seconds = 1800
+    severity: Severity = "page"
 
 
 class CorrelationRule(_Rule):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -99,10 +100,43 @@ class Kpi(_Model):
     targets: dict[Slug_, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 
 
+class OfficeHours(_Model):
+    """When agencies work, in province time: the one definition that the intake-stall rule,
+    the simulator's traffic shape and Alertmanager's ``office_hours`` interval share."""
+
+    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default=[1, 2, 3, 4, 5], min_length=1, description="ISO weekdays, Monday = 1"
+    )
+    start: time = time(7, 30)
+    end: time = time(17, 0)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> OfficeHours:
+        if self.start >= self.end:
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
+    def window(self, local: datetime) -> tuple[datetime, datetime] | None:
+        """Opening and closing of the office day ``local`` (an aware datetime in the
+        province's zone) falls on, or None on a day off."""
+        if local.isoweekday() not in self.days:
+            return None
+        tz = local.tzinfo
+        return datetime.combine(local.date(), self.start, tz), datetime.combine(
+            local.date(), self.end, tz
+        )
+
+    def contains(self, local: datetime) -> bool:
+        """``local`` is inside office hours: opening included, closing excluded."""
+        day = self.window(local)
+        return day is not None and day[0] <= local < day[1]
+
+
 class Province(_Model):
     code: Slug
     name: str = Field(min_length=1)
     timezone: str = "Asia/Ho_Chi_Minh"
+    office_hours: OfficeHours = OfficeHours()
 
 
 class Totals(_Model):

@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ioc.config import ConfigError, Settings, load_settings
@@ -89,10 +89,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if start.tzinfo is None:
             raise ConfigError(f"--start: expected a timezone-aware ISO time, got {args.start!r}")
     elif realtime:
-        start = datetime.now(UTC)
+        start = settings.clock().now_datetime()
     else:
         # History that ends now, so no event time lies in the future.
-        start = datetime.now(UTC) - timedelta(seconds=args.count / args.rate + 1)
+        start = settings.clock().now_datetime() - timedelta(seconds=args.count / args.rate + 1)
     sim = Simulator(catalog, seed=args.seed, start=start, rate=args.rate, scenarios=scenarios)
     truth = GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
     disturbance = Disturbance(

@@ -6,26 +6,33 @@ Nested values use a double underscore: ``IOC_TOPICS__SOC=my.soc.topic``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ioc.clock import Clock
 from ioc.config.errors import ConfigError, format_pydantic_errors
+
+# Kafka's rule for topic names; an empty IOC_TOPICS__SOC= is an error, not the topic ''.
+TopicName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$"),
+]
 
 
 class TopicNames(BaseModel):
-    soc: str = "ioc.soc.alerts"
-    uptime: str = "ioc.uptime.probes"
-    dossier: str = "ioc.dossier.events"
-    deadletter: str = "ioc.deadletter"
+    soc: TopicName = "ioc.soc.alerts"
+    uptime: TopicName = "ioc.uptime.probes"
+    dossier: TopicName = "ioc.dossier.events"
+    deadletter: TopicName = "ioc.deadletter"
     # Internal: validated events packed per source partition, one topic per source
     # ("<batches>.<source>"), each consumed by that source's faust agent.
-    batches: str = "ioc.ingest.batches"
+    batches: TopicName = "ioc.ingest.batches"
     # Alerts as they fire and resolve (JSON), and the detector's input (internal, one
     # partition: the detector needs every source partition's view in one place).
-    alerts: str = "ioc.alerts"
-    signals: str = "ioc.alerts.signals"
+    alerts: TopicName = "ioc.alerts"
+    signals: TopicName = "ioc.alerts.signals"
 
     @classmethod
     def prefixed(cls, prefix: str) -> TopicNames:
@@ -83,6 +90,10 @@ class Settings(BaseSettings):
     web_port: int = Field(default=6066, ge=1024, le=65535)
     data_dir: Path = Path("var/worker")
 
+    # Seconds added to the wall clock wherever event time meets "now" (validation, detector,
+    # gauges): tests and the demo replay a fixed province time (ioc/clock.py). 0 in production.
+    clock_offset_seconds: float = Field(default=0.0, allow_inf_nan=False)
+
     max_message_bytes: int = Field(default=64 * 1024, ge=256)
     max_future_skew_seconds: float = Field(default=300.0, ge=0)
     # Lateness: an event older than its partition's newest event time minus this is late.
@@ -103,6 +114,10 @@ class Settings(BaseSettings):
     # batched (an empty batch), so that a batch lost at a restart is read back even when its
     # partition gets no new events.
     batch_heartbeat_seconds: float = Field(default=10.0, gt=0)
+
+    def clock(self) -> Clock:
+        """The province clock these settings run on."""
+        return Clock(self.clock_offset_seconds)
 
     def bootstrap_servers(self) -> str:
         """aiokafka's bootstrap_servers string (host:port,host:port)."""

@@ -26,6 +26,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "IOC_DATA_DIR": str(settings.data_dir),
         "IOC_WEB_PORT": str(settings.web_port),
         "IOC_LATE_GRACE_SECONDS": str(settings.late_grace_seconds),
+        "IOC_CLOCK_OFFSET_SECONDS": repr(settings.clock_offset_seconds),
         "IOC_DEDUP_WINDOW_SECONDS": str(settings.dedup_window_seconds),
         "IOC_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
         "IOC_BATCH_HEARTBEAT_SECONDS": str(settings.batch_heartbeat_seconds),

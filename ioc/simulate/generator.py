@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from datetime import time as dtime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -240,8 +239,7 @@ class Simulator:
             k += 1
 
     def _office_hours(self, at: datetime) -> bool:
-        local = at.astimezone(self.tz)
-        return local.weekday() < 5 and dtime(7, 30) <= local.time() < dtime(17, 0)
+        return self.catalog.province.office_hours.contains(at.astimezone(self.tz))
 
     # uptime
 

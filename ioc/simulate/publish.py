@@ -69,6 +69,7 @@ async def publish(
         **settings.kafka_client_kwargs(),
     )
     partitioner = DefaultPartitioner()
+    clock = settings.clock()
     partitions = list(range(settings.partitions))
     bad_rng = random.Random(hash_seed(simulator))
     result = PublishResult()
@@ -86,7 +87,7 @@ async def publish(
                 break
             event = emitted.event
             if realtime:
-                delay = event.event_time.timestamp() - time.time()
+                delay = event.event_time.timestamp() - clock.now()
                 if delay > 0.002:
                     await asyncio.sleep(delay)
             elif pace:

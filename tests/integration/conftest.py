@@ -7,12 +7,13 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from ioc.catalog import Catalog
+from ioc.clock import Clock
 from ioc.config import Settings, TopicNames, load_settings
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, ScenarioFile, Simulator
@@ -20,6 +21,7 @@ from ioc.simulate.disturb import Disturbance
 from ioc.simulate.publish import publish
 from ioc.simulate.truth import differences
 from streams.topics import ensure_topics
+from tests.conftest import WEEKDAY_MORNING
 
 pytestmark = pytest.mark.integration
 
@@ -32,12 +34,22 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
 
 
 @pytest.fixture
-def settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
-    return make_settings(broker, tmp_path)
+def province_now() -> datetime:
+    """The province time a test's pipeline starts at; override it in a test module to run
+    the same test at another named time."""
+    return WEEKDAY_MORNING
 
 
-def make_settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
-    """Settings with topics and consumer groups of their own, the topics created."""
+@pytest.fixture
+def settings(broker: EmbeddedBroker, tmp_path: Path, province_now: datetime) -> Settings:
+    return make_settings(broker, tmp_path, province_now)
+
+
+def make_settings(
+    broker: EmbeddedBroker, tmp_path: Path, province_now: datetime = WEEKDAY_MORNING
+) -> Settings:
+    """Settings with topics and consumer groups of their own, the topics created, on a clock
+    that reads ``province_now`` now and moves at real speed."""
     run = "t" + uuid.uuid4().hex[:10]
     s = load_settings(
         broker_url=broker.url,
@@ -47,6 +59,7 @@ def make_settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
         partitions=4,
         # Short, so that a 100-second test stream can have events beyond it.
         late_grace_seconds=10.0,
+        clock_offset_seconds=Clock.starting_at(province_now).offset_seconds,
     )
     asyncio.run(ensure_topics(s))
     return s
@@ -73,7 +86,7 @@ def simulate(
     pace: float | None = None,
 ) -> GroundTruth:
     """Send ``count`` simulated events (history ending now); return the ground truth."""
-    start = datetime.now(UTC) - timedelta(seconds=count / rate + 5)
+    start = settings.clock().now_datetime() - timedelta(seconds=count / rate + 5)
     sim = Simulator(catalog, seed=seed, start=start, rate=rate, scenarios=scenarios)
     truth = truth or GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
     asyncio.run(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from ioc.runtime.worker import WorkerProcess
 from ioc.simulate import Simulator
 from ioc.simulate.generator import Emitted
 from ioc.simulate.profile import ScenarioFile
+from tests.conftest import SUNDAY, WEEKDAY_MORNING, WEEKDAY_NIGHT
 
 RATE = 20.0  # events per simulated second: a quiet hour is 72,000 events
 
@@ -48,10 +49,11 @@ def alerting_worker(
 
 
 def history(
-    catalog: Catalog, scenarios: dict[str, Any], minutes: float
+    settings: Settings, catalog: Catalog, scenarios: dict[str, Any], minutes: float
 ) -> tuple[datetime, list[Emitted]]:
-    """``minutes`` of simulated events ending now, with the scenarios at their offsets."""
-    start = datetime.now(UTC) - timedelta(minutes=minutes)
+    """``minutes`` of simulated events ending now on the pipeline's clock (a named province
+    time, not the hour the suite runs at), with the scenarios at their offsets."""
+    start = settings.clock().now_datetime() - timedelta(minutes=minutes)
     sim = Simulator(
         catalog,
         seed=7,
@@ -135,7 +137,7 @@ def run_scenario(
     inside_minute: float,
     expected: Mapping[AlertKey, bool],
 ) -> None:
-    start, events = history(catalog, scenarios, minutes=45)
+    start, events = history(settings, catalog, scenarios, minutes=45)
     during, after = split(start, events, inside_minute)
     send(settings, during)
     assert wait_for(am, expected) == expected
@@ -211,13 +213,16 @@ def test_backlog_surge_tickets_the_agency_then_resolves_as_it_clears(
     run_scenario(settings, catalog, alertmanager, scenarios, 12, expected)
 
 
+@pytest.mark.parametrize(
+    "province_now", [WEEKDAY_MORNING, WEEKDAY_NIGHT, SUNDAY], ids=["weekday-10h", "night", "sunday"]
+)
 def test_quiet_baseline_raises_nothing(
     settings: Settings,
     catalog: Catalog,
     alertmanager: AlertmanagerServer,
     alerting_worker: WorkerProcess,
 ) -> None:
-    _, events = history(catalog, {}, minutes=45)
+    _, events = history(settings, catalog, {}, minutes=45)
     send(settings, events)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -234,7 +239,7 @@ def test_alerts_raised_while_alertmanager_is_down_arrive_when_it_is_back(
     s = settings.model_copy(update={"alertmanager_url": am.url})
     with WorkerProcess(s, free_port(), tmp_path / "worker.log") as worker:
         worker.wait_ready()
-        _, events = history(catalog, {"scenarios": [
+        _, events = history(settings, catalog, {"scenarios": [
             {"kind": "service_outage", "service": "lgsp", "start": "2m", "duration": "30m"}
         ]}, minutes=10)  # fmt: skip
         send(settings, events)

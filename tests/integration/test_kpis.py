@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -19,11 +19,11 @@ OVERDUE = ("ioc_dossiers_overdue", (("agency", "so-tnmt"), ("level", "province")
 IN_PROGRESS = ("ioc_dossiers_in_progress", (("agency", "so-tnmt"), ("level", "province")))
 
 
-def received(n: int, due: datetime) -> DossierEvent:
+def received(n: int, now: datetime, due: datetime) -> DossierEvent:
     return DossierEvent(
         schema_version=1,
         event_id=f"e-{n}",
-        event_time=datetime.now(UTC),
+        event_time=now,
         event_type="dossier",
         dossier_id=f"P{n:09d}",
         agency="so-tnmt",
@@ -68,8 +68,9 @@ def wait_for(
 def test_dossiers_without_further_events_become_overdue_when_their_due_time_passes(
     settings: Settings, worker: WorkerProcess
 ) -> None:
-    due = datetime.now(UTC) + timedelta(seconds=15)
-    asyncio.run(send(settings, [received(n, due) for n in range(5)]))
+    now = settings.clock().now_datetime()
+    due = now + timedelta(seconds=15)
+    asyncio.run(send(settings, [received(n, now, due) for n in range(5)]))
     assert wait_for(worker, IN_PROGRESS, 5) == 5
     assert worker.samples().get(OVERDUE) is None  # not yet due
     # No event arrives any more: only the clock moves.

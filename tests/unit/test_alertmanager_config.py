@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from ioc.catalog import load_catalog
 from ioc.runtime.alertmanager import CONFIG
 
 pytestmark = pytest.mark.skipif(shutil.which("amtool") is None, reason="needs amtool")
@@ -67,8 +68,28 @@ def test_dossier_tickets_wait_for_office_hours() -> None:
         r for r in config["route"]["routes"] if 'domain="dossier"' in r.get("matchers", [])
     )
     assert dossier["active_time_intervals"] == ["office_hours"]
+
     office = next(t for t in config["time_intervals"] if t["name"] == "office_hours")
-    spec = office["time_intervals"][0]
-    assert spec["weekdays"] == ["monday:friday"]
-    assert spec["location"] == "Asia/Ho_Chi_Minh"
-    assert spec["times"] == [{"start_time": "07:30", "end_time": "17:00"}]
+    assert office["time_intervals"] == [catalog_office_hours()]
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def catalog_office_hours() -> dict[str, object]:
+    """The catalog's office hours as an Alertmanager time interval: Alertmanager must hold
+    dossier tickets over exactly the hours the intake-stall rule and the simulator use."""
+    province = load_catalog().province
+    hours = province.office_hours
+    runs: list[list[int]] = []
+    for day in sorted(hours.days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    ranges = [":".join(dict.fromkeys((WEEKDAYS[r[0] - 1], WEEKDAYS[r[-1] - 1]))) for r in runs]
+    return {
+        "weekdays": ranges,
+        "times": [{"start_time": f"{hours.start:%H:%M}", "end_time": f"{hours.end:%H:%M}"}],
+        "location": province.timezone,
+    }

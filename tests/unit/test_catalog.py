@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from ioc.catalog import DEFAULT_CATALOG_PATH, Catalog, load_catalog
+from ioc.catalog.model import OfficeHours
 from ioc.config import ConfigError
 
 
@@ -105,3 +109,16 @@ def test_a_smaller_province_loads(tmp_path: Path) -> None:
     }
     catalog = load_catalog(write(tmp_path, doc))
     assert catalog.service("portal").tier == 1
+
+
+def test_office_hours_include_the_opening_and_exclude_the_closing() -> None:
+    hours = OfficeHours()
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    assert hours.contains(datetime(2026, 11, 24, 7, 30, tzinfo=tz))
+    assert not hours.contains(datetime(2026, 11, 24, 17, 0, tzinfo=tz))
+    assert not hours.contains(datetime(2026, 11, 28, 10, 0, tzinfo=tz))  # Saturday
+
+
+def test_office_hours_must_open_before_they_close() -> None:
+    with pytest.raises(ValidationError, match="must be before end"):
+        OfficeHours(start=time(17, 0), end=time(7, 30))

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ioc.alerting import Detector, EventClock, fingerprint
-from ioc.alerting.detect import quantile
-from ioc.alerting.rules import AlertRules
+from ioc.alerting.detect import quantile, stalled_since
+from ioc.alerting.rules import AlertRules, IntakeStallRule
 from ioc.catalog import Catalog, load_catalog
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -191,6 +191,41 @@ def test_no_intake_stall_at_night(detector: Detector) -> None:
     detector.dossier_received(NIGHT - 7200, wall=NIGHT - 7200)
     detector.evaluate(NIGHT)
     assert detector.active == {}
+
+
+# Office hours on both sides of each boundary: the intake-stall rule must not depend on the
+# hour the suite runs at, and must change exactly at the edges of office hours.
+STALL = IntakeStallRule()
+QUIET_SINCE = datetime(2026, 11, 17, 6, 0, tzinfo=TZ).timestamp()  # Tuesday, before opening
+
+
+@pytest.mark.parametrize(
+    ("local", "stalled"),
+    [
+        (datetime(2026, 11, 17, 7, 59, 59, tzinfo=TZ), False),  # 29:59 after opening
+        (datetime(2026, 11, 17, 8, 0, 0, tzinfo=TZ), True),  # 30:00 after opening
+        (datetime(2026, 11, 17, 16, 59, 59, tzinfo=TZ), True),  # last second of the day
+        (datetime(2026, 11, 17, 17, 0, 0, tzinfo=TZ), False),  # closing time
+        (datetime(2026, 11, 20, 12, 0, tzinfo=TZ), True),  # Friday noon
+        (datetime(2026, 11, 21, 12, 0, tzinfo=TZ), False),  # Saturday noon
+        (datetime(2026, 11, 22, 12, 0, tzinfo=TZ), False),  # Sunday noon
+        (datetime(2026, 11, 23, 7, 29, 59, tzinfo=TZ), False),  # Monday before opening
+    ],
+    ids=lambda v: v.strftime("%a-%H%M%S") if isinstance(v, datetime) else str(v),
+)
+def test_intake_stall_holds_only_inside_office_hours(local: datetime, stalled: bool) -> None:
+    office = load_catalog().province.office_hours
+    since = stalled_since(QUIET_SINCE, local.timestamp(), STALL, office, TZ)
+    assert (since is not None) == stalled
+
+
+def test_intake_stall_resolves_at_closing_time(detector: Detector) -> None:
+    detector.dossier_received(T0, wall=T0)
+    detector.evaluate(T0 + 1801)
+    assert ("IntakeStall", "cong-dvc") in firing(detector)
+    closing = datetime(2026, 11, 17, 17, 0, tzinfo=TZ).timestamp()
+    changes = detector.evaluate(closing)
+    assert [(c.alert.name, c.status) for c in changes] == [("IntakeStall", "resolved")]
 
 
 def test_intake_stall_counts_from_the_office_opening() -> None:

@@ -12,7 +12,7 @@ from ioc.config import ConfigError
 from ioc.contracts import DossierEvent, SocAlert, UptimeProbe
 from ioc.simulate import GroundTruth, Simulator, load_scenarios
 from ioc.simulate.profile import ScenarioFile, ServiceOutage, SocCampaign
-from tests.conftest import T0
+from tests.conftest import SUNDAY, T0, WEEKDAY_MORNING
 
 
 def take(sim: Simulator, n: int) -> list:  # type: ignore[type-arg]
@@ -64,6 +64,13 @@ def test_only_online_dossiers_arrive_at_night(catalog: Catalog) -> None:
         Simulator(catalog, seed=1, start=T0 - timedelta(hours=7), rate=2)
     )
     assert {d.channel for d in night} == {"online"}
+
+
+def test_sunday_morning_brings_only_online_dossiers(catalog: Catalog) -> None:
+    sunday = received_in_first_hour(Simulator(catalog, seed=1, start=SUNDAY, rate=2))
+    weekday = received_in_first_hour(Simulator(catalog, seed=1, start=WEEKDAY_MORNING, rate=2))
+    assert {d.channel for d in sunday} == {"online"}
+    assert len(weekday) > 4 * len(sunday) > 0
 
 
 def test_events_are_keyed_by_their_entity(catalog: Catalog) -> None:
