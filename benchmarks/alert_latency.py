@@ -19,15 +19,17 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiokafka import AIOKafkaProducer
 
+from benchmarks.clock import BENCH_CLOCK_START
 from ioc.alerting.detect import quantile
 from ioc.catalog import Catalog, load_catalog
+from ioc.clock import Clock
 from ioc.config import Settings, TopicNames, load_settings
 from ioc.contracts.events import SocAlert
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
@@ -42,19 +44,19 @@ POLL_SECONDS = 0.01
 QUIET = ScenarioFile.model_validate({"background_incidents": False})
 
 
-def _template(catalog: Catalog) -> Emitted:
-    sim = Simulator(catalog, seed=3, start=datetime.now(UTC), rate=50.0, scenarios=QUIET)
+def _template(catalog: Catalog, start: datetime) -> Emitted:
+    sim = Simulator(catalog, seed=3, start=start, rate=50.0, scenarios=QUIET)
     return next(e for e in sim.events() if isinstance(e.event, SocAlert))
 
 
-def _critical(template: Emitted, agency: str, run: str, i: int) -> bytes:
+def _critical(template: Emitted, agency: str, run: str, i: int, now: datetime) -> bytes:
     event = template.event
     assert isinstance(event, SocAlert)
     critical = event.model_copy(
         update={
             "event_id": f"{run}-{i}",
             "alert_id": f"{run}-a{i}",
-            "event_time": datetime.now(UTC),
+            "event_time": now,
             "agency": agency,
             "rule": event.rule.model_copy(update={"level": 15}),
         }
@@ -72,15 +74,15 @@ async def _holds(session: aiohttp.ClientSession, url: str, agency: str) -> bool:
 async def measure(
     settings: Settings, catalog: Catalog, am_url: str, samples: int, background_rate: float
 ) -> list[float]:
+    clock = settings.clock()
     sim = Simulator(
-        catalog, seed=int(time.time()), start=datetime.now(UTC), rate=background_rate,
-        scenarios=QUIET,
-    )  # fmt: skip
+        catalog, seed=5, start=clock.now_datetime(), rate=background_rate, scenarios=QUIET
+    )
     stop = False
     background = asyncio.create_task(
         publish(settings, sim, GroundTruth(catalog), realtime=True, should_stop=lambda: stop)
     )
-    template = _template(catalog)
+    template = _template(catalog, clock.now_datetime())
     run = "lat" + uuid.uuid4().hex[:6]
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers(), **settings.kafka_client_kwargs()
@@ -91,7 +93,7 @@ async def measure(
         async with aiohttp.ClientSession() as session:
             await asyncio.sleep(10)  # background traffic flowing, the worker warmed up
             for i, agency in enumerate(a.id for a in catalog.agencies[:samples]):
-                value = _critical(template, agency, run, i)
+                value = _critical(template, agency, run, i, clock.now_datetime())
                 t0 = time.perf_counter()
                 await producer.send_and_wait(settings.topics.soc, value, key=template.key.encode())
                 deadline = t0 + 30
@@ -124,6 +126,7 @@ def main(samples: int = 100, background_rate: float = 100.0) -> int:
             topics=TopicNames.prefixed(run),
             data_dir=workdir / "data",
             alertmanager_url=am.url,
+            clock_offset_seconds=Clock.starting_at(BENCH_CLOCK_START).offset_seconds,
         )
         asyncio.run(ensure_topics(settings))
         with WorkerProcess(settings, free_port(), workdir / "worker.log") as worker:

@@ -16,12 +16,14 @@ import asyncio
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 
+from benchmarks.clock import BENCH_CLOCK_START
 from ioc.catalog import load_catalog
+from ioc.clock import Clock
 from ioc.config import Settings, TopicNames, load_settings
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, Simulator
@@ -115,10 +117,11 @@ def main(events: int = 200_000, partitions: int = 4) -> int:
             partitions=partitions,
             topics=TopicNames.prefixed(run),
             data_dir=workdir / "data",
+            clock_offset_seconds=Clock.starting_at(BENCH_CLOCK_START).offset_seconds,
         )
         asyncio.run(ensure_topics(settings))
         rate = 1000.0
-        start = datetime.now(UTC) - timedelta(seconds=events / rate + 5)
+        start = settings.clock().now_datetime() - timedelta(seconds=events / rate + 5)
         sim = Simulator(catalog, seed=42, start=start, rate=rate)
         t0 = time.perf_counter()
         truth = GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)

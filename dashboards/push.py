@@ -3,6 +3,8 @@ by UID), into one folder, with an error that says what is wrong instead of a tra
 
 from __future__ import annotations
 
+import socket
+import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,4 +73,33 @@ def push(url: str, token: str, dashboards: list[dict[str, Any]], folder: str) ->
     except GrafanaException as exc:
         raise PushError(f"{url}: {exc}") from exc
     except OSError as exc:  # refused, unknown host, TLS: niquests' errors are OSErrors
-        raise PushError(f"{url}: cannot reach Grafana: {exc}") from exc
+        raise PushError(
+            f"{url}: cannot reach Grafana ({_root_cause(exc)}): is it running, and is "
+            "GRAFANA_URL (or --url) its address?"
+        ) from exc
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The socket-level reason under niquests' and urllib3's wrappers, in a few words."""
+    seen: BaseException | None = exc
+    deepest = exc
+    for _ in range(12):  # the chains are short; a bound keeps a cycle harmless
+        if seen is None:
+            break
+        deepest = seen
+        nxt = seen.__cause__ or seen.__context__ or getattr(seen, "reason", None)
+        if nxt is None:
+            nxt = next((a for a in seen.args if isinstance(a, BaseException)), None)
+        seen = nxt if isinstance(nxt, BaseException) else None
+    if isinstance(deepest, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(deepest, socket.gaierror):
+        return "unknown host"
+    if isinstance(deepest, TimeoutError):
+        return "timed out"
+    if isinstance(deepest, ssl.SSLError):
+        return f"TLS: {deepest.reason or deepest}"
+    text = str(deepest)
+    if "resolve" in text.lower():  # urllib3's NameResolutionError keeps no gaierror
+        return "unknown host"
+    return text if len(text) <= 80 else type(deepest).__name__

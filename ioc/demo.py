@@ -8,9 +8,11 @@ import socket
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ioc.alerting.promrules import RULES_DIR
 from ioc.catalog import Catalog, load_catalog
+from ioc.clock import Clock
 from ioc.config import Settings, load_settings
 from ioc.runtime import EmbeddedBroker, PrometheusServer, WorkerProcess, free_port
 from ioc.runtime.alertmanager import AlertmanagerServer
@@ -33,19 +35,40 @@ def _port(preferred: int) -> int:
     return preferred
 
 
-def run_demo(duration: float | None, rate: float, workdir: Path, render: Path | None = None) -> int:
+# The demo's province clock starts here and moves at real speed, whatever the hour it runs
+# at: a weekday morning, when dossiers arrive at full rate and the intake-stall rule and
+# Alertmanager's office hours are on. The same run gives the same pages at 03:00 or on Sunday.
+DEMO_CLOCK_START = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def run_demo(
+    duration: float | None,
+    rate: float,
+    workdir: Path,
+    render: Path | None = None,
+    *,
+    seed: int = 1,
+    clock_start: datetime | None = DEMO_CLOCK_START,
+) -> int:
+    """``clock_start`` None runs on the wall clock."""
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    clock = Clock.starting_at(clock_start) if clock_start is not None else Clock()
     with contextlib.ExitStack() as stack:
         broker = stack.enter_context(
             EmbeddedBroker(port=_port(9092), log_file=workdir / "tansu.log")
         )
         settings = load_settings(
-            broker_url=broker.url, app_id=f"ioc-demo-{stamp}", data_dir=workdir / "worker"
+            broker_url=broker.url,
+            app_id=f"ioc-demo-{stamp}",
+            data_dir=workdir / "worker",
+            clock_offset_seconds=clock.offset_seconds,
         )
         asyncio.run(ensure_topics(settings))
         oncall = stack.enter_context(OncallReceiver(port=_port(9095)))
-        am_config = local_alertmanager_config(oncall.url, fast=True)
+        am_config = local_alertmanager_config(
+            oncall.url, fast=True, clock_offset_seconds=clock.offset_seconds
+        )
         am = stack.enter_context(
             AlertmanagerServer(workdir / "alertmanager", am_config, port=_port(9093))
         )
@@ -72,22 +95,27 @@ def run_demo(duration: float | None, rate: float, workdir: Path, render: Path | 
         print(f"on-call       {oncall.url}  notifications print below as they arrive")
         print("waiting for the worker to join its consumer groups...", flush=True)
         worker.wait_ready(timeout=120)
+        tz = ZoneInfo(load_catalog(settings.catalog_path).province.timezone)
         print(
             f"simulating {rate:g} events/s with scenarios from {DEMO_SCENARIOS.name}"
-            + (f" for {duration:g} s" if duration else "; Ctrl-C stops"),
+            + (f" for {duration:g} s" if duration else "; Ctrl-C stops")
+            + f"; province clock {clock.now_datetime().astimezone(tz):%a %d %b %Y %H:%M}"
+            + (" (demo clock, real speed)" if clock.offset_seconds else ""),
             flush=True,
         )
         catalog = load_catalog(settings.catalog_path)
         started = time.time()
         sim = Simulator(
             catalog,
-            seed=int(time.time()),
-            start=datetime.now(UTC),
+            seed=seed,
+            start=clock.now_datetime(),
             rate=rate,
             scenarios=load_scenarios(DEMO_SCENARIOS),
         )
         try:
-            asyncio.run(_simulate_and_report(settings, sim, GroundTruth(catalog), worker, duration))
+            asyncio.run(
+                _simulate_and_report(settings, sim, GroundTruth(catalog), worker, duration, tz)
+            )
         except KeyboardInterrupt:
             print("\nstopping...")
         else:
@@ -104,17 +132,19 @@ async def _simulate_and_report(
     truth: GroundTruth,
     worker: WorkerProcess,
     duration: float | None,
+    tz: ZoneInfo,
 ) -> None:
     task = asyncio.create_task(publish(settings, sim, truth, duration=duration, realtime=True))
+    clock = settings.clock()
     while not task.done():
         await asyncio.wait({task}, timeout=10)
-        _report(worker)
+        _report(worker, clock, tz)
     await task
     await asyncio.sleep(3)
-    _report(worker)
+    _report(worker, clock, tz)
 
 
-def _report(worker: WorkerProcess) -> None:
+def _report(worker: WorkerProcess, clock: Clock, tz: ZoneInfo) -> None:
     try:
         samples = worker.samples()
     except OSError as exc:
@@ -138,8 +168,9 @@ def _report(worker: WorkerProcess) -> None:
         if n == "ioc_soc_alerts_total" and dict(lab)["severity"] in ("high", "critical")
     )
     parts = ", ".join(f"{k} {int(v)}" for k, v in sorted(by_source.items()))
+    at = clock.now_datetime().astimezone(tz)
     print(
-        f"{time.strftime('%H:%M:%S')} processed: {parts or 'nothing yet'}; dead-lettered "
+        f"{at:%H:%M:%S} processed: {parts or 'nothing yet'}; dead-lettered "
         f"{int(dead)}; failed probes {int(failures)}; high/critical SOC alerts {int(high)}",
         flush=True,
     )

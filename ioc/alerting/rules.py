@@ -7,9 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ioc.catalog.loader import load_yaml
 from ioc.config.durations import Seconds
-from ioc.config.errors import ConfigError, format_pydantic_errors
+from ioc.config.yamlfile import read_yaml
 
 DEFAULT_RULES_PATH = Path(__file__).parent / "data" / "rules.yaml"
 
@@ -103,8 +102,8 @@ class AlertRules(_Rule):
 def load_rules(path: Path | str | None = None) -> AlertRules:
     """Read alert rules; ``None`` reads the bundled defaults."""
     chosen = path or DEFAULT_RULES_PATH
-    file = Path(chosen)
+    doc = read_yaml(chosen)
     try:
-        return AlertRules.model_validate(load_yaml(file) or {})
+        return AlertRules.model_validate(doc.data or {})
     except ValidationError as exc:
-        raise ConfigError(format_pydantic_errors(str(file), exc.errors())) from None
+        raise doc.error(exc) from None

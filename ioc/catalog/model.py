@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from ioc.config.yamlfile import LocatedError
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Slug_ = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]  # a metric label value
 
@@ -165,15 +167,16 @@ class Catalog(_Model):
         known = {a.id for a in self.agencies}
         for i, service in enumerate(self.services):
             if service.agency not in known:
-                raise ValueError(
-                    f"services[{i}].agency: '{service.agency}' is not an agency id in 'agencies'"
+                raise LocatedError(
+                    ("services", i, "agency"),
+                    f"'{service.agency}' is not the id of an agency in 'agencies'",
                 )
         services = {s.id for s in self.services}
         for i, window in enumerate(self.maintenance):
             if window.service not in services:
-                raise ValueError(
-                    f"maintenance[{i}].service: '{window.service}' is not a service id"
-                    " in 'services'"
+                raise LocatedError(
+                    ("maintenance", i, "service"),
+                    f"'{window.service}' is not the id of a service in 'services'",
                 )
         sums = {
             "desktop": sum(a.assets.desktop for a in self.agencies),
@@ -185,8 +188,10 @@ class Catalog(_Model):
         }
         for name, declared in self.totals.model_dump().items():
             if declared is not None and declared != sums[name]:
-                raise ValueError(
-                    f"totals.{name}: declared {declared} but the agencies add up to {sums[name]}"
+                raise LocatedError(
+                    ("totals", name),
+                    f"declared {declared}, but the agencies' {name} counts add up to "
+                    f"{sums[name]} (off by {sums[name] - declared:+d})",
                 )
         return self
 
@@ -204,8 +209,10 @@ class Catalog(_Model):
 
 
 def _unique(field: str, ids: list[str]) -> None:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, ident in enumerate(ids):
         if ident in seen:
-            raise ValueError(f"{field}[{i}].id: '{ident}' appears more than once")
-        seen.add(ident)
+            raise LocatedError(
+                (field, i, "id"), f"'{ident}' appears more than once (first as item {seen[ident]})"
+            )
+        seen[ident] = i

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ioc.config import ConfigError, Settings, load_settings
 
@@ -85,9 +88,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.scenario) if args.scenario else None
     realtime = args.count is None
     if args.start:
-        start = datetime.fromisoformat(args.start)
-        if start.tzinfo is None:
-            raise ConfigError(f"--start: expected a timezone-aware ISO time, got {args.start!r}")
+        start = aware_time("--start", args.start)
     elif realtime:
         start = settings.clock().now_datetime()
     else:
@@ -134,14 +135,36 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_CLOCK_START_TEXT = "2026-11-24T09:00:00+07:00"  # ioc.demo.DEMO_CLOCK_START, a Tuesday
+
+
+def aware_time(option: str, text: str) -> datetime:
+    """An ISO time with a UTC offset, or a ConfigError that names the option."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise ConfigError(
+            f"{option}: expected an ISO time with offset such as {DEMO_CLOCK_START_TEXT}, "
+            f"got {text!r}"
+        )
+    return when
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from ioc.demo import run_demo
 
+    clock_start = (
+        None if args.clock_start == "now" else aware_time("--clock-start", args.clock_start)
+    )
     return run_demo(
         duration=args.duration,
         rate=args.rate,
         workdir=Path(args.workdir),
         render=Path(args.render) if args.render else None,
+        seed=args.seed,
+        clock_start=clock_start,
     )
 
 
@@ -202,11 +225,42 @@ def cmd_dashboards_push(args: argparse.Namespace) -> int:
     return 0
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default in (None, False, argparse.SUPPRESS) or "default" in (action.help or ""):
+            return action.help or ""
+        return super()._get_help_string(action) or ""
+
+
+def _show_defaults(sub: Any) -> None:
+    """Every parser made by ``sub`` (and its own sub-commands) shows option defaults."""
+    make = sub.add_parser
+
+    def add_parser(*args: Any, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs.setdefault("description", kwargs.get("help"))
+        parser: argparse.ArgumentParser = make(*args, **kwargs)
+        make_subparsers = parser.add_subparsers
+
+        def add_subparsers(**kw: Any) -> Any:
+            inner = make_subparsers(**kw)
+            _show_defaults(inner)
+            return inner
+
+        parser.add_subparsers = add_subparsers  # type: ignore[method-assign]
+        return parser
+
+    sub.add_parser = add_parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ioc", description="IOC event-stream service: SOC, uptime and dossier streams."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _show_defaults(sub)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--broker", help="bootstrap servers, kafka://host:port (env IOC_BROKER_URL)")
@@ -216,11 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--web-port", type=int, help="HTTP port for /metrics (env IOC_WEB_PORT)")
     p.add_argument("--app-id", help="faust app id, the consumer group prefix (env IOC_APP_ID)")
-    p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument(
+        "--loglevel",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="log level of the worker and faust",
+    )
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("broker", help="run the embedded Tansu broker in the foreground")
-    p.add_argument("--port", type=int, default=9092)
+    p.add_argument("--port", type=int, default=9092, help="port to listen on (127.0.0.1)")
     p.set_defaults(func=cmd_broker)
 
     p = sub.add_parser("topics", help="create the source, dead-letter and batch topics")
@@ -242,8 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop after N simulated seconds; without --count the events are paced in real time",
     )
     p.add_argument("--rate", type=float, default=100.0, help="events per simulated second")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--start", help="simulation start, ISO time with offset (default: now)")
+    p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same events")
+    p.add_argument(
+        "--start",
+        help="simulation start, ISO time with offset (default: now on the province clock, "
+        "or with --count history that ends now)",
+    )
     p.add_argument("--scenario", help="scenario YAML file (outages, campaigns, surges)")
     p.add_argument(
         "--bad-ratio",
@@ -281,8 +344,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "demo", help="embedded broker, worker, simulator, Prometheus, Alertmanager, on-call"
     )
-    p.add_argument("--duration", type=float, default=None, help="stop after N seconds")
-    p.add_argument("--rate", type=float, default=50.0, help="simulated events per second")
+    p.add_argument(
+        "--duration", type=float, default=None, help="stop after N seconds (default: Ctrl-C)"
+    )
+    p.add_argument("--rate", type=float, default=100.0, help="simulated events per second")
+    p.add_argument("--seed", type=int, default=1, help="simulator seed")
+    p.add_argument(
+        "--clock-start",
+        default=DEMO_CLOCK_START_TEXT,
+        help="province time at the start of the demo, moving at real speed; 'now' for the "
+        "wall clock (the scenarios' dossier pages need office hours)",
+    )
     p.add_argument("--workdir", default="var/demo", help="logs and Prometheus data")
     p.add_argument(
         "--render", help="at the end, draw the overview dashboard from Prometheus into this PNG"
@@ -305,15 +377,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--check", action="store_true", help="exit 1 if the files are stale")
     g.set_defaults(func=cmd_dashboards_generate)
     g = dsub.add_parser("push", help="upload to an existing Grafana (overwrite by UID)")
-    g.add_argument("--url", default=os.environ.get("GRAFANA_URL", "http://localhost:3000"))
+    g.add_argument(
+        "--url",
+        default=os.environ.get("GRAFANA_URL", "http://localhost:3000"),
+        help="Grafana base URL (env GRAFANA_URL)",
+    )
     g.add_argument("--token", help="service-account token (default: $GRAFANA_TOKEN)")
     g.add_argument("--folder", default="IOC", help="folder title (uid 'ioc')")
     g.add_argument("--catalog", help="province catalog YAML (default: IOC_CATALOG_PATH/bundled)")
     g.set_defaults(func=cmd_dashboards_push)
 
     p = sub.add_parser("oncall", help="webhook receiver that prints Alertmanager notifications")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=9095)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=9095, help="port to listen on")
     p.add_argument("--record", help="also append each notification to this JSON-lines file")
     p.set_defaults(func=cmd_oncall)
 
@@ -321,8 +397,8 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         help="worker events/s against raw aiokafka consume; --latency: event → Alertmanager",
     )
-    p.add_argument("--events", type=int, default=200_000)
-    p.add_argument("--partitions", type=int, default=4)
+    p.add_argument("--events", type=int, default=200_000, help="backlog size, in events")
+    p.add_argument("--partitions", type=int, default=4, help="partitions per source topic")
     p.add_argument(
         "--latency", action="store_true", help="measure event → Alertmanager latency instead"
     )
@@ -332,13 +408,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _broker_url(args: argparse.Namespace) -> str:
+    return str(
+        getattr(args, "broker", None)
+        or os.environ.get("IOC_BROKER_URL")
+        or Settings.model_fields["broker_url"].default
+    )
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so that every ``with`` that started a child process (broker,
+    worker, Prometheus, Alertmanager) stops it: the children run in sessions of their own and
+    would outlive a parent killed by the default handler."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from aiokafka.errors import KafkaConnectionError, KafkaError
+
+    from ioc.runtime.errors import Unavailable
+
     args = build_parser().parse_args(argv)
+    # Before logging is configured, Python prints aiokafka's connection errors through its
+    # last-resort handler, above our one-line error. A NullHandler stops that; once the
+    # worker configures logging, the records still reach its handlers.
+    logging.getLogger("aiokafka").addHandler(logging.NullHandler())
+    if args.func is not cmd_worker:  # faust installs its own signal handling
+        _stop_on_sigterm()
     try:
         return int(args.func(args))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Unavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except KafkaConnectionError:
+        print(
+            f"error: no Kafka broker answers at {_broker_url(args)}: start one with "
+            "`ioc broker`, or point IOC_BROKER_URL (or --broker) at yours",
+            file=sys.stderr,
+        )
+        return 3
+    except KafkaError as exc:
+        print(
+            f"error: the Kafka broker at {_broker_url(args)} failed: {exc} "
+            "(did it stop or restart? `ioc broker` keeps topics in memory only)",
+            file=sys.stderr,
+        )
+        return 3
     except KeyboardInterrupt:
         return 130
 

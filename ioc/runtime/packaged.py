@@ -13,6 +13,7 @@ from typing import Any, Self
 import yaml
 
 from ioc.runtime.broker import free_port
+from ioc.runtime.errors import Unavailable
 from ioc.runtime.process import ChildProcess
 
 
@@ -40,9 +41,9 @@ class PackagedServer(ChildProcess):
     def start(self) -> Self:
         binary = next((b for b in map(shutil.which, self.binaries) if b), None)
         if binary is None:
-            raise RuntimeError(
-                f"{self.binaries[0]} is not installed: apt-get install {self.package}"
-                " (see README.md)"
+            raise Unavailable(
+                f"{self.binaries[0]} is not installed: run scripts/bootstrap.sh, or "
+                f"apt-get install {self.package}"
             )
         self.workdir.mkdir(parents=True, exist_ok=True)
         config_file = self.workdir / self.config_name
@@ -57,7 +58,7 @@ class PackagedServer(ChildProcess):
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             if not self.running():
-                raise RuntimeError(f"{self.binaries[0]} exited at start; see {log}")
+                raise Unavailable(f"{self.binaries[0]} exited at start; see {log}")
             try:
                 with urllib.request.urlopen(f"{self.url}/-/ready", timeout=2) as resp:
                     if resp.status == 200:
@@ -66,4 +67,4 @@ class PackagedServer(ChildProcess):
                 pass
             time.sleep(0.1)
         name, limit = self.binaries[0], self.ready_timeout
-        raise TimeoutError(f"{name} not ready after {limit:g} s; see {log}")
+        raise Unavailable(f"{name} not ready after {limit:g} s; see {log}")

@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ioc.config import Settings
 from ioc.metrics.spec import SampleKey
+from ioc.runtime.errors import Unavailable
 from ioc.runtime.process import ChildProcess
 
 
@@ -69,14 +70,14 @@ class WorkerProcess(ChildProcess):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.returncode() is not None:
-                raise RuntimeError(f"worker exited with {self.returncode()}; see {self.log_file}")
+                raise Unavailable(f"worker exited with {self.returncode()}; see {self.log_file}")
             try:
                 if self.samples().get(("ioc_ingest_partitions_assigned", ()), 0) > 0:
                     return
             except OSError:
                 pass
             time.sleep(0.2)
-        raise TimeoutError(f"worker not ready after {timeout:g} s; see {self.log_file}")
+        raise Unavailable(f"worker not ready after {timeout:g} s; see {self.log_file}")
 
     def scrape_text(self) -> str:
         with urllib.request.urlopen(self.metrics_url, timeout=5) as resp:

@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ioc.catalog.loader import load_yaml
 from ioc.config.durations import Seconds
-from ioc.config.errors import ConfigError, format_pydantic_errors
+from ioc.config.yamlfile import read_yaml
 
 
 class _Scenario(BaseModel):
@@ -55,8 +54,8 @@ class ScenarioFile(BaseModel):
 
 
 def load_scenarios(path: Path | str) -> ScenarioFile:
-    file = Path(path)
+    doc = read_yaml(path)
     try:
-        return ScenarioFile.model_validate(load_yaml(file) or {})
+        return ScenarioFile.model_validate(doc.data or {})
     except ValidationError as exc:
-        raise ConfigError(format_pydantic_errors(str(file), exc.errors())) from None
+        raise doc.error(exc) from None

@@ -7,6 +7,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
@@ -80,8 +81,11 @@ async def publish(
     if disturbance is not None and disturbance.active:
         stream = disturb(_limited(simulator, count, duration), disturbance)
     origin: tuple[float, float] | None = None
-    await producer.start()
+    # Sends are acknowledged in windows: a failed one (broker gone, topic deleted) raises here
+    # instead of being counted as sent. The ground truth of a run that raises is not used.
+    unacked: list[asyncio.Future[Any]] = []
     try:
+        await producer.start()
         for emitted, duplicate in stream:
             if should_stop():
                 break
@@ -99,9 +103,13 @@ async def publish(
             topic = topics[emitted.source]
             key = emitted.key.encode()
             partition = partitioner(key, partitions, partitions)
-            await producer.send(
-                topic, event.model_dump_json().encode(), key=key, partition=partition
+            unacked.append(
+                await producer.send(
+                    topic, event.model_dump_json().encode(), key=key, partition=partition
+                )
             )
+            if len(unacked) >= ACK_WINDOW:
+                await _acknowledged(unacked)
             if duplicate:
                 truth.record_duplicate(emitted.source)
                 continue
@@ -110,16 +118,28 @@ async def publish(
             if bad_ratio and bad_rng.random() < bad_ratio:
                 kind = bad_rng.choice(BAD_KINDS)
                 value = make_bad(kind, event, bad_rng, settings.max_message_bytes)
-                await producer.send(topic, value, key=key, partition=partition)
+                unacked.append(await producer.send(topic, value, key=key, partition=partition))
                 truth.record_dead_letter(emitted.source, expected_reason(kind, event))
                 result.bad += 1
             if on_progress is not None and result.good % 500 == 0:
                 on_progress(result.good)
         await producer.flush()
+        await _acknowledged(unacked)
     finally:
         await producer.stop()
     result.seconds = time.monotonic() - started
     return result
+
+
+ACK_WINDOW = 2000  # sends in flight before we wait for their acknowledgements
+
+
+async def _acknowledged(futures: list[asyncio.Future[Any]]) -> None:
+    """Wait for every send in ``futures``; the first failure raises (a KafkaError)."""
+    try:
+        await asyncio.gather(*futures)
+    finally:
+        futures.clear()
 
 
 def hash_seed(simulator: Simulator) -> int:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
 def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
     file = tmp_path / "bad.yaml"
     file.write_text("province:\n  code: [unclosed\n")
-    with pytest.raises(ConfigError, match=r"bad.yaml: line \d+"):
+    with pytest.raises(ConfigError, match=r"bad.yaml:\d+: not valid YAML"):
         load_catalog(file)
 
 
@@ -56,14 +57,16 @@ def test_wrong_field_type_names_file_field_and_expectation(tmp_path: Path) -> No
         load_catalog(write(tmp_path, doc))
     message = str(err.value)
     assert "province.yaml" in message
-    assert "agencies.3.assets.desktop" in message
+    agency = doc["agencies"][3]["id"]
+    assert f"agencies[{agency}].assets.desktop" in message
     assert "integer" in message
 
 
 def test_service_hosted_by_an_unknown_agency_is_rejected(tmp_path: Path) -> None:
     doc = bundled()
     doc["services"][0]["agency"] = "so-khong-co"
-    with pytest.raises(ConfigError, match=r"services\[0\]\.agency: 'so-khong-co'"):
+    service = doc["services"][0]["id"]
+    with pytest.raises(ConfigError, match=rf"services\[{service}\]\.agency: 'so-khong-co' is not"):
         load_catalog(write(tmp_path, doc))
 
 
@@ -77,16 +80,21 @@ def test_duplicate_agency_id_is_rejected(tmp_path: Path) -> None:
 def test_declared_totals_must_add_up(tmp_path: Path) -> None:
     doc = bundled()
     doc["totals"]["server"] = 71
-    with pytest.raises(
-        ConfigError, match=r"totals\.server: declared 71 but the agencies add up to 70"
-    ):
+    with pytest.raises(ConfigError) as err:
         load_catalog(write(tmp_path, doc))
+    message = str(err.value)
+    assert re.fullmatch(
+        r".*province\.yaml:\d+: totals\.server: declared 71, but the agencies' server counts "
+        r"add up to 70 \(off by -1\)",
+        message,
+    )
+    assert len(message) < 200  # says what and where, without the whole catalog
 
 
 def test_agency_id_must_be_a_label_safe_slug(tmp_path: Path) -> None:
     doc = bundled()
     doc["agencies"][0]["id"] = "Sở TT|TT"
-    with pytest.raises(ConfigError, match=r"agencies\.0\.id"):
+    with pytest.raises(ConfigError, match=r"agencies\[Sở TT\|TT\]\.id: String should match"):
         load_catalog(write(tmp_path, doc))
 
 
@@ -122,3 +130,26 @@ def test_office_hours_include_the_opening_and_exclude_the_closing() -> None:
 def test_office_hours_must_open_before_they_close() -> None:
     with pytest.raises(ValidationError, match="must be before end"):
         OfficeHours(start=time(17, 0), end=time(7, 30))
+
+
+def test_an_error_names_the_yaml_line_of_the_agency(tmp_path: Path) -> None:
+    doc = bundled()
+    doc["agencies"][87]["level"] = "district"
+    file = write(tmp_path, doc)
+    line = next(
+        n
+        for n, text in enumerate(file.read_text().splitlines(), 1)
+        if text.strip() == "level: district"
+    )
+    agency = doc["agencies"][87]["id"]
+    with pytest.raises(ConfigError, match=rf"province\.yaml:{line}: agencies\[{agency}\]\.level"):
+        load_catalog(file)
+
+
+def test_a_duplicate_key_is_an_error_not_the_last_one_winning(tmp_path: Path) -> None:
+    file = tmp_path / "dup.yaml"
+    file.write_text("province:\n  code: x\n  name: X\n  code: y\n")
+    with pytest.raises(
+        ConfigError, match=r"dup\.yaml:4: .*duplicate key 'code' \(first on line 2\)"
+    ):
+        load_catalog(file)

@@ -107,8 +107,15 @@ def test_missing_permissions_say_which(grafana: FakeGrafana) -> None:
 
 
 def test_an_unreachable_grafana_says_so() -> None:
-    with pytest.raises(PushError, match="cannot reach Grafana"):
+    with pytest.raises(PushError, match=r"cannot reach Grafana \(connection refused\)"):
         push(f"http://127.0.0.1:{free_port()}", "good-token", BOARDS, "IOC")
+
+
+def test_an_unknown_grafana_host_says_so_without_client_internals() -> None:
+    with pytest.raises(PushError) as raised:
+        push("http://grafana.invalid:3000", "good-token", BOARDS, "IOC")
+    assert "(unknown host)" in str(raised.value)
+    assert "urllib3" not in str(raised.value)
 
 
 def test_a_url_without_scheme_is_refused_before_any_request() -> None:
