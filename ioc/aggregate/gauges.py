@@ -30,6 +30,11 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
         series = out[metric.name]
         series[key] = series.get(key, 0.0) + value
 
+    # Known series exist at 0 before their first dossier: a panel shows 0, not "no data",
+    # and a sum over agencies does not jump when one appears.
+    for agency, level in lookups.agency_level.items():
+        for metric in (spec.DOSSIERS_IN_PROGRESS, spec.DOSSIERS_OVERDUE):
+            add(metric, spec.label_key(agency, level), 0.0)
     open_by_agency: dict[str, dict[str, float]] = {}
     today = kpi.local_date(now, lookups.tz)
     to_date = (

@@ -114,6 +114,8 @@ class Lookups:
     late_grace_seconds: float = 300.0
     risk_weights: Mapping[str, float] = field(default_factory=dict)
     targets: Mapping[str, float] = field(default_factory=dict)
+    # agency -> its level: the dossier gauges exist at 0 for each from the first scrape.
+    agency_level: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, late_grace_seconds: float = 300.0) -> Lookups:
@@ -131,6 +133,7 @@ class Lookups:
             risk_weights={str(k): v for k, v in catalog.kpi.soc.risk_weights.items()},
             targets=dict(catalog.kpi.targets),
             late_grace_seconds=late_grace_seconds,
+            agency_level={a.id: a.level for a in catalog.agencies},
         )
 
     def in_maintenance(self, service: str, ts: float) -> bool:

@@ -35,8 +35,9 @@ _RECEIVED = "ioc_dossiers_received_total"
 def _ratio(num: str, den: str) -> str:
     """``num / den``, where a group with no numerator series counts 0, not "no data": the
     counters appear on their first event, and an agency without a single complaint must show
-    100% satisfaction (an uptime service without a failure, 0% errors)."""
-    return f"(\n  {num}\nor\n  0 * {den}\n)\n/\n({den})"
+    100% satisfaction (an uptime service without a failure, 0% errors). A group whose
+    denominator is 0 (no probe, no dossier in the window) has no value: absent, never NaN."""
+    return f"(\n  {num}\nor\n  0 * {den}\n)\n/\n({den} > 0)"
 
 
 def recording_rules() -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import get_args
 
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -20,7 +21,16 @@ from prometheus_client.registry import Collector
 from ioc.aggregate import PartitionState, merge_states
 from ioc.aggregate.gauges import gauges
 from ioc.aggregate.state import Lookups
-from ioc.metrics.spec import COUNTERS, GAUGES, HISTOGRAMS, label_values
+from ioc.contracts.events import Source
+from ioc.ingest.validate import DEAD_LETTER_REASONS
+from ioc.metrics.spec import (
+    COUNTERS,
+    EVENTS_DEAD_LETTERED,
+    GAUGES,
+    HISTOGRAMS,
+    label_key,
+    label_values,
+)
 
 
 class StateCollector(Collector):
@@ -37,6 +47,12 @@ class StateCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         states = list(self._states())
         counters, histograms = merge_states(states)
+        # Every (source, reason) of dead letters exists at 0 from the first scrape: the
+        # pipeline dashboard's panel and rate() see a series before the first bad message.
+        dead = counters.setdefault(EVENTS_DEAD_LETTERED.name, {})
+        for source in get_args(Source):
+            for reason in DEAD_LETTER_REASONS:
+                dead.setdefault(label_key(source, reason), 0.0)
         current = gauges(states, self._clock(), self._lookups)
         for gspec in GAUGES:
             gfamily = GaugeMetricFamily(gspec.name, gspec.help, labels=list(gspec.labels))

@@ -5,16 +5,19 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ioc.aggregate import PartitionState, apply_batch
 from ioc.aggregate.state import Lookups
+from ioc.catalog import load_catalog
 from ioc.ingest.batch import Batch
+from ioc.ingest.validate import DEAD_LETTER_REASONS
 from ioc.metrics.collector import StateCollector
 from tests.conftest import as_fact, soc_alert, uptime_probe
 
 
 def exposition(
-    states: list[PartitionState],
+    states: list[PartitionState], lookups: Lookups | None = None
 ) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     registry = CollectorRegistry()
-    registry.register(StateCollector(lambda: states, Lookups(service_tier={"cong-dvc": "1"})))
+    lookups = lookups or Lookups(service_tier={"cong-dvc": "1"})
+    registry.register(StateCollector(lambda: states, lookups))
     text = generate_latest(registry).decode()
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value
@@ -58,5 +61,25 @@ def test_histogram_buckets_are_cumulative_with_inf_count_and_sum() -> None:
     assert abs(samples[("ioc_uptime_probe_duration_seconds_sum", labels)] - 50.34) < 1e-9
 
 
-def test_without_state_only_clock_driven_gauges_have_samples() -> None:
-    assert {name for name, _ in exposition([])} == {"ioc_uptime_in_maintenance"}
+def test_without_state_only_clock_driven_gauges_and_known_zero_series_have_samples() -> None:
+    assert {name for name, _ in exposition([])} == {
+        "ioc_uptime_in_maintenance",
+        "ioc_events_dead_lettered_total",
+    }
+
+
+def test_every_dead_letter_reason_of_every_source_exists_at_zero_from_the_start() -> None:
+    dead = {k: v for k, v in exposition([]).items() if k[0] == "ioc_events_dead_lettered_total"}
+    assert len(dead) == 3 * len(DEAD_LETTER_REASONS)
+    assert set(dead.values()) == {0.0}
+
+
+def test_overdue_and_in_progress_dossiers_exist_at_zero_for_every_catalog_agency() -> None:
+    lookups = Lookups.from_catalog(load_catalog())
+    samples = exposition([], lookups)
+    overdue = {k: v for k, v in samples.items() if k[0] == "ioc_dossiers_overdue"}
+    assert len(overdue) == len(load_catalog().agencies)
+    assert set(overdue.values()) == {0.0}
+    assert (
+        samples[("ioc_dossiers_in_progress", (("agency", "so-tnmt"), ("level", "province")))] == 0
+    )
