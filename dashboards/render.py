@@ -62,7 +62,7 @@ def render(prom: PrometheusServer, board: dict[str, Any], out: Path, since: floa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    now = time.time()
+    now = prom.now()
     variables = all_values(board)
     queries: dict[int, list[tuple[PanelQuery, dict[str, Any]]]] = {}
     for panel in board["panels"]:

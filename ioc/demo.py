@@ -104,7 +104,7 @@ def run_demo(
             flush=True,
         )
         catalog = load_catalog(settings.catalog_path)
-        started = time.time()
+        started = prom.now()
         sim = Simulator(
             catalog,
             seed=seed,

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
@@ -30,6 +31,16 @@ from ioc.catalog import Catalog
 from ioc.config import Settings
 
 log = logging.getLogger(__name__)
+
+
+def _http_date(value: str | None) -> float | None:
+    """A Date header as a POSIX timestamp, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 class AlertMetrics:
@@ -70,6 +81,12 @@ class AlertMetrics:
         self.queue = Gauge(
             "ioc_alert_delivery_queue",
             "Alert states waiting to be delivered to Alertmanager.",
+            registry=registry,
+        )
+        self.peer_clock_offset = Gauge(
+            "ioc_alertmanager_clock_skew_seconds",
+            "Alertmanager's clock minus this worker's, from the Date of its answers (0 under "
+            "2 s); delivery writes endsAt on Alertmanager's clock.",
             registry=registry,
         )
         self.bad_signals = Counter(
@@ -240,11 +257,15 @@ class Alerting:
                     raise aiohttp.ClientResponseError(
                         resp.request_info, (), status=resp.status, message=text
                     )
+                peer = _http_date(resp.headers.get("Date"))
         except (aiohttp.ClientError, TimeoutError) as exc:
             self.metrics.delivery_failures.inc()
             delay = queue.failed(time.time())
             log.warning("alerting: Alertmanager post failed (%s); retry in %.1f s", exc, delay)
         else:
             queue.delivered(payload, time.time())
+            if peer is not None:
+                queue.observe_peer_clock(peer, time.time())
+                self.metrics.peer_clock_offset.set(queue.peer_clock_offset)
             self.metrics.delivered.inc(len(payload))
         self.metrics.queue.set(len(queue))

@@ -21,6 +21,9 @@ class _Waiting:
     resolved_at: float | None  # wall clock of the resolution; None while firing
 
 
+PEER_CLOCK_TOLERANCE = 2.0
+
+
 class DeliveryQueue:
     def __init__(
         self,
@@ -40,6 +43,8 @@ class DeliveryQueue:
         self.dropped = 0
         self.failures_in_a_row = 0
         self.retry_at = 0.0
+        # Alertmanager's clock minus ours, as its answers' Date header shows it.
+        self.peer_clock_offset = 0.0
 
     def __len__(self) -> int:
         return len(self._waiting)
@@ -84,6 +89,18 @@ class DeliveryQueue:
         self.failures_in_a_row = 0
         self.retry_at = 0.0
 
+    def observe_peer_clock(self, peer_now: float, wall: float) -> None:
+        """Alertmanager compares ``endsAt`` with its own clock: a worker clock that is off
+        (broken NTP, or a test under faketime) would expire pages early or keep resolved
+        ones firing. The Date header has 1 s resolution, so a skew under 2 s is ignored.
+        When the skew changes, every firing alert is re-sent with a corrected ``endsAt``."""
+        skew = peer_now - wall
+        if abs(skew) < PEER_CLOCK_TOLERANCE:
+            skew = 0.0
+        if abs(skew - self.peer_clock_offset) >= PEER_CLOCK_TOLERANCE:
+            self.peer_clock_offset = skew
+            self._last_sent.clear()
+
     def failed(self, wall: float) -> float:
         """Record a failed post; return the delay before the next attempt."""
         self.failures_in_a_row += 1
@@ -97,6 +114,7 @@ class DeliveryQueue:
             ends = wall + 4 * self.resend_interval
         else:
             ends = waiting.resolved_at
+        ends += self.peer_clock_offset
         starts = min(alert.starts_at, ends)
         return {
             "fingerprint": alert.fingerprint,  # for our bookkeeping; stripped before posting

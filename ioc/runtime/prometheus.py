@@ -78,6 +78,12 @@ class PrometheusServer(PackagedServer):
             raise RuntimeError(f"{path} {params} failed: {body}")
         return body["data"]
 
+    def now(self) -> float:
+        """Prometheus' own clock: what range queries are measured against. A test under a
+        fake clock (faketime) must not use its own: Prometheus, a Go binary, reads the real one."""
+        result = self.get("/api/v1/query", query="time()")["result"]
+        return float(result[1])
+
     def query(self, promql: str, at: float | None = None) -> list[dict[str, Any]]:
         """Instant query; returns the result vector (raises on an API error)."""
         params = {"query": promql} if at is None else {"query": promql, "time": f"{at:.3f}"}

@@ -55,12 +55,12 @@ def scraped_run(
         {"kind": "service_outage", "service": "lgsp", "start": "60s", "duration": "30m"}
     )
     scenarios = ScenarioFile.model_validate(demo)
-    started = time.time()
     with WorkerProcess(settings, free_port(), tmp_path / "worker.log") as worker:
         worker.wait_ready()
         config = local_config([f"127.0.0.1:{worker.web_port}"], scrape_interval="1s",
                               rules_dir=RULES_DIR)  # fmt: skip
         with PrometheusServer(tmp_path / "prometheus", config) as prom:
+            started = prom.now()  # Prometheus' clock: the suite may run under faketime
             truth = simulate(
                 # 300 simulated seconds replayed in 30: Prometheus sees the counters grow.
                 settings, catalog, 30_000, rate=100.0, bad_ratio=0.01, scenarios=scenarios,
@@ -86,7 +86,7 @@ class Run:
         expr = substitute(q.expr, variables)
         if q.instant:
             return self.prom.query(expr)
-        return self.prom.query_range(expr, self.started, time.time(), step=5)
+        return self.prom.query_range(expr, self.started, self.prom.now(), step=5)
 
 
 def _finite(result: list[dict[str, Any]]) -> bool:

@@ -86,3 +86,35 @@ def test_a_dropped_firing_alert_comes_back_with_its_resend() -> None:
     q.submit(AlertChange(alert(service="b"), "firing", 1_000.0), wall=2_000.0)
     assert q.dropped == 1
     assert sorted(i["labels"]["service"] for i in q.due(2_000.0)) == ["a", "b"]  # type: ignore[index]
+
+
+def test_ends_at_is_written_on_alertmanagers_clock_when_ours_is_off() -> None:
+    q = queue()
+    q.observe_peer_clock(peer_now=2_600.0, wall=2_000.0)  # Alertmanager 10 minutes ahead
+    q.submit(AlertChange(alert(), "firing", 1_000.0), wall=2_000.0)
+    [item] = q.due(2_000.0)
+    assert item["endsAt"] == "1970-01-01T00:47:20.000Z"  # 2,600 + 240 s
+
+
+def test_a_resolution_ends_at_its_moment_on_alertmanagers_clock() -> None:
+    q = queue()
+    q.observe_peer_clock(peer_now=1_000.0, wall=2_000.0)  # Alertmanager 1,000 s behind
+    q.submit(AlertChange(alert(), "resolved", 1_100.0), wall=2_001.0)
+    [item] = q.due(2_002.0)
+    assert item["endsAt"] == "1970-01-01T00:16:41.000Z"  # 2,001 - 1,000
+
+
+def test_a_skew_under_two_seconds_is_the_date_headers_resolution_not_a_skew() -> None:
+    q = queue()
+    q.observe_peer_clock(peer_now=2_001.4, wall=2_000.0)
+    assert q.peer_clock_offset == 0.0
+
+
+def test_a_new_skew_resends_every_firing_alert_at_once() -> None:
+    q = queue()
+    q.submit(AlertChange(alert(), "firing", 1_000.0), wall=2_000.0)
+    q.delivered(q.due(2_000.0), 2_000.0)
+    assert q.due(2_001.0) == []
+    q.observe_peer_clock(peer_now=9_000.0, wall=2_001.0)
+    [item] = q.due(2_001.0)
+    assert item["endsAt"] == "1970-01-01T02:34:00.000Z"  # 2,001 + 6,999 + 240 s
