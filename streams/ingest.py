@@ -76,6 +76,7 @@ class IngestService(mode.Service):
                 catalog,
                 max_message_bytes=settings.max_message_bytes,
                 max_future_skew_seconds=settings.max_future_skew_seconds,
+                max_event_age_seconds=settings.max_event_age_seconds,
             )
             for source in self._sources.values()
         }

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
 
     max_message_bytes: int = Field(default=64 * 1024, ge=256)
     max_future_skew_seconds: float = Field(default=300.0, ge=0)
+    # Older events are dead-lettered as stale_event_time: a re-sent archive must not reopen
+    # closed days or alerts, and the state's retention (docs/kpis.md) assumes a bound.
+    max_event_age_seconds: float = Field(default=30 * 86400.0, gt=0, allow_inf_nan=False)
     # Lateness: an event older than its partition's newest event time minus this is late.
     late_grace_seconds: float = Field(default=300.0, ge=0)
     # Event-id dedup window in event time (docs/architecture.md: memory cost).

@@ -6,9 +6,10 @@ are ignored so that a producer may add fields before consumers know them.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -16,6 +17,24 @@ Source = Literal["soc", "uptime", "dossier"]
 Severity = Literal["low", "medium", "high", "critical"]
 AssetType = Literal["desktop", "server", "network_device"]
 Id = Annotated[str, Field(min_length=1, max_length=128)]
+
+# Every time in an event lies in these years (UTC). Beyond them, datetime arithmetic in the
+# core (local dates, fromtimestamp, timedelta) can raise, and an accepted event must never
+# crash a worker: "0001-01-01T00:00:00+14:00" is year 0 in UTC. The validator also rejects
+# times far from "now" (ioc.ingest.validate); this bound needs no clock.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+# A due time lies within this many days of its event (a procedure takes days, not decades).
+MAX_DUE_DAYS = 3660
+
+
+def _in_years(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"must lie in the years {EARLIEST.year}-{LATEST.year - 1} (UTC)")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_in_years)]
 
 
 def severity_of_level(level: int) -> Severity:
@@ -36,7 +55,7 @@ class _Model(BaseModel):
 class _Event(_Model):
     schema_version: Literal[1]
     event_id: Id
-    event_time: AwareDatetime
+    event_time: Timestamp
 
 
 class Mitre(_Model):
@@ -99,13 +118,14 @@ class UptimeProbe(_Event):
     service: Id
     probe_kind: Literal["http", "tcp", "icmp", "dns"]
     success: bool
-    duration_seconds: float = Field(ge=0, le=3600)
+    duration_seconds: float = Field(ge=0, le=3600, allow_inf_nan=False)
     http_status: int | None = Field(default=None, ge=100, le=599)
     error_class: (
         Literal["timeout", "dns", "tls", "connect", "http_4xx", "http_5xx", "content", "other"]
         | None
     ) = None
-    tls_days_left: float | None = None
+    # Days until the certificate expires (negative once expired); NaN and ±Infinity are errors.
+    tls_days_left: float | None = Field(default=None, ge=-36_500, le=36_500, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _failure_has_error_class(self) -> UptimeProbe:
@@ -133,13 +153,15 @@ class DossierEvent(_Event):
     full_online: bool = False
     paid_online: bool = False
     digitized: bool = False
-    due_time: AwareDatetime | None = None
+    due_time: Timestamp | None = None
     rating: Literal["satisfied", "unsatisfied", "complaint"] | None = None
 
     @model_validator(mode="after")
     def _lifecycle_fields(self) -> DossierEvent:
         if self.lifecycle == "received" and self.due_time is None:
             raise ValueError("a received dossier needs due_time")
+        if self.due_time is not None and abs((self.due_time - self.event_time).days) > MAX_DUE_DAYS:
+            raise ValueError(f"due_time lies more than {MAX_DUE_DAYS} days from event_time")
         if self.lifecycle == "rated" and self.rating is None:
             raise ValueError("a rated dossier needs rating")
         if self.lifecycle != "rated" and self.rating is not None:

@@ -16,6 +16,7 @@ DeadLetterReason = Literal[
     "schema_violation",
     "unknown_event_type",
     "future_event_time",
+    "stale_event_time",
     "oversized",
     "unknown_reference",
 ]
@@ -24,6 +25,7 @@ DEAD_LETTER_REASONS: tuple[DeadLetterReason, ...] = (
     "schema_violation",
     "unknown_event_type",
     "future_event_time",
+    "stale_event_time",
     "oversized",
     "unknown_reference",
 )
@@ -51,6 +53,7 @@ class EventValidator:
         *,
         max_message_bytes: int,
         max_future_skew_seconds: float,
+        max_event_age_seconds: float = 30 * 86400.0,
     ) -> None:
         self.source = source
         self._adapter = _ADAPTERS[source]
@@ -58,6 +61,7 @@ class EventValidator:
         self._services = frozenset(s.id for s in catalog.services)
         self._max_bytes = max_message_bytes
         self._max_skew = max_future_skew_seconds
+        self._max_age = max_event_age_seconds
 
     def check(self, value: bytes | None, now: float) -> Event | Rejected:
         """The valid event, or why it is rejected; ``now`` is a POSIX timestamp."""
@@ -76,6 +80,11 @@ class EventValidator:
             return Rejected(
                 "future_event_time",
                 f"event_time {ts.isoformat()} is more than {self._max_skew:g} s in the future",
+            )
+        if ts.timestamp() < now - self._max_age:
+            return Rejected(
+                "stale_event_time",
+                f"event_time {ts.isoformat()} is more than {self._max_age:g} s in the past",
             )
         return self._check_references(event) or event
 

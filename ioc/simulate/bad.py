@@ -30,6 +30,11 @@ def make_bad(kind: str, good: Event, rng: random.Random, max_message_bytes: int)
     if kind == "future_event_time":
         doc["event_time"] = "2099-01-01T00:00:00+07:00"
         return orjson.dumps(doc)
+    if kind == "stale_event_time":
+        doc["event_time"] = "2001-01-01T00:00:00+07:00"
+        if doc.get("due_time"):
+            doc["due_time"] = "2001-01-31T17:00:00+07:00"
+        return orjson.dumps(doc)
     if kind == "oversized":
         doc["padding"] = "x" * (max_message_bytes + 1)
         return orjson.dumps(doc)

@@ -91,3 +91,39 @@ def test_ids_missing_from_the_catalog_are_unknown_reference(
     rejected = validator(catalog, source).check(orjson.dumps(doc), LATER)
     assert isinstance(rejected, Rejected) and rejected.reason == "unknown_reference"
     assert "nowhere" in rejected.detail
+
+
+def test_event_time_older_than_the_maximum_age_is_stale_event_time(catalog: Catalog) -> None:
+    event = soc_alert(event_time="2026-10-01T09:00:00+07:00")  # 53 days before "now"
+    rejected = validator(catalog).check(orjson.dumps(event), NOW)
+    assert isinstance(rejected, Rejected) and rejected.reason == "stale_event_time"
+
+
+@pytest.mark.parametrize(
+    "event_time", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1999-12-31T23:59:59Z"]
+)
+def test_event_time_outside_the_contract_years_is_a_schema_violation(
+    catalog: Catalog, event_time: str
+) -> None:
+    rejected = validator(catalog).check(orjson.dumps(soc_alert(event_time=event_time)), NOW)
+    assert isinstance(rejected, Rejected) and rejected.reason == "schema_violation"
+    assert "event_time: Value error, must lie in the years 2000-2099" in rejected.detail
+
+
+def test_a_due_time_decades_away_is_a_schema_violation(catalog: Catalog) -> None:
+    doc = dossier(lifecycle="resolved", due_time="2099-12-31T23:00:00+00:00")
+    rejected = validator(catalog, "dossier").check(orjson.dumps(doc), LATER)
+    assert isinstance(rejected, Rejected) and rejected.reason == "schema_violation"
+    assert "due_time lies more than 3660 days from event_time" in rejected.detail
+
+
+@pytest.mark.parametrize("field", ["duration_seconds", "tls_days_left"])
+@pytest.mark.parametrize("value", [b"NaN", b"Infinity", b"-Infinity"])
+def test_a_probe_number_that_is_not_finite_says_so(
+    catalog: Catalog, field: str, value: bytes
+) -> None:
+    doc = orjson.dumps(uptime_probe(**{field: 1.0}))
+    raw = doc.replace(f'"{field}":1.0'.encode(), f'"{field}":'.encode() + value)
+    rejected = validator(catalog, "uptime").check(raw, LATER)
+    assert isinstance(rejected, Rejected)
+    assert rejected.detail == f"{field}: Input should be a finite number"
