@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ioc.clock import Clock
@@ -117,6 +117,18 @@ class Settings(BaseSettings):
     # batched (an empty batch), so that a batch lost at a restart is read back even when its
     # partition gets no new events.
     batch_heartbeat_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _a_valid_event_fits_a_batch(self) -> Settings:
+        # A fact is no larger than its message; twice the message plus room for the batch
+        # envelope keeps every single valid event packable (ioc.ingest.batch).
+        if 2 * self.max_message_bytes + 1024 > self.batch_max_bytes:
+            raise ValueError(
+                f"IOC_BATCH_MAX_BYTES ({self.batch_max_bytes}) must be at least twice "
+                f"IOC_MAX_MESSAGE_BYTES ({self.max_message_bytes}) plus 1024, so that any "
+                "valid event fits in a batch"
+            )
+        return self
 
     def clock(self) -> Clock:
         """The province clock these settings run on."""

@@ -58,10 +58,6 @@ class Batch:
         return out
 
 
-# Rough wire size of one fact, to keep batches under ``max_bytes``.
-_FACT_BYTES = 200
-
-
 def pack_partition(
     source: str,
     partition: int,
@@ -74,27 +70,56 @@ def pack_partition(
     order.
 
     A record with a reason is counted as a dead letter; the others carry the event's fact.
-    Yields one or more batches, each at most ``max_events`` records and about ``max_bytes``.
+    Yields one or more batches over contiguous offset ranges, each of at most ``max_events``
+    records and at most ``max_bytes`` bytes, measured: a batch over the broker's message
+    limit is never accepted, and its partition would stall. A batch that comes out too large
+    is split in halves until each fits (one serialization in the usual case, where it fits).
+    A record that alone does not fit raises ``ValueError``; the settings keep
+    ``max_message_bytes`` well under ``max_bytes``, so that a valid event always fits.
     """
+    for first in range(0, len(records), max_events):
+        chunk = records[first : first + max_events]
+        end = records[first + max_events][0] if first + max_events < len(records) else None
+        yield from _fitted(source, partition, chunk, end, max_bytes)
+
+
+def _fitted(
+    source: str,
+    partition: int,
+    records: Sequence[tuple[int, int, Fact | None, str | None]],
+    end: int | None,
+    max_bytes: int,
+) -> Iterator[bytes]:
+    """``records`` as one batch ending at ``end`` (or after the last record), or halved."""
+    stop = end if end is not None else records[-1][0] + 1
+    data = _pack(source, partition, records, stop)
+    if len(data) <= max_bytes:
+        yield data
+        return
+    if len(records) == 1:
+        raise ValueError(f"offset {records[0][0]}: a {len(data)}-byte batch exceeds {max_bytes}")
+    mid = len(records) // 2
+    yield from _fitted(source, partition, records[:mid], records[mid][0], max_bytes)
+    yield from _fitted(source, partition, records[mid:], end, max_bytes)
+
+
+def _pack(
+    source: str,
+    partition: int,
+    records: Sequence[tuple[int, int, Fact | None, str | None]],
+    end: int,
+) -> bytes:
     events: list[list[Any]] = []
     shards: list[int] = []
     dead: list[list[Any]] = []
-    start: int | None = None
     for offset, shard, fact, reason in records:
-        if start is None:
-            start = offset
         if reason is not None:
             dead.append([offset, reason])
         else:
             assert fact is not None
             events.append([offset, *fact])
             shards.append(shard)
-        count = len(events) + len(dead)
-        if count >= max_events or count * _FACT_BYTES >= max_bytes:
-            yield _dumps(source, partition, start, offset + 1, events, shards, dead)
-            events, shards, dead, start = [], [], [], None
-    if start is not None:
-        yield _dumps(source, partition, start, records[-1][0] + 1, events, shards, dead)
+    return _dumps(source, partition, records[0][0], end, events, shards, dead)
 
 
 def empty_batch(source: str, partition: int, offset: int) -> bytes:

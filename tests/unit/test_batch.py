@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import itertools
+
+import pytest
+
+from ioc.config import ConfigError, load_settings
 from ioc.ingest import Fact, empty_batch, pack_partition, unpack_batch
 from ioc.ingest.batch import shard_of
 
@@ -64,3 +69,41 @@ def test_shard_of_a_key_is_stable() -> None:
 def test_an_empty_batch_covers_no_offsets_at_its_position() -> None:
     batch = unpack_batch(empty_batch("soc", 3, 1500))
     assert (batch.start, batch.end, batch.events, batch.dead_letters) == (1500, 1500, [], [])
+
+
+def _large_alerts(n: int, groups_bytes: int) -> list[tuple[int, int, Fact | None, str | None]]:
+    """SOC alert facts with long rule groups, as a valid 60 KB alert makes them."""
+    group = "g" * 100
+    groups = [group] * (groups_bytes // (len(group) + 3))
+    fact: Fact = ("a", "e", 1.7e9, "medium", "desktop", "so-tc", "a1", "ag", [], groups, 7, "1")
+    return [(offset, offset % 32, fact, None) for offset in range(n)]
+
+
+def test_large_events_are_split_under_apache_kafkas_default_message_limit() -> None:
+    kafka_default = 1_048_588  # message.max.bytes of Apache Kafka
+    packed = list(
+        pack_partition("soc", 0, _large_alerts(84, 60_000), max_events=5000, max_bytes=900 * 1024)
+    )
+    assert max(len(b) for b in packed) <= 900 * 1024 < kafka_default
+    assert sum(len(unpack_batch(b).events) for b in packed) == 84
+
+
+def test_every_split_batch_is_within_the_byte_limit_and_ranges_stay_contiguous() -> None:
+    limit = 200_000
+    packed = list(pack_partition("soc", 0, _large_alerts(40, 30_000), max_events=5000,
+                                 max_bytes=limit))  # fmt: skip
+    batches = [unpack_batch(b) for b in packed]
+    assert all(len(b) <= limit for b in packed)
+    assert len(batches) > 1
+    assert batches[0].start == 0 and batches[-1].end == 40
+    assert all(prev.end == nxt.start for prev, nxt in itertools.pairwise(batches))
+
+
+def test_a_record_that_alone_exceeds_the_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="exceeds 10000"):
+        list(pack_partition("soc", 0, _large_alerts(1, 20_000), max_events=10, max_bytes=10_000))
+
+
+def test_settings_keep_every_valid_message_packable() -> None:
+    with pytest.raises(ConfigError, match="IOC_BATCH_MAX_BYTES"):
+        load_settings(max_message_bytes=600_000, batch_max_bytes=900 * 1024)
