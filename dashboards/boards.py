@@ -962,8 +962,13 @@ def pipeline(catalog: Catalog) -> Dashboard:
                     Panel(
                         "timeseries",
                         "Hàng đợi giao cảnh báo",
-                        "Alert states waiting for Alertmanager.",
-                        [Query("sum(ioc_alert_delivery_queue)", "queue")],
+                        "Alert states waiting for Alertmanager, and alerts a detector rule "
+                        "wanted beyond its cap (not sent; IocAlertRuleCapped tickets).",
+                        [
+                            Query("sum(ioc_alert_delivery_queue)", "queue"),
+                            # The gauge has series only while a rule is capped.
+                            Query("sum(ioc_alerts_capped) or vector(0)", "vượt giới hạn / capped"),
+                        ],
                         width=12,
                         height=8,
                         thresholds=LOWER_IS_BETTER,

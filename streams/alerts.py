@@ -89,6 +89,12 @@ class AlertMetrics:
             "2 s); delivery writes endsAt on Alertmanager's clock.",
             registry=registry,
         )
+        self.capped = Gauge(
+            "ioc_alerts_capped",
+            "Alerts a detector rule wanted beyond its cap (max_firing_per_rule), not sent.",
+            ["alertname"],
+            registry=registry,
+        )
         self.bad_signals = Counter(
             "ioc_alert_signals_undecodable",
             "Messages on the signals topic the detector could not read (skipped).",
@@ -206,6 +212,9 @@ class Alerting:
     # -- output ---------------------------------------------------------------------------
 
     async def _publish(self, changes: list[AlertChange]) -> None:
+        self.metrics.capped.clear()
+        for name, n in self.detector.capped.items():
+            self.metrics.capped.labels(name).set(n)
         if not changes:
             return
         wall = time.time()
@@ -224,6 +233,7 @@ class Alerting:
         self.metrics.firing.clear()
         for alert in self.detector.active.values():
             self.metrics.firing.labels(alert.name, alert.severity).inc()
+
         self._wake.set()
 
     async def _deliver_forever(self) -> None:

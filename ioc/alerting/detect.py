@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ioc.aggregate.kpi import DOWN, UNKNOWN, UP, next_flap_state
+from ioc.aggregate.kpi import DOWN, UNKNOWN, UP, bounded_label, next_flap_state
 from ioc.alerting.model import Alert, AlertChange, Domain
 from ioc.alerting.rules import AlertRules, IntakeStallRule
 from ioc.alerting.texts import alert_annotations, duration_text
@@ -82,6 +82,9 @@ class Detector:
         self.rules = rules
         self.tz = ZoneInfo(catalog.province.timezone)
         self.office_hours = catalog.province.office_hours
+        self._tracked_techniques = frozenset(catalog.kpi.soc.tracked_techniques)
+        # Alerts a rule wanted beyond rules.max_firing_per_rule, at the last evaluation.
+        self.capped: dict[str, int] = {}
         policy = catalog.kpi.uptime
         self._down_after, self._up_after = policy.down_after_failures, policy.up_after_successes
         windows: dict[str, list[tuple[float, float]]] = {}
@@ -163,7 +166,9 @@ class Detector:
             elif ts > crit.last:
                 crit.last, crit.level, crit.rule, crit.agent = ts, level, rule, agent
         if level >= self.rules.soc_campaign.min_level:
-            for technique in techniques:
+            # Campaigns group by what the catalog tracks; any other id, made up or not, is
+            # "other": one campaign at most, not one page per forged technique id.
+            for technique in {bounded_label(t, self._tracked_techniques) for t in techniques}:
                 self._techniques.setdefault(technique, deque()).append((ts, agent, agency))
 
     def dossier_received(self, ts: float, wall: float) -> None:
@@ -187,6 +192,7 @@ class Detector:
         wanted: dict[str, Alert] = {}
         for alert in self._conditions(wall):
             wanted[alert.fingerprint] = alert
+        wanted = self._cap(wanted)
         changes = []
         for fp, alert in wanted.items():
             if fp not in self.active:
@@ -197,6 +203,24 @@ class Detector:
         # Keep the first firing instance: its start and texts stay what was paged.
         self.active = {fp: self.active.get(fp, alert) for fp, alert in wanted.items()}
         return changes
+
+    def _cap(self, wanted: dict[str, Alert]) -> dict[str, Alert]:
+        """At most ``max_firing_per_rule`` alerts of one rule: those already firing first,
+        then the oldest. The rest are counted in ``capped``, never paged: a flood of input
+        must not push real alerts out of the delivery buffer or bury on-call."""
+        cap = self.rules.max_firing_per_rule
+        by_rule: dict[str, list[tuple[str, Alert]]] = {}
+        for fp, alert in wanted.items():
+            by_rule.setdefault(alert.name, []).append((fp, alert))
+        self.capped = {}
+        kept: dict[str, Alert] = {}
+        for name, alerts in by_rule.items():
+            if len(alerts) > cap:
+                alerts.sort(key=lambda item: (item[0] not in self.active, item[1].starts_at))
+                self.capped[name] = len(alerts) - cap
+                alerts = alerts[:cap]
+            kept.update(alerts)
+        return kept
 
     def _now_of(self, alert: Alert, wall: float) -> float:
         domain = alert.labels["domain"]

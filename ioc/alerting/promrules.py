@@ -204,6 +204,14 @@ def pipeline_rules() -> dict[str, Any]:
                         "More than 1% of events are dead-lettered",
                     ),
                     alert(
+                        "IocAlertRuleCapped",
+                        "max by (alertname) (ioc_alerts_capped) > 0",
+                        "0m",
+                        "ticket",
+                        "Một luật cảnh báo vượt giới hạn, các cảnh báo thừa không được gửi",
+                        "An alert rule hit its cap: the alerts beyond it are not sent",
+                    ),
+                    alert(
                         "IocBatchGapUnrepaired",
                         'increase(ioc_batch_gaps_total{outcome="unrepaired"}[15m]) > 0',
                         "0m",

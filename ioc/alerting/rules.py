@@ -87,6 +87,9 @@ class DeliveryPolicy(_Rule):
 
 class AlertRules(_Rule):
     runbook_base_url: str = "docs/runbooks.md"
+    # Firing alerts of one rule at most; beyond it they are counted
+    # (ioc_alerts_capped) and IocAlertRuleCapped tickets, instead of paging each.
+    max_firing_per_rule: int = Field(default=100, ge=1)
     service_down: ServiceDownRule = ServiceDownRule()
     probe_silence: ProbeSilenceRule = ProbeSilenceRule()
     latency_degraded: LatencyRule = LatencyRule()

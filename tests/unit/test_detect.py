@@ -300,3 +300,24 @@ def test_another_partition_running_ahead_is_not_probe_silence(detector: Detector
     detector.probe(T0 + 600, "cong-dvc", True, 0.1, wall=T0, partition="uptime:0")
     detector.evaluate(T0 + 1)
     assert ("ProbeSilence", "lgsp") not in firing(detector)
+
+
+def test_made_up_technique_ids_fold_into_one_other_campaign(detector: Detector) -> None:
+    for i in range(200):  # 200 forged ids, each on 5 agents over 2 agencies
+        for a in range(5):
+            soc(detector, T0 + i * 0.01, 12, "so-tc" if a % 2 else "xa-001", agent=f"a{a}",
+                technique=f"T{9000 + i}")  # fmt: skip
+    detector.evaluate(T0 + 5)
+    campaigns = [a for a in detector.active.values() if a.name == "SocCampaign"]
+    assert [a.labels["technique"] for a in campaigns] == ["other"]
+
+
+def test_a_rule_fires_at_most_its_cap_and_counts_the_rest() -> None:
+    rules = AlertRules(max_firing_per_rule=3)
+    d = Detector(rules, load_catalog())
+    agencies = [a.id for a in load_catalog().agencies[:5]]
+    for agency in agencies:
+        soc(d, T0, 15, agency)
+    changes = d.evaluate(T0)
+    assert len([c for c in changes if c.alert.name == "SocCritical"]) == 3
+    assert d.capped == {"SocCritical": 2}
