@@ -27,7 +27,11 @@ from ioc.catalog.model import OfficeHours
 
 
 class EventClock:
-    """Event time of one source: its newest event, advanced by the wall clock when idle."""
+    """Event time of one source: its newest event, advanced by the wall clock when idle.
+
+    It never runs ahead of the wall clock: validation lets an event be up to
+    ``IOC_MAX_FUTURE_SKEW_SECONDS`` in the future, and one such probe must not make every
+    other service of its partition look silent for that long."""
 
     def __init__(self) -> None:
         self._event: float | None = None
@@ -36,6 +40,7 @@ class EventClock:
         self.first_wall: float | None = None
 
     def observe(self, ts: float, wall: float) -> None:
+        ts = min(ts, wall)
         current = self.now(wall)
         if current is None or ts > current:
             self._event, self._wall = ts, wall

@@ -282,11 +282,17 @@ def test_fingerprint_depends_on_labels_not_their_order() -> None:
 
 def test_event_clock_moves_with_the_wall_clock_while_idle() -> None:
     clock = EventClock()
-    assert clock.now(100.0) is None
-    clock.observe(1_000.0, wall=100.0)
-    assert clock.now(130.0) == 1_030.0
-    clock.observe(1_010.0, wall=130.0)  # older than the advanced clock: no step back
-    assert clock.now(130.0) == 1_030.0
+    assert clock.now(1_000.0) is None
+    clock.observe(990.0, wall=1_000.0)  # events come a little after their time
+    assert clock.now(1_030.0) == 1_020.0
+    clock.observe(1_010.0, wall=1_030.0)  # older than the advanced clock: no step back
+    assert clock.now(1_030.0) == 1_020.0
+
+
+def test_event_clock_never_runs_ahead_of_the_wall_clock() -> None:
+    clock = EventClock()
+    clock.observe(1_280.0, wall=1_000.0)  # 280 s in the future, within the allowed skew
+    assert clock.now(1_000.0) == 1_000.0
 
 
 @pytest.mark.parametrize(("q", "expected"), [(0.5, 5.0), (0.95, 10.0), (1.0, 10.0), (0.1, 1.0)])
@@ -321,3 +327,14 @@ def test_a_rule_fires_at_most_its_cap_and_counts_the_rest() -> None:
     changes = d.evaluate(T0)
     assert len([c for c in changes if c.alert.name == "SocCritical"]) == 3
     assert d.capped == {"SocCritical": 2}
+
+
+def test_a_probe_from_the_future_does_not_make_its_partition_silent(detector: Detector) -> None:
+    services = [s.id for s in load_catalog().services]
+    for i in range(10):  # every service probed every 30 s, on one partition
+        for service in services:
+            detector.probe(T0 + 30 * i, service, True, 0.1, wall=T0 + 30 * i, partition="u:0")
+    # One probe dated 280 s ahead (within the allowed skew) on the same partition.
+    detector.probe(T0 + 270 + 280, "ioffice", True, 0.1, wall=T0 + 270, partition="u:0")
+    detector.evaluate(T0 + 275)
+    assert [a.name for a in detector.active.values()] == []
