@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +11,10 @@ import pytest
 from ioc.catalog import Catalog
 from ioc.config import ConfigError
 from ioc.contracts import DossierEvent, SocAlert, UptimeProbe
+from ioc.contracts.events import Source
+from ioc.ingest import EventValidator, Rejected
 from ioc.simulate import GroundTruth, Simulator, load_scenarios
+from ioc.simulate.bad import BAD_KINDS, expected_reason, make_bad
 from ioc.simulate.profile import ScenarioFile, ServiceOutage, SocCampaign
 from tests.conftest import SUNDAY, T0, WEEKDAY_MORNING
 
@@ -144,3 +148,21 @@ def test_ground_truth_counts_what_was_recorded(catalog: Catalog) -> None:
         v for (name, _), v in truth.samples.items() if name == "ioc_events_processed_total"
     )
     assert processed == 1000
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+@pytest.mark.parametrize("source", ["soc", "uptime", "dossier"])
+def test_every_bad_kind_is_dead_lettered_for_the_reason_it_claims(
+    catalog: Catalog, kind: str, source: Source
+) -> None:
+    good = next(
+        e.event
+        for e in Simulator(catalog, seed=2, start=T0).events()
+        if e.source == source and getattr(e.event, "lifecycle", "received") == "received"
+    )
+    value = make_bad(kind, good, random.Random(1), max_message_bytes=65_536)
+    checked = EventValidator(
+        source, catalog, max_message_bytes=65_536, max_future_skew_seconds=300
+    ).check(value, T0.timestamp() + 600)
+    assert isinstance(checked, Rejected)
+    assert checked.reason == expected_reason(kind, good), checked.detail
