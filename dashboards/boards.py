@@ -44,6 +44,13 @@ SEVERITY_COLOURS = [
 ]  # fmt: skip
 
 
+# Source messages not yet applied, per partition: the log end against the applied offset.
+_BACKLOG = (
+    "max by (source, partition) (ioc_source_end_offset) "
+    "- max by (source, partition) (ioc_aggregate_applied_offset)"
+)
+
+
 def _stat(title: str, description: str, expr: str, **kw: object) -> Panel:
     kw.setdefault("options", {"colorMode": "background", "graphMode": "none",
                               "reduceOptions": {"calcs": ["lastNotNull"]}})  # fmt: skip
@@ -269,8 +276,8 @@ def overview(catalog: Catalog) -> Dashboard:
                     ),
                     _stat(
                         "Độ trễ tiêu thụ",
-                        "Unread source messages (consumer lag).",
-                        "sum(ioc_ingest_consumer_lag_messages)",
+                        "Source messages not yet applied to the aggregates, end to end.",
+                        f"sum({_BACKLOG})",
                         thresholds=steps((None, GOOD), (10000, WARN), (100000, BAD)),
                         width=3,
                     ),
@@ -849,8 +856,19 @@ def pipeline(catalog: Catalog) -> Dashboard:
                     Panel(
                         "timeseries",
                         "Độ trễ tiêu thụ",
-                        "Unread messages in the source partitions, by source (all workers).",
-                        [Query("sum by (source) (ioc_ingest_consumer_lag_messages)", "{{source}}")],
+                        "Messages waiting, by source (all workers): not yet batched by ingest, "
+                        "and not yet applied to the aggregates (end to end: the second includes "
+                        "the internal batch topic's backlog).",
+                        [
+                            Query(
+                                "sum by (source) (ioc_ingest_consumer_lag_messages)",
+                                "{{source}} chưa đọc / unread",
+                            ),
+                            Query(
+                                f"sum by (source) ({_BACKLOG})",
+                                "{{source}} chưa áp dụng / not applied",
+                            ),
+                        ],
                         width=8,
                         height=8,
                         thresholds=LOWER_IS_BETTER,

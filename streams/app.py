@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, cast
 
 import faust
@@ -16,6 +16,8 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from ioc.aggregate import PartitionProgress, PartitionState, SeenEvents, apply_batch
 from ioc.aggregate.state import Lookups, late_offsets_of
@@ -89,6 +91,24 @@ class PartitionCache:
             return None
         after = self.progress(partition_key).clock_after
         return after + max(0.0, wall - self._clock_walls[partition_key])
+
+
+class _AppliedOffsets(Collector):
+    """``ioc_aggregate_applied_offset``: how far each owned source partition is applied to
+    the state. Against ``ioc_source_end_offset`` it shows a partition that stopped."""
+
+    def __init__(self, rows: Callable[[], Iterable[tuple[str, str, float]]]) -> None:
+        self._rows = rows
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "ioc_aggregate_applied_offset",
+            "Source offset up to which an owned partition is applied to the aggregates.",
+            labels=["source", "partition"],
+        )
+        for source, partition, offset in self._rows():
+            family.add_metric([source, partition], offset)
+        yield family
 
 
 def is_shard_key(key: bytes) -> bool:
@@ -216,6 +236,20 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
                 yield state
 
     registry.register(StateCollector(active_states, lookups, settings.clock().now))
+
+    def applied_offsets() -> Iterator[tuple[str, str, float]]:
+        """(source, source partition, offset applied up to) of the partitions owned here."""
+        assigned = app.consumer.assignment() if app.consumer is not None else set()
+        for source, cache in caches.items():
+            topic_name = settings.topics.batch_topic(source)
+            mine = {tp.partition for tp in assigned if tp.topic == topic_name}
+            for key in list(cache.table.data.keys()):
+                if is_shard_key(key) or partition_of_key(key, settings.partitions) not in mine:
+                    continue
+                partition = key.decode().rsplit(":", 1)[1]
+                yield source, partition, float(cache.progress(key).end)
+
+    registry.register(_AppliedOffsets(applied_offsets))
 
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:

@@ -25,6 +25,7 @@ from streams.topics import batch_key, batch_partition
 log = logging.getLogger(__name__)
 
 MAX_DETAIL_BYTES = 1024
+LAG_INTERVAL_SECONDS = 5.0
 
 
 class IngestMetrics:
@@ -50,10 +51,25 @@ class IngestMetrics:
             "Source partitions this worker's ingest stage currently owns.",
             registry=registry,
         )
+        # Per source partition this worker owns, refreshed every LAG_INTERVAL_SECONDS from
+        # the log end and the committed position (not from the last poll, which names only
+        # the partitions that brought data); a revoked partition's series are removed.
         self.lag = Gauge(
             "ioc_ingest_consumer_lag_messages",
-            "Messages in the source partitions this worker owns that it has not read yet.",
-            ["source"],
+            "Messages of an owned source partition not yet batched and committed.",
+            ["source", "partition"],
+            registry=registry,
+        )
+        self.committed = Gauge(
+            "ioc_ingest_committed_offset",
+            "Source offset up to which an owned partition is batched and committed.",
+            ["source", "partition"],
+            registry=registry,
+        )
+        self.end = Gauge(
+            "ioc_source_end_offset",
+            "Log end offset of an owned source partition (the next offset to be written).",
+            ["source", "partition"],
             registry=registry,
         )
 
@@ -220,18 +236,47 @@ class IngestService(mode.Service):
         except (CommitFailedError, IllegalStateError, KafkaError) as exc:
             self.metrics.commit_failures.inc()
             log.warning("ingest: offset commit failed, messages will be replayed: %r", exc)
-        self._update_lag(commits)
 
-    def _update_lag(self, positions: dict[TopicPartition, int]) -> None:
+    @mode.Service.task
+    async def _watch_lag(self) -> None:
+        """Lag, committed and end offsets of every owned source partition, every few
+        seconds: a partition that stops advancing shows (IocPartitionStalled), whether or not
+        polls bring it data."""
         assert self._consumer is not None
-        lag: dict[str, int] = {}
-        for tp, position in positions.items():
-            high = self._consumer.highwater(tp)
-            if high is not None:
-                source = self._sources[tp.topic]
-                lag[source] = lag.get(source, 0) + max(0, high - position)
-        for source, value in lag.items():
-            self.metrics.lag.labels(source).set(value)
+        shown: set[tuple[str, str]] = set()
+        while not self.should_stop:
+            await self.sleep(LAG_INTERVAL_SECONDS)
+            owned = sorted(self._consumer.assignment())
+            try:
+                # The high watermark of the latest fetch response: aiokafka's fetcher keeps
+                # fetching every owned partition, and Tansu's ListOffsets falls short
+                # (streams/offsets.py). ListOffsets only before a partition's first fetch.
+                ends = {tp: self._consumer.highwater(tp) for tp in owned}
+                unknown = [tp for tp, end in ends.items() if end is None]
+                if unknown:
+                    ends.update(await self._consumer.end_offsets(unknown))
+                rows = []
+                for tp in owned:
+                    if ends.get(tp) is None:
+                        continue
+                    position = self._batched_to.get(tp)
+                    if position is None:
+                        position = await self._consumer.committed(tp) or 0
+                    rows.append((tp, position, ends[tp]))
+            except (KafkaError, KeyError) as exc:
+                log.warning("ingest: lag not measured (%r)", exc)
+                continue
+            now_shown = set()
+            for tp, position, end in rows:
+                labels = (self._sources[tp.topic], str(tp.partition))
+                self.metrics.lag.labels(*labels).set(max(0, end - position))
+                self.metrics.committed.labels(*labels).set(position)
+                self.metrics.end.labels(*labels).set(end)
+                now_shown.add(labels)
+            for labels in shown - now_shown:  # revoked: its new owner reports it
+                for gauge in (self.metrics.lag, self.metrics.committed, self.metrics.end):
+                    gauge.remove(*labels)
+            shown = now_shown
 
 
 class _AssignmentGauge(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -157,6 +157,24 @@ def slo_rules(catalog: Catalog) -> dict[str, Any]:
     return {"groups": [{"name": "ioc-slo-burn-rate", "rules": rules}]}
 
 
+# A source partition with messages waiting whose applied (or batched) offset has not moved
+# for 10 minutes: a poison batch, a stuck worker, a lost assignment. By partition, the max over
+# workers: after a rebalance the old owner's series is gone and the new one's counts.
+_STALLED = """(
+  max by (source, partition) (ioc_source_end_offset)
+  - max by (source, partition) (ioc_aggregate_applied_offset) > 0
+  and
+  max by (source, partition) (changes(ioc_aggregate_applied_offset[10m])) == 0
+)
+or
+(
+  max by (source, partition) (ioc_source_end_offset)
+  - max by (source, partition) (ioc_ingest_committed_offset) > 0
+  and
+  max by (source, partition) (changes(ioc_ingest_committed_offset[10m])) == 0
+)"""
+
+
 def pipeline_rules() -> dict[str, Any]:
     def alert(name: str, expr: str, hold: str, severity: str, vi: str, en: str) -> dict[str, Any]:
         return {
@@ -202,6 +220,14 @@ def pipeline_rules() -> dict[str, Any]:
                         "ticket",
                         "Hơn 1% sự kiện bị đưa vào hàng lỗi",
                         "More than 1% of events are dead-lettered",
+                    ),
+                    alert(
+                        "IocPartitionStalled",
+                        _STALLED,
+                        "5m",
+                        "page",
+                        "Một phân vùng nguồn sự kiện ngừng được xử lý, số liệu của nó đứng yên",
+                        "A source partition stopped being processed: its numbers are frozen",
                     ),
                     alert(
                         "IocAlertRuleCapped",

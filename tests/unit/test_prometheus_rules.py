@@ -311,3 +311,53 @@ def test_an_agency_without_a_complaint_is_fully_satisfied_not_without_data(
         ],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _partition_series(end: str, committed: str, applied: str) -> list[dict[str, str]]:
+    labels = 'source="soc",partition="2",instance="w1:6066"'
+    return [
+        {"series": f"ioc_source_end_offset{{{labels}}}", "values": end},
+        {"series": f"ioc_ingest_committed_offset{{{labels}}}", "values": committed},
+        {"series": f"ioc_aggregate_applied_offset{{{labels}}}", "values": applied},
+    ]
+
+
+def test_a_partition_whose_applied_offset_stops_behind_its_end_pages(tmp_path: Path) -> None:
+    stalled = rule("IocPartitionStalled")
+    # Ingest keeps batching; the aggregator stops at 500 from minute 5 while messages arrive.
+    series = _partition_series("100+100x40", "100+100x40", "100+100x4 500+0x36")
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "12m", "alertname": "IocPartitionStalled", "exp_alerts": []},
+                    {
+                        "eval_time": "25m",
+                        "alertname": "IocPartitionStalled",
+                        "exp_alerts": [expected(stalled, source="soc", partition="2")],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_idle_partition_with_nothing_waiting_is_not_stalled(tmp_path: Path) -> None:
+    series = _partition_series("500+0x40", "500+0x40", "500+0x40")
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "30m", "alertname": "IocPartitionStalled", "exp_alerts": []}
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
