@@ -984,8 +984,7 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         "wanted beyond its cap (not sent; IocAlertRuleCapped tickets).",
                         [
                             Query("sum(ioc_alert_delivery_queue)", "queue"),
-                            # The gauge has series only while a rule is capped.
-                            Query("sum(ioc_alerts_capped) or vector(0)", "vượt giới hạn / capped"),
+                            Query("sum(ioc_alerts_capped)", "vượt giới hạn / capped"),
                         ],
                         width=12,
                         height=8,

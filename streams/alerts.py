@@ -27,6 +27,7 @@ from ioc.alerting import AlertChange, Detector, load_rules
 from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
 from ioc.alerting.rules import AlertRules
 from ioc.alerting.signals import feed, overdue_signal, signal_of
+from ioc.alerting.texts import TEXTS
 from ioc.catalog import Catalog
 from ioc.config import Settings
 
@@ -131,6 +132,8 @@ class Alerting:
         self.rules = load_rules(settings.alert_rules_path)
         self.min_level = signal_level(self.rules)
         self.metrics = AlertMetrics(registry)
+        for name in TEXTS:  # known series at 0 from the first scrape
+            self.metrics.capped.labels(name).set(0)
         self.detector = Detector(self.rules, catalog)
         policy = self.rules.delivery
         public = settings.public_url or f"http://{settings.web_host}:{settings.web_port}"
@@ -212,9 +215,8 @@ class Alerting:
     # -- output ---------------------------------------------------------------------------
 
     async def _publish(self, changes: list[AlertChange]) -> None:
-        self.metrics.capped.clear()
-        for name, n in self.detector.capped.items():
-            self.metrics.capped.labels(name).set(n)
+        for name in TEXTS:  # every rule's series exists, at 0 while it is under its cap
+            self.metrics.capped.labels(name).set(self.detector.capped.get(name, 0))
         if not changes:
             return
         wall = time.time()
