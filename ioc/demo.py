@@ -17,6 +17,7 @@ from ioc.config import Settings, load_settings
 from ioc.runtime import EmbeddedBroker, PrometheusServer, WorkerProcess, free_port
 from ioc.runtime.alertmanager import AlertmanagerServer
 from ioc.runtime.alertmanager import local_config as local_alertmanager_config
+from ioc.runtime.errors import Unavailable
 from ioc.runtime.oncall import OncallReceiver
 from ioc.runtime.prometheus import local_config
 from ioc.simulate import GroundTruth, Simulator, load_scenarios
@@ -138,6 +139,12 @@ async def _simulate_and_report(
     clock = settings.clock()
     while not task.done():
         await asyncio.wait({task}, timeout=10)
+        if not worker.running():
+            task.cancel()
+            raise Unavailable(
+                f"the worker stopped (exit status {worker.returncode()}; its log: "
+                f"{worker.log_file}); the demo stops with it"
+            )
         _report(worker, clock, tz)
     await task
     await asyncio.sleep(3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 import mode
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 
 MAX_DETAIL_BYTES = 1024
 LAG_INTERVAL_SECONDS = 5.0
+TOPIC_CHECK_SECONDS = 10.0
+# The worker's exit status when its topics vanished from the broker (EX_TEMPFAIL: try again).
+EXIT_TOPICS_LOST = 75
 
 
 class IngestMetrics:
@@ -236,6 +240,35 @@ class IngestService(mode.Service):
         except (CommitFailedError, IllegalStateError, KafkaError) as exc:
             self.metrics.commit_failures.inc()
             log.warning("ingest: offset commit failed, messages will be replayed: %r", exc)
+
+    @mode.Service.task
+    async def _watch_topics(self) -> None:
+        """Exit when the broker answers but our topics are gone: an embedded broker restarted
+        on memory storage, or topics deleted. Offsets and state no longer match the broker;
+        going on would log errors forever and serve stale numbers. A supervisor (compose's
+        restart policy, ``ioc demo``) starts a fresh worker. A broker that does not answer
+        at all (paused, restarting) is waited for: that is ridden through."""
+        assert self._consumer is not None
+        s = self.settings
+        expected = {*self._sources, s.topics.deadletter}
+        expected |= {s.topics.batch_topic(source) for source in self._sources.values()}
+        missing_before: set[str] = set()
+        while not self.should_stop:
+            await self.sleep(TOPIC_CHECK_SECONDS)
+            try:
+                present = await asyncio.wait_for(self._consumer.topics(), TOPIC_CHECK_SECONDS)
+            except (KafkaError, TimeoutError):
+                continue  # no answer: not the same as no topics
+            missing = expected - set(present)
+            if missing and missing & missing_before:  # twice in a row: not a creation race
+                log.critical(
+                    "the broker at %s no longer has topic(s) %s (restarted with memory "
+                    "storage, or deleted): exiting with %d so that the worker is restarted",
+                    s.broker_url, ", ".join(sorted(missing)), EXIT_TOPICS_LOST,
+                )  # fmt: skip
+                logging.shutdown()
+                os._exit(EXIT_TOPICS_LOST)
+            missing_before = missing
 
     @mode.Service.task
     async def _watch_lag(self) -> None:

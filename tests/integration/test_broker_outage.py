@@ -1,0 +1,68 @@
+"""The broker goes away under a running worker.
+
+A broker that restarts on memory storage comes back without the topics: the worker's offsets
+and state no longer match it. The worker must say so in one line and exit non-zero, so that
+its supervisor starts a fresh one, instead of logging errors forever and serving stale
+numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from aiokafka.errors import KafkaError
+
+from ioc.catalog import Catalog
+from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
+from streams.ingest import EXIT_TOPICS_LOST
+from tests.integration.conftest import make_settings, simulate, wait_for_truth
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.timeout(300)
+def test_a_broker_restarted_without_its_topics_makes_the_worker_exit_with_one_line(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    port = free_port()
+    broker = EmbeddedBroker(port=port, log_file=tmp_path / "tansu-1.log").start()
+    try:
+        settings = make_settings(broker, tmp_path)
+        log = tmp_path / "worker.log"
+        with WorkerProcess(settings, free_port(), log) as worker:
+            worker.wait_ready()
+            truth = simulate(settings, catalog, 2_000)
+            assert wait_for_truth(worker, truth) == []
+            broker.stop()  # memory storage: topics, offsets and changelogs are gone
+            broker = EmbeddedBroker(port=port, log_file=tmp_path / "tansu-2.log").start()
+            deadline = time.monotonic() + 120
+            while worker.running() and time.monotonic() < deadline:
+                time.sleep(1)
+            assert worker.returncode() == EXIT_TOPICS_LOST
+        lines = [line for line in log.read_text().splitlines() if "no longer has topic" in line]
+        assert len(lines) == 1
+        assert settings.topics.soc in lines[0]
+    finally:
+        broker.stop()
+
+
+@pytest.mark.timeout(300)
+def test_a_broker_lost_mid_run_fails_the_simulator_instead_of_counting_its_events(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    broker = EmbeddedBroker(log_file=tmp_path / "tansu.log").start()
+    try:
+        settings = make_settings(broker, tmp_path)
+        with ThreadPoolExecutor(1) as pool:
+            # 100 simulated seconds replayed at real pace: still sending when the broker goes.
+            run = pool.submit(simulate, settings, catalog, 20_000, pace=1.0)
+            time.sleep(5)
+            assert not run.done()
+            broker.stop()
+            with pytest.raises(KafkaError):
+                run.result(timeout=200)
+    finally:
+        broker.stop()
