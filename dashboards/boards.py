@@ -925,8 +925,20 @@ def pipeline(catalog: Catalog) -> Dashboard:
                     Panel(
                         "timeseries",
                         "Kích thước trạng thái",
-                        "Entities kept in state by kind.",
-                        [Query("sum by (kind) (ioc_state_entities)", "{{kind}}")],
+                        "Entities kept in state by kind, and what was closed out as abandoned "
+                        "over the range (catalog kpi.retention): dossiers and SOC alerts never "
+                        "closed.",
+                        [
+                            Query("sum by (kind) (ioc_state_entities)", "{{kind}}"),
+                            Query(
+                                "sum(increase(ioc_dossiers_abandoned_total[$__range]))",
+                                "hồ sơ bỏ dở / dossiers abandoned",
+                            ),
+                            Query(
+                                "sum(increase(ioc_soc_alerts_abandoned_total[$__range]))",
+                                "cảnh báo bỏ dở / alerts abandoned",
+                            ),
+                        ],
                         width=8,
                         height=8,
                     ),

@@ -76,7 +76,7 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
             counts = open_by_agency.setdefault(agency, {})
             counts[severity] = counts.get(severity, 0) + 1
         dossiers = state.entities.get(DOSSIERS, {})
-        for agency, level, due in dossiers.values():
+        for agency, level, due, *_ in dossiers.values():
             key = spec.label_key(agency, level)
             add(spec.DOSSIERS_IN_PROGRESS, key, 1)
             if kpi.is_overdue(due, now):
@@ -95,7 +95,7 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
 def overdue_by_agency(state: PartitionState, now: float) -> dict[str, int]:
     """Overdue dossiers of one state by agency at ``now``: what the backlog alert reads."""
     counts: dict[str, int] = {}
-    for agency, _level, due in state.entities.get(DOSSIERS, {}).values():
+    for agency, _level, due, *_ in state.entities.get(DOSSIERS, {}).values():
         if kpi.is_overdue(due, now):
             counts[agency] = counts.get(agency, 0) + 1
     return counts

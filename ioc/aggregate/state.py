@@ -33,11 +33,15 @@ SERVICES = "svc"  # service -> [flap status, failures, successes, last_ts, tls_d
 # alert_id -> [severity, created_ts, acked_ts, resolved_ts, agency, mtta_done, mttr_done,
 #              last_ts]; severity is None while only status changes have arrived.
 ALERTS = "alert"
-DOSSIERS = "dos"  # dossier_id -> [agency, level, due_ts]   (in progress)
+# dossier_id -> [agency, level, due_ts, abandon_ts]   (in progress; abandoned after abandon_ts)
+DOSSIERS = "dos"
 AGENTS = "agent"  # agent_id -> [agency, last alert ts]   (for distinct assets alerting)
 # "YYYY-MM-DD|agency|level" -> [received, resolved, resolved on time, received full online]
 DAYS = "day"
 CLOSED = "dos_closed"  # dossier_id -> [closed_ts]   (so a late "received" does not reopen it)
+
+# Abandoned dossiers and alerts are looked for once per this much event time.
+SWEEP_EVERY_SECONDS = 3600.0
 
 # Day buckets cover this month and the last.
 DAY_BUCKET_RETENTION = 62 * 86400.0
@@ -54,6 +58,9 @@ class PartitionState:
     entities: Entities = field(default_factory=dict)
     # Highest event time applied to this shard, for expiry.
     max_event_ts: float = 0.0
+    # Event time of the next sweep for abandoned dossiers and alerts (hourly, not per batch:
+    # a sweep walks every open entity).
+    next_sweep_ts: float = 0.0
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
@@ -63,6 +70,7 @@ class PartitionState:
                 "h": self.histograms,
                 "n": self.entities,
                 "t": self.max_event_ts,
+                "w": self.next_sweep_ts,
             }
         )
 
@@ -77,6 +85,7 @@ class PartitionState:
             histograms=raw["h"],
             entities=raw.get("n", {}),
             max_event_ts=raw.get("t", 0.0),
+            next_sweep_ts=raw.get("w", 0.0),
         )
 
     def inc(self, metric: spec.CounterSpec, key: str, amount: float = 1) -> None:
@@ -114,6 +123,10 @@ class Lookups:
     late_grace_seconds: float = 300.0
     risk_weights: Mapping[str, float] = field(default_factory=dict)
     targets: Mapping[str, float] = field(default_factory=dict)
+    # Closing out abandoned entities (catalog kpi.retention), in seconds.
+    dossier_overdue_seconds: float = 90 * 86400.0
+    dossier_open_seconds: float = 400 * 86400.0
+    alert_open_seconds: float = 30 * 86400.0
     # agency -> its level: the dossier gauges exist at 0 for each from the first scrape.
     agency_level: Mapping[str, str] = field(default_factory=dict)
 
@@ -134,6 +147,9 @@ class Lookups:
             targets=dict(catalog.kpi.targets),
             late_grace_seconds=late_grace_seconds,
             agency_level={a.id: a.level for a in catalog.agencies},
+            dossier_overdue_seconds=catalog.kpi.retention.dossier_overdue_days * 86400.0,
+            dossier_open_seconds=catalog.kpi.retention.dossier_open_days * 86400.0,
+            alert_open_seconds=catalog.kpi.retention.alert_open_days * 86400.0,
         )
 
     def in_maintenance(self, service: str, ts: float) -> bool:
@@ -332,7 +348,10 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
         if digitized:
             state.inc(spec.DOSSIERS_DIGITIZED, by_agency)
         if dossier_id not in closed:
-            in_progress[dossier_id] = [agency, level, due]
+            abandon = ts + lookups.dossier_open_seconds
+            if due is not None:
+                abandon = min(abandon, due + lookups.dossier_overdue_seconds)
+            in_progress[dossier_id] = [agency, level, due, abandon]
     elif lifecycle in ("resolved", "returned", "cancelled"):
         if lifecycle == "resolved":
             state.inc(spec.DOSSIERS_RESOLVED, spec.label_key(agency, level, channel))
@@ -392,6 +411,27 @@ def expire(state: PartitionState, lookups: Lookups) -> None:
         ]
         for alert_id in stale:
             del alerts[alert_id]
+    if state.max_event_ts >= state.next_sweep_ts:
+        close_abandoned(state, lookups)
+        state.next_sweep_ts = state.max_event_ts + SWEEP_EVERY_SECONDS
+
+
+def close_abandoned(state: PartitionState, lookups: Lookups) -> None:
+    """Close out, and count, dossiers in progress past their abandon time and alerts open
+    longer than the retention policy: they leave the in-progress and open-alert gauges."""
+    now = state.max_event_ts
+    dossiers = state.entities.get(DOSSIERS)
+    if dossiers:
+        gone = [k for k, r in dossiers.items() if len(r) > 3 and r[3] < now]
+        for dossier_id in gone:
+            agency, level = dossiers.pop(dossier_id)[:2]
+            state.inc(spec.DOSSIERS_ABANDONED, spec.label_key(agency, level))
+    alerts = state.entities.get(ALERTS)
+    if alerts:
+        horizon = now - lookups.alert_open_seconds
+        old = [k for k, r in alerts.items() if r[0] is not None and r[3] is None and r[1] < horizon]
+        for alert_id in old:
+            state.inc(spec.SOC_ALERTS_ABANDONED, alerts.pop(alert_id)[0])
 
 
 def merge_states(states: Iterable[PartitionState]) -> tuple[Counters, Histograms]:

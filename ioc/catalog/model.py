@@ -95,9 +95,21 @@ class SocPolicy(_Model):
     risk_weights: dict[Severity, float] = Field(default_factory=_default_risk_weights)
 
 
+class RetentionPolicy(_Model):
+    """How long open things are kept before they are closed out as abandoned (counted, never
+    silently dropped): state is bounded by these and the input rates, not by the input."""
+
+    # A dossier still in progress this long after its due time, or after it was received.
+    dossier_overdue_days: float = Field(default=90, gt=0)
+    dossier_open_days: float = Field(default=400, gt=0)
+    # A SOC alert (medium and above) never resolved this long after it was raised.
+    alert_open_days: float = Field(default=30, gt=0)
+
+
 class Kpi(_Model):
     uptime: UptimePolicy = UptimePolicy()
     soc: SocPolicy = SocPolicy()
+    retention: RetentionPolicy = RetentionPolicy()
     # Targets drawn on the panels (ratios 0-1), e.g. full_online_rate: 0.45.
     targets: dict[Slug_, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 

@@ -20,14 +20,16 @@ from prometheus_client.registry import Collector
 
 from ioc.aggregate import PartitionState, merge_states
 from ioc.aggregate.gauges import gauges
-from ioc.aggregate.state import Lookups
+from ioc.aggregate.state import TRACKED_SEVERITIES, Lookups
 from ioc.contracts.events import Source
 from ioc.ingest.validate import DEAD_LETTER_REASONS
 from ioc.metrics.spec import (
     COUNTERS,
+    DOSSIERS_ABANDONED,
     EVENTS_DEAD_LETTERED,
     GAUGES,
     HISTOGRAMS,
+    SOC_ALERTS_ABANDONED,
     label_key,
     label_values,
 )
@@ -53,6 +55,12 @@ class StateCollector(Collector):
         for source in get_args(Source):
             for reason in DEAD_LETTER_REASONS:
                 dead.setdefault(label_key(source, reason), 0.0)
+        abandoned = counters.setdefault(DOSSIERS_ABANDONED.name, {})
+        for agency, level in self._lookups.agency_level.items():
+            abandoned.setdefault(label_key(agency, level), 0.0)
+        abandoned_alerts = counters.setdefault(SOC_ALERTS_ABANDONED.name, {})
+        for severity in sorted(TRACKED_SEVERITIES):
+            abandoned_alerts.setdefault(severity, 0.0)
         current = gauges(states, self._clock(), self._lookups)
         for gspec in GAUGES:
             gfamily = GaugeMetricFamily(gspec.name, gspec.help, labels=list(gspec.labels))

@@ -118,6 +118,17 @@ DOSSIERS_RATED = CounterSpec(
     ("agency", "level", "rating"),
 )
 
+DOSSIERS_ABANDONED = CounterSpec(
+    "ioc_dossiers_abandoned",
+    "Dossiers closed out as abandoned: still in progress past the catalog's retention "
+    "(kpi.retention: days after due, or after receipt). They leave the in-progress gauges.",
+    ("agency", "level"),
+)
+SOC_ALERTS_ABANDONED = CounterSpec(
+    "ioc_soc_alerts_abandoned",
+    "SOC alerts closed out as abandoned: never resolved within kpi.retention.alert_open_days.",
+    ("severity",),
+)
 COUNTERS: tuple[CounterSpec, ...] = (
     EVENTS_PROCESSED,
     EVENTS_DEAD_LETTERED,
@@ -136,6 +147,8 @@ COUNTERS: tuple[CounterSpec, ...] = (
     DOSSIERS_PAID_ONLINE,
     DOSSIERS_DIGITIZED,
     DOSSIERS_RATED,
+    DOSSIERS_ABANDONED,
+    SOC_ALERTS_ABANDONED,
 )
 
 _RESPONSE_BUCKETS = (60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0)

@@ -404,3 +404,54 @@ def test_lateness_is_judged_against_the_whole_partition_clock() -> None:
     shard = PartitionState()
     apply_batch(shard, Batch("soc", 0, 1, 2, [b.events[1]], []), LOOKUPS, None, late)
     assert count(shard, spec.EVENTS_LATE, "soc") == 1
+
+
+def _in_progress(state: PartitionState) -> float:
+    series = gauges([state], state.max_event_ts, LOOKUPS)["ioc_dossiers_in_progress"]
+    return sum(series.values())
+
+
+def test_a_dossier_in_progress_long_past_its_due_time_is_closed_out_as_abandoned() -> None:
+    state = PartitionState()
+    received = dossier(event_time="2026-01-05T09:00:00+07:00", due_time="2026-01-10T17:00:00+07:00")
+    apply_batch(state, batch([received], source="dossier"), LOOKUPS)
+    # 89 days after its due time: still in progress, and overdue.
+    other = dossier(dossier_id="P2", event_id="e2", event_time="2026-04-09T09:00:00+07:00",
+                    due_time="2026-04-20T17:00:00+07:00")  # fmt: skip
+    apply_batch(state, batch([other], start=1, source="dossier"), LOOKUPS)
+    assert _in_progress(state) == 2
+    # 91 days after: closed out, counted, gone from the gauges.
+    later = dossier(dossier_id="P3", event_id="e3", event_time="2026-04-11T18:00:00+07:00",
+                    due_time="2026-04-20T17:00:00+07:00")  # fmt: skip
+    apply_batch(state, batch([later], start=2, source="dossier"), LOOKUPS)
+    assert count(state, spec.DOSSIERS_ABANDONED, "so-tnmt", "province") == 1
+    assert _in_progress(state) == 2
+
+
+def test_a_dossier_due_years_ahead_is_abandoned_a_retention_after_receipt() -> None:
+    state = PartitionState()
+    forged = dossier(event_time="2026-01-05T09:00:00+07:00", due_time="2035-01-01T17:00:00+07:00")
+    apply_batch(state, batch([forged], source="dossier"), LOOKUPS)
+    tick = dossier(
+        dossier_id="P2",
+        event_id="e2",
+        lifecycle="rated",
+        rating="satisfied",
+        due_time=None,
+        event_time="2027-02-10T09:00:00+07:00",
+    )  # 401 days on
+    apply_batch(state, batch([tick], start=1, source="dossier"), LOOKUPS)
+    assert count(state, spec.DOSSIERS_ABANDONED, "so-tnmt", "province") == 1
+    assert _in_progress(state) == 0
+
+
+def test_an_alert_never_resolved_is_abandoned_after_the_retention() -> None:
+    state = PartitionState()
+    apply_batch(state, batch([soc_alert(event_time="2026-01-01T09:00:00+07:00")]), LOOKUPS)
+    assert len(state.entities[ALERTS]) == 1
+    later = soc_alert(event_id="e2", alert_id="a-2", rule={"id": "1", "level": 3,
+                                                            "description": "x"},
+                      event_time="2026-02-01T09:00:00+07:00")  # fmt: skip
+    apply_batch(state, batch([later], start=1), LOOKUPS)
+    assert count(state, spec.SOC_ALERTS_ABANDONED, "medium") == 1
+    assert ALERTS not in state.entities or not state.entities[ALERTS]
