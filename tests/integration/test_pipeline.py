@@ -137,9 +137,9 @@ def test_a_batch_committed_but_never_applied_is_read_back(
     """What faust does at a shutdown or rebalance (acks a message its agent never got, and
     commits it), done on purpose: the worker must find the gap and read the batch back."""
     truth = simulate(settings, catalog, 3_000, seed=21)
-    asyncio.run(ingest_alone(settings, catalog, 3_000))
+    asyncio.run(ingest_alone(settings, catalog, truth.sent))
     truth = simulate(settings, catalog, 3_000, seed=22, truth=truth)
-    asyncio.run(ingest_alone(settings, catalog, 3_000))
+    asyncio.run(ingest_alone(settings, catalog, truth.sent))
     skipped = asyncio.run(commit_past_first_batches(settings))
     assert skipped > 0
     with WorkerProcess(settings, free_port(), tmp_path / "worker.log") as worker:
@@ -158,7 +158,7 @@ def test_a_quiet_partitions_last_batch_committed_but_never_applied_is_read_back(
     """The same, for the last batch of every partition: no later batch reveals the gap, so
     the ingest stage's heartbeat must."""
     truth = simulate(settings, catalog, 3_000, seed=23)
-    asyncio.run(ingest_alone(settings, catalog, 3_000))
+    asyncio.run(ingest_alone(settings, catalog, truth.sent))
     skipped = asyncio.run(commit_past_first_batches(settings, past_all=True))
     assert skipped > 0
     quick = settings.model_copy(update={"batch_heartbeat_seconds": 1.0})
@@ -167,23 +167,26 @@ def test_a_quiet_partitions_last_batch_committed_but_never_applied_is_read_back(
         assert wait_for_truth(worker, truth, timeout=60) == []
 
 
-async def ingest_alone(settings: Settings, catalog: Catalog, messages: int) -> None:
-    """Run the worker's ingest stage alone until it has consumed ``messages`` more source
-    messages: their batches land on the batch topic, and no aggregator takes them yet."""
+async def ingest_alone(settings: Settings, catalog: Catalog, total: int) -> None:
+    """Run the worker's ingest stage alone until the source partitions are batched and
+    committed up to ``total`` messages in all: the batches land on the batch topic, and no
+    aggregator takes them yet."""
     registry = CollectorRegistry()
     metrics = IngestMetrics(registry)
     service = IngestService(settings, catalog, metrics)
     await service.start()
     try:
-        for _ in range(300):
-            done = sum(
+        # Consumed, then batched and committed: stopping between the two would leave the
+        # source uncommitted, and the worker would batch it again instead of repairing.
+        for _ in range(600):
+            committed = sum(
                 s.value for m in registry.collect() for s in m.samples
-                if s.name == "ioc_ingest_messages_consumed_total"
+                if s.name == "ioc_ingest_committed_offset"
             )  # fmt: skip
-            if done >= messages:
+            if committed >= total:
                 return
             await asyncio.sleep(0.1)
-        raise TimeoutError("ingest did not consume the stream")
+        raise TimeoutError("ingest did not batch and commit the stream")
     finally:
         await service.stop()
 
