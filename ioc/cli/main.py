@@ -419,12 +419,15 @@ def _broker_url(args: argparse.Namespace) -> str:
 def _stop_on_sigterm() -> None:
     """SIGTERM unwinds like Ctrl-C, so that every ``with`` that started a child process (broker,
     worker, Prometheus, Alertmanager) stops it: the children run in sessions of their own and
-    would outlive a parent killed by the default handler."""
+    would outlive a parent killed by the default handler. SIGINT is handled too even where it
+    was inherited as ignored (a non-interactive shell's background job, or CI): then Python
+    would not raise KeyboardInterrupt, and Ctrl-C or a supervisor's SIGINT would do nothing."""
 
     def handler(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
