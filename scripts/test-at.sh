@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test suite under a fake wall clock, to show that no result depends on the hour, the
 # weekday or the date it runs at (issue 11). Usage:
-#   scripts/test-at.sh "2026-12-06 05:00:00" [pytest arguments]
+#   scripts/test-at.sh "2026-12-06 05:00:00" [pytest arguments]     (UTC)
 # faketime (Debian) shifts the clock of this process tree: pytest, the workers, the simulator
 # and Tansu. Prometheus and Alertmanager are Go programs and keep the real clock; the tests
 # read Prometheus' clock from Prometheus, and alert delivery writes endsAt on Alertmanager's.
@@ -15,5 +15,9 @@ if ! command -v faketime >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends faketime >/dev/null
 fi
 export PATH="$PWD/.venv/bin:$PATH"
-echo "== pytest at a fake wall clock: $when (TZ=${TZ:-UTC})"
-exec faketime -f "@$when" pytest -p no:cacheprovider --durations=12 -rxX "$@"
+# An offset from the real clock, not faketime's "@time": with "@" every process starts at that
+# time when it starts, so a worker started 10 minutes into the run would be 10 minutes behind
+# pytest. An offset keeps every process of the run on one (fake) clock.
+offset=$(( $(date -u -d "$when" +%s) - $(date -u +%s) ))
+echo "== pytest at a fake wall clock: $when UTC (offset ${offset} s)"
+exec faketime -f "$(printf '%+d' "$offset")" pytest -p no:cacheprovider --durations=12 -rxX "$@"
