@@ -3,7 +3,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from ioc.ingest import EventValidator, Rejected
 from ioc.simulate import GroundTruth, Simulator, load_scenarios
 from ioc.simulate.bad import BAD_KINDS, expected_reason, make_bad
 from ioc.simulate.profile import ScenarioFile, ServiceOutage, SocCampaign
-from tests.conftest import SUNDAY, T0, WEEKDAY_MORNING
+from tests.conftest import MONTH_END, SUNDAY, T0, TET, WEEKDAY_MORNING, WEEKDAY_NIGHT
 
 
 def take(sim: Simulator, n: int) -> list:  # type: ignore[type-arg]
@@ -166,3 +166,23 @@ def test_every_bad_kind_is_dead_lettered_for_the_reason_it_claims(
     ).check(value, T0.timestamp() + 600)
     assert isinstance(checked, Rejected)
     assert checked.reason == expected_reason(kind, good), checked.detail
+
+
+@pytest.mark.parametrize(
+    ("start", "office"),
+    [(MONTH_END, True), (TET, False), (WEEKDAY_NIGHT, False)],
+    ids=["month-end-16h30", "tet-saturday", "weekday-night"],
+)
+def test_dossier_channels_follow_office_hours_at_named_times(
+    catalog: Catalog, start: datetime, office: bool
+) -> None:
+    # Half an hour from the start: month end stays inside office hours until 17:00.
+    sim = Simulator(catalog, seed=1, start=start, rate=2)
+    dossiers = []
+    for e in sim.events():
+        if e.event.event_time >= start + timedelta(minutes=30):
+            break
+        if isinstance(e.event, DossierEvent) and e.event.lifecycle == "received":
+            dossiers.append(e.event)
+    assert dossiers
+    assert ({d.channel for d in dossiers} != {"online"}) == office
