@@ -34,6 +34,3 @@ class Clock:
         if when.tzinfo is None:
             raise ValueError(f"{when.isoformat()}: a clock start needs a time zone offset")
         return cls(when.timestamp() - time.time())
-
-
-WALL = Clock()

@@ -222,12 +222,18 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
             _aggregator(app, cache, lookups, aggregate_metrics, alerting, client_kwargs)
         )
 
-    def owned(cache: PartitionCache, source: str) -> Iterator[tuple[bytes, PartitionState]]:
+    def owned_keys(cache: PartitionCache, source: str) -> Iterator[bytes]:
+        """Table keys (shards and progress records) of the batch partitions assigned here."""
         assigned = app.consumer.assignment() if app.consumer is not None else set()
         topic_name = settings.topics.batch_topic(source)
         mine = {tp.partition for tp in assigned if tp.topic == topic_name}
         for key in list(cache.table.data.keys()):
-            if is_shard_key(key) and partition_of_key(key, settings.partitions) in mine:
+            if partition_of_key(key, settings.partitions) in mine:
+                yield key
+
+    def owned(cache: PartitionCache, source: str) -> Iterator[tuple[bytes, PartitionState]]:
+        for key in owned_keys(cache, source):
+            if is_shard_key(key):
                 yield key, cache.get(key)[0]
 
     def active_states() -> Iterator[PartitionState]:
@@ -239,15 +245,11 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
 
     def applied_offsets() -> Iterator[tuple[str, str, float]]:
         """(source, source partition, offset applied up to) of the partitions owned here."""
-        assigned = app.consumer.assignment() if app.consumer is not None else set()
         for source, cache in caches.items():
-            topic_name = settings.topics.batch_topic(source)
-            mine = {tp.partition for tp in assigned if tp.topic == topic_name}
-            for key in list(cache.table.data.keys()):
-                if is_shard_key(key) or partition_of_key(key, settings.partitions) not in mine:
-                    continue
-                partition = key.decode().rsplit(":", 1)[1]
-                yield source, partition, float(cache.progress(key).end)
+            for key in owned_keys(cache, source):
+                if not is_shard_key(key):
+                    partition = key.decode().rsplit(":", 1)[1]
+                    yield source, partition, float(cache.progress(key).end)
 
     registry.register(_AppliedOffsets(applied_offsets))
 

@@ -104,6 +104,7 @@ class IngestService(mode.Service):
         self._producer: AIOKafkaProducer | None = None
         # Source offset up to which each partition's batches are produced and acknowledged.
         self._batched_to: dict[TopicPartition, int] = {}
+        self._clock = settings.clock()  # "now" for the future and stale event-time checks
 
     async def on_start(self) -> None:
         s = self.settings
@@ -152,6 +153,15 @@ class IngestService(mode.Service):
                 await asyncio.sleep(1.0)
                 await self._consumer.seek_to_committed()
 
+    async def _batched_position(self, tp: TopicPartition) -> int | None:
+        """Source offset up to which ``tp`` is batched: by this worker, or else, committed by
+        an earlier owner (committed means produced). None if nothing was ever committed."""
+        assert self._consumer is not None
+        offset = self._batched_to.get(tp)
+        if offset is None:
+            offset = await self._consumer.committed(tp)
+        return offset
+
     @mode.Service.task
     async def _heartbeat(self) -> None:
         """Every ``batch_heartbeat_seconds``, an empty batch per owned source partition at the
@@ -165,10 +175,7 @@ class IngestService(mode.Service):
             self._batched_to = {tp: o for tp, o in self._batched_to.items() if tp in owned}
             try:
                 for tp in owned:
-                    offset = self._batched_to.get(tp)
-                    if offset is None:
-                        # Batched and committed by an earlier owner: committed means produced.
-                        offset = await self._consumer.committed(tp)
+                    offset = await self._batched_position(tp)
                     if not offset:
                         continue
                     source = self._sources[tp.topic]
@@ -186,7 +193,7 @@ class IngestService(mode.Service):
     async def _process(self, records: dict[TopicPartition, list[Any]]) -> None:
         assert self._producer is not None and self._consumer is not None
         s = self.settings
-        now = s.clock().now()
+        now = self._clock.now()
         pending: list[asyncio.Future[Any]] = []
         commits: dict[TopicPartition, int] = {}
         for tp, messages in records.items():
@@ -292,9 +299,7 @@ class IngestService(mode.Service):
                 for tp in owned:
                     if ends.get(tp) is None:
                         continue
-                    position = self._batched_to.get(tp)
-                    if position is None:
-                        position = await self._consumer.committed(tp) or 0
+                    position = await self._batched_position(tp) or 0
                     rows.append((tp, position, ends[tp]))
             except (KafkaError, KeyError) as exc:
                 log.warning("ingest: lag not measured (%r)", exc)

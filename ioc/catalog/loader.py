@@ -20,8 +20,3 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         return Catalog.model_validate(doc.data)
     except ValidationError as exc:
         raise doc.error(exc) from None
-
-
-def load_yaml(file: Path) -> object:
-    """The data of a user's YAML file (ConfigError if missing or malformed)."""
-    return read_yaml(file).data

@@ -56,13 +56,14 @@ def shifted_office_hours(catalog: Catalog, offset_seconds: float) -> list[dict[s
     a pipeline whose province clock reads wall + ``offset_seconds``; minute resolution."""
     province = catalog.province
     hours = province.office_hours
-    # Minutes since Monday 00:00 UTC, of each office day's opening and closing.
+    # Minutes since Monday 00:00 UTC, of each office day's opening and closing. One UTC
+    # offset for the zone: right for zones without daylight saving time, as Vietnam's.
     zone_offset = datetime(2026, 1, 5, tzinfo=ZoneInfo(province.timezone)).utcoffset()
     local_to_utc = -int(zone_offset.total_seconds() // 60) if zone_offset else 0
     shift = local_to_utc - round(offset_seconds / 60)
     pieces: list[tuple[int, int, int]] = []  # (UTC weekday, start minute, end minute)
     for day in hours.days:
-        start = (day - 1) * 1440 + hours.start.hour * 60 + hours.start.minute + shift
+        start = (day - 1) * 1440 + _minutes(hours.start) + shift
         end = start + _minutes(hours.end) - _minutes(hours.start)
         for a in range(start, end):
             minute = a % _WEEK
