@@ -19,8 +19,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ioc.catalog import Catalog
 from ioc.config import Settings
+from ioc.contracts.keys import partition_for, partition_key
 from ioc.ingest import EventValidator, Fact, Rejected, empty_batch, fact_of, pack_partition
-from ioc.ingest.batch import shard_of
+from ioc.ingest.batch import FORWARDED, shard_of
 from streams.topics import batch_key, batch_partition
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ LAG_INTERVAL_SECONDS = 5.0
 TOPIC_CHECK_SECONDS = 10.0
 # The worker's exit status when its topics vanished from the broker (EX_TEMPFAIL: try again).
 EXIT_TOPICS_LOST = 75
+# Marks a message the ingest forwarded to its entity's partition: it is never forwarded twice.
+FORWARDED_HEADER = "ioc-forwarded-from"
 
 
 class IngestMetrics:
@@ -196,6 +199,8 @@ class IngestService(mode.Service):
         now = self._clock.now()
         pending: list[asyncio.Future[Any]] = []
         commits: dict[TopicPartition, int] = {}
+        shards = s.state_shards
+        partitions = {topic: self._partition_count(topic) for topic in {tp.topic for tp in records}}
         for tp, messages in records.items():
             source = self._sources[tp.topic]
             validator = self._validators[source]
@@ -203,8 +208,13 @@ class IngestService(mode.Service):
             for msg in messages:
                 rejected = validator.check(msg.value, now)
                 if not isinstance(rejected, Rejected):
-                    shard = shard_of(msg.key, s.state_shards)
-                    rows.append((msg.offset, shard, fact_of(rejected), None))
+                    entity = partition_key(rejected).encode()
+                    home = partition_for(entity, partitions[tp.topic])
+                    if home != tp.partition and not _was_forwarded(msg.headers):
+                        pending.append(await self._forward(tp, msg, entity, home))
+                        rows.append((msg.offset, 0, None, FORWARDED))
+                        continue
+                    rows.append((msg.offset, shard_of(entity, shards), fact_of(rejected), None))
                     continue
                 rows.append((msg.offset, 0, None, rejected.reason))
                 pending.append(
@@ -247,6 +257,24 @@ class IngestService(mode.Service):
         except (CommitFailedError, IllegalStateError, KafkaError) as exc:
             self.metrics.commit_failures.inc()
             log.warning("ingest: offset commit failed, messages will be replayed: %r", exc)
+
+    def _partition_count(self, topic: str) -> int:
+        """The topic's partitions as the broker has them (producers partition by those)."""
+        assert self._consumer is not None
+        known = self._consumer.partitions_for_topic(topic)
+        return len(known) if known else self.settings.partitions
+
+    async def _forward(
+        self, tp: TopicPartition, msg: Any, entity: bytes, home: int
+    ) -> asyncio.Future[Any]:
+        """Send a valid event found outside its entity's partition on to that partition,
+        keyed by the entity: the original bytes and headers, and where it was found."""
+        assert self._producer is not None
+        headers = [*(msg.headers or ()), (FORWARDED_HEADER, b"%d/%d" % (tp.partition, msg.offset))]
+        future: asyncio.Future[Any] = await self._producer.send(
+            tp.topic, value=msg.value, key=entity, partition=home, headers=headers
+        )
+        return future
 
     @mode.Service.task
     async def _watch_topics(self) -> None:
@@ -315,6 +343,12 @@ class IngestService(mode.Service):
                 for gauge in (self.metrics.lag, self.metrics.committed, self.metrics.end):
                     gauge.remove(*labels)
             shown = now_shown
+
+
+def _was_forwarded(headers: Any) -> bool:
+    """Forwarded once already: processed where it is, even if the partitions changed since
+    (a forwarding loop is worse than one event in the wrong shard)."""
+    return any(name == FORWARDED_HEADER for name, _ in headers or ())
 
 
 class _AssignmentGauge(ConsumerRebalanceListener):  # type: ignore[misc]

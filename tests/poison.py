@@ -296,6 +296,8 @@ CASES: list[PoisonCase] = [
     PoisonCase(
         "unknown_extra_fields", "dossier", _one("dossier", extra={"a": [1, 2]}), "processed"
     ),
-    PoisonCase("no_key", "soc", _one("soc", alert_id="no-key"), "processed", key=None),
+    PoisonCase(
+        "no_key", "soc", _one("soc", event_id="no-key", alert_id="no-key"), "processed", key=None
+    ),
 ]
 # fmt: on

@@ -210,9 +210,12 @@ def apply_batch(
         if offset >= low:
             state.inc(spec.EVENTS_DEAD_LETTERED, spec.label_key(batch.source, reason))
             dead += 1
+    forwarded = sum(1 for offset in batch.forwarded if offset >= low)
+    if forwarded:
+        state.inc(spec.EVENTS_REROUTED, batch.source, forwarded)
     state.next_offset = batch.end
     expire(state, lookups)
-    result.offsets = applied + duplicates + dead
+    result.offsets = applied + duplicates + dead + forwarded
     return result
 
 

@@ -3,11 +3,13 @@
 Wire format (JSON)::
 
     {"s": "soc", "p": 3, "o": [start, end],
-     "e": [[offset, *fact], ...], "k": [shard, ...], "d": [[offset, reason], ...]}
+     "e": [[offset, *fact], ...], "k": [shard, ...], "d": [[offset, reason], ...],
+     "f": [offset, ...]}
 
-Every offset in ``[start, end)`` is either an event's fact or a dead letter, so the consumer of
-a batch can account for each source message exactly once by its offset. ``k`` gives each
-event's state shard, derived from its Kafka key: all events of one entity share a shard.
+Every offset in ``[start, end)`` is an event's fact, a dead letter, or an event forwarded to
+the partition of its entity (``f``, see ``ioc.contracts.keys``), so the consumer of a batch
+can account for each source message exactly once by its offset. ``k`` gives each event's
+state shard, derived from its entity's key: all events of one entity share a shard.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 from ioc.ingest.facts import Fact
+
+# The "reason" of a record whose event was forwarded to its entity's partition.
+FORWARDED: Final = "forwarded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +36,11 @@ class Batch:
     events: list[list[Any]]  # [offset, *fact]
     dead_letters: list[list[Any]]  # [offset, reason]
     shards: list[int] = field(default_factory=list)  # the state shard of each event
+    forwarded: list[int] = field(default_factory=list)  # offsets forwarded elsewhere
 
     def by_shard(self) -> dict[int, Batch]:
-        """One batch per state shard, each over the same offset range; dead letters go to
-        shard 0."""
+        """One batch per state shard, each over the same offset range; dead letters and
+        forwarded offsets go to shard 0."""
         rows: dict[int, list[list[Any]]] = {}
         for shard, row in zip(self.shards, self.events, strict=True):
             rows.setdefault(shard, []).append(row)
@@ -42,7 +48,7 @@ class Batch:
             shard: Batch(self.source, self.partition, self.start, self.end, events, [])
             for shard, events in rows.items()
         }
-        if self.dead_letters or not out:
+        if self.dead_letters or self.forwarded or not out:
             zero = out.get(0) or Batch(
                 self.source, self.partition, self.start, self.end, [], [], []
             )
@@ -54,6 +60,7 @@ class Batch:
                 zero.events,
                 self.dead_letters,
                 [],
+                self.forwarded,
             )
         return out
 
@@ -69,7 +76,8 @@ def pack_partition(
     """Pack one partition's records ``(offset, shard, fact, dead_letter_reason)`` in offset
     order.
 
-    A record with a reason is counted as a dead letter; the others carry the event's fact.
+    A record with a reason is counted as a dead letter, or as forwarded if the reason is
+    ``FORWARDED``; the others carry the event's fact.
     Yields one or more batches over contiguous offset ranges, each of at most ``max_events``
     records and at most ``max_bytes`` bytes, measured: a batch over the broker's message
     limit is never accepted, and its partition would stall. A batch that comes out too large
@@ -112,20 +120,23 @@ def _pack(
     events: list[list[Any]] = []
     shards: list[int] = []
     dead: list[list[Any]] = []
+    forwarded: list[int] = []
     for offset, shard, fact, reason in records:
-        if reason is not None:
+        if reason == FORWARDED:
+            forwarded.append(offset)
+        elif reason is not None:
             dead.append([offset, reason])
         else:
             assert fact is not None
             events.append([offset, *fact])
             shards.append(shard)
-    return _dumps(source, partition, records[0][0], end, events, shards, dead)
+    return _dumps(source, partition, records[0][0], end, events, shards, dead, forwarded)
 
 
 def empty_batch(source: str, partition: int, offset: int) -> bytes:
     """A batch of no offsets at ``offset``: "everything before it is batched". The aggregator
     takes it as a heartbeat and reads back any batch it finds missing before it."""
-    return _dumps(source, partition, offset, offset, [], [], [])
+    return _dumps(source, partition, offset, offset, [], [], [], [])
 
 
 def _dumps(
@@ -136,18 +147,22 @@ def _dumps(
     events: list[list[Any]],
     shards: list[int],
     dead: list[list[Any]],
+    forwarded: list[int],
 ) -> bytes:
-    return orjson.dumps(
-        {"s": source, "p": partition, "o": [start, end], "e": events, "k": shards, "d": dead}
-    )
+    raw: dict[str, Any] = {
+        "s": source, "p": partition, "o": [start, end], "e": events, "k": shards, "d": dead
+    }  # fmt: skip
+    if forwarded:
+        raw["f"] = forwarded
+    return orjson.dumps(raw)
 
 
 def unpack_batch(data: bytes) -> Batch:
     raw = orjson.loads(data)
     start, end = raw["o"]
-    return Batch(raw["s"], raw["p"], start, end, raw["e"], raw["d"], raw["k"])
+    return Batch(raw["s"], raw["p"], start, end, raw["e"], raw["d"], raw["k"], raw.get("f", []))
 
 
 def shard_of(key: bytes | None, shards: int) -> int:
-    """The state shard of a Kafka message key (stable across processes and restarts)."""
+    """The state shard of an entity's key (stable across processes and restarts)."""
     return zlib.crc32(key) % shards if key else 0

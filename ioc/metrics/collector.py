@@ -27,6 +27,7 @@ from ioc.metrics.spec import (
     COUNTERS,
     DOSSIERS_ABANDONED,
     EVENTS_DEAD_LETTERED,
+    EVENTS_REROUTED,
     GAUGES,
     HISTOGRAMS,
     SOC_ALERTS_ABANDONED,
@@ -55,6 +56,9 @@ class StateCollector(Collector):
         for source in get_args(Source):
             for reason in DEAD_LETTER_REASONS:
                 dead.setdefault(label_key(source, reason), 0.0)
+        rerouted = counters.setdefault(EVENTS_REROUTED.name, {})
+        for source in get_args(Source):
+            rerouted.setdefault(source, 0.0)
         abandoned = counters.setdefault(DOSSIERS_ABANDONED.name, {})
         for agency, level in self._lookups.agency_level.items():
             abandoned.setdefault(label_key(agency, level), 0.0)

@@ -37,6 +37,12 @@ EVENTS_DUPLICATE = CounterSpec(
     "Events whose event_id was already applied at another offset (skipped).",
     ("source",),
 )
+EVENTS_REROUTED = CounterSpec(
+    "ioc_events_rerouted",
+    "Valid events found outside their entity's partition (a producer's key or partitioner "
+    "differs from the contract), forwarded there and counted once more when processed.",
+    ("source",),
+)
 EVENTS_LATE = CounterSpec(
     "ioc_events_late",
     "Events older than their partition's newest event time minus the grace (default 5 min). "
@@ -133,6 +139,7 @@ COUNTERS: tuple[CounterSpec, ...] = (
     EVENTS_PROCESSED,
     EVENTS_DEAD_LETTERED,
     EVENTS_DUPLICATE,
+    EVENTS_REROUTED,
     EVENTS_LATE,
     SOC_ALERTS,
     SOC_ALERT_STATUS,

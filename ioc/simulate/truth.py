@@ -159,6 +159,11 @@ class GroundTruth:
         self.sent += 1
         self._counts[_key("ioc_events_duplicate_total", source=source)] += 1
 
+    def record_rerouted(self, source: str) -> None:
+        """An event sent outside its entity's partition: forwarded there once (record it
+        with ``record`` at that partition too)."""
+        self._counts[_key("ioc_events_rerouted_total", source=source)] += 1
+
     def record_dead_letter(self, source: str, reason: str) -> None:
         self.sent += 1
         self._counts[_key("ioc_events_dead_lettered_total", source=source, reason=reason)] += 1

@@ -13,6 +13,7 @@ from aiokafka.partitioner import DefaultPartitioner
 
 from ioc.catalog import Catalog
 from ioc.config import Settings
+from ioc.contracts.keys import partition_for, partition_key
 from ioc.ingest import EventValidator, Rejected
 from ioc.runtime import WorkerProcess
 from ioc.simulate import GroundTruth
@@ -54,7 +55,11 @@ async def _send_corpus(
                 if case.expect == "processed":
                     event = validator.check(value, now.timestamp())
                     assert not isinstance(event, Rejected), (case.name, event)
-                    truth.record(event, partition)
+                    # Processed in its entity's partition, forwarded there if sent elsewhere.
+                    home = partition_for(partition_key(event).encode(), settings.partitions)
+                    truth.record(event, home)
+                    if home != partition:
+                        truth.record_rerouted(case.source)
                 else:
                     truth.record_dead_letter(case.source, case.expect)
                     expected_dead[(value, case.expect)] += 1
@@ -96,12 +101,15 @@ def test_poison_corpus_is_dead_lettered_or_counted_and_every_partition_goes_on(
     expected_dead = asyncio.run(_send_corpus(settings, catalog, truth))
     # Then ordinary traffic on every partition of every source: it must all be counted.
     simulate(settings, catalog, 4_000, seed=33, truth=truth)
-    assert wait_for_truth(worker, truth, timeout=120) == []
+    diffs = wait_for_truth(worker, truth, timeout=120)
+    assert diffs == [], "\n".join(diffs)
     assert worker.running()
     consumed = worker.total("ioc_ingest_messages_consumed_total")
     processed = worker.total("ioc_events_processed_total")
     dead = worker.total("ioc_events_dead_lettered_total")
-    assert consumed == processed + dead == truth.sent
+    rerouted = worker.total("ioc_events_rerouted_total")
+    # A forwarded event is consumed twice: where it was sent, and in its entity's partition.
+    assert consumed == processed + dead + rerouted == truth.sent + rerouted
     found = asyncio.run(_dead_letters(settings, sum(expected_dead.values())))
     assert found == expected_dead  # the original bytes, each with the reason expected
     # 1,000 made-up MITRE ids on 5 agents: one campaign on "other" at most, not 1,000.

@@ -45,6 +45,16 @@ def test_processed_and_dead_lettered_account_for_every_offset() -> None:
     assert state.next_offset == 5
 
 
+def test_forwarded_offsets_are_counted_as_rerouted_and_close_the_range() -> None:
+    state = PartitionState()
+    rows = [[0, *as_fact(soc_alert())]]
+    applied = apply_batch(state, Batch("soc", 0, 0, 3, rows, [], [0], [1, 2]), LOOKUPS)
+    assert applied.offsets == 3
+    assert count(state, spec.EVENTS_REROUTED, "soc") == 2
+    assert count(state, spec.EVENTS_PROCESSED, "soc") == 1
+    assert state.next_offset == 3
+
+
 def test_replayed_batch_changes_nothing() -> None:
     state = PartitionState()
     b = batch([soc_alert()] * 3, dead=1)

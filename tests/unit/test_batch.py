@@ -6,7 +6,7 @@ import pytest
 
 from ioc.config import ConfigError, load_settings
 from ioc.ingest import Fact, empty_batch, pack_partition, unpack_batch
-from ioc.ingest.batch import shard_of
+from ioc.ingest.batch import FORWARDED, shard_of
 
 
 def rows(n: int, dead_every: int = 0) -> list[tuple[int, int, Fact | None, str | None]]:
@@ -107,3 +107,27 @@ def test_a_record_that_alone_exceeds_the_limit_is_refused() -> None:
 def test_settings_keep_every_valid_message_packable() -> None:
     with pytest.raises(ConfigError, match="IOC_BATCH_MAX_BYTES"):
         load_settings(max_message_bytes=600_000, batch_max_bytes=900 * 1024)
+
+
+def test_forwarded_offsets_round_trip_and_complete_the_range() -> None:
+    records = rows(6)
+    records[2] = (102, 0, None, FORWARDED)
+    (packed,) = pack_partition("soc", 0, records, max_events=100, max_bytes=1 << 20)
+    batch = unpack_batch(packed)
+    assert batch.forwarded == [102]
+    offsets = sorted([row[0] for row in batch.events] + batch.forwarded)
+    assert offsets == list(range(batch.start, batch.end))
+
+
+def test_split_by_shard_sends_forwarded_offsets_to_shard_zero() -> None:
+    records = rows(6)
+    records[1] = (101, 0, None, FORWARDED)
+    (packed,) = pack_partition("soc", 0, records, max_events=100, max_bytes=1 << 20)
+    parts = unpack_batch(packed).by_shard()
+    assert parts[0].forwarded == [101]
+    assert all(not b.forwarded for shard, b in parts.items() if shard != 0)
+
+
+def test_a_batch_without_forwarded_offsets_reads_as_before() -> None:
+    old = b'{"s":"soc","p":0,"o":[5,6],"e":[],"k":[],"d":[[5,"invalid_json"]]}'
+    assert unpack_batch(old).forwarded == []

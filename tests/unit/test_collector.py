@@ -65,6 +65,7 @@ def test_without_state_only_clock_driven_gauges_and_known_zero_series_have_sampl
     assert {name for name, _ in exposition([])} == {
         "ioc_uptime_in_maintenance",
         "ioc_events_dead_lettered_total",
+        "ioc_events_rerouted_total",
         "ioc_soc_alerts_abandoned_total",
     }
 

@@ -26,6 +26,7 @@ def test_metric_is_in_the_kpi_reference_or_is_pipeline_accounting(name: str) -> 
     pipeline = {
         "ioc_events_processed_total",
         "ioc_events_dead_lettered_total",
+        "ioc_events_rerouted_total",
         "ioc_soc_alert_status_changes_total",
         "ioc_state_entities",
     }

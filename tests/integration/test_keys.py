@@ -1,0 +1,146 @@
+"""Status changes find their alert whatever key and partitioner their producer used: keyed by
+the agent through librdkafka (confluent-kafka, CRC32 instead of murmur2), sent without a key,
+or keyed by the alert id. Each is forwarded to its entity's partition and counted once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import zlib
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from confluent_kafka import Producer
+from pydantic import TypeAdapter
+
+from ioc.catalog import Catalog
+from ioc.config import Settings
+from ioc.contracts import Event
+from ioc.contracts.keys import partition_for
+from ioc.runtime import WorkerProcess
+from ioc.simulate import GroundTruth
+from tests.conftest import soc_alert
+from tests.integration.conftest import wait_for_truth
+
+pytestmark = pytest.mark.integration
+
+EVENT: TypeAdapter[Any] = TypeAdapter(Event)
+
+
+def _agent_where_hashes_differ(partitions: int, taken: set[str]) -> str:
+    """An agent id that librdkafka's default partitioner (CRC32) puts in another partition
+    than Kafka's default (murmur2): the case this test is about, not left to chance."""
+    for n in range(1, 1000):
+        agent = f"so-tc-d{n:04d}"
+        crc = zlib.crc32(agent.encode()) % partitions
+        if agent not in taken and crc != partition_for(agent.encode(), partitions):
+            return agent
+    raise AssertionError("no such agent id")
+
+
+def _status(alert: dict[str, Any], status: str, at: datetime) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "event_id": f"{alert['alert_id']}-{status}",
+        "event_type": "soc_alert_status",
+        "event_time": at.isoformat(),
+        "alert_id": alert["alert_id"],
+        "agent_id": alert["agent"]["id"],
+        "status": status,
+        "actor": "analyst-1",
+    }
+
+
+def _librdkafka_send(
+    settings: Settings, docs: list[tuple[bytes | None, dict[str, Any]]]
+) -> list[int]:
+    """Send with confluent-kafka's defaults; return the partition each message landed in."""
+    producer = Producer({"bootstrap.servers": settings.bootstrap_servers(), "acks": "all"})
+    landed: list[int] = []
+
+    def delivered(err: Any, msg: Any) -> None:
+        assert err is None, err
+        landed.append(msg.partition())
+
+    for key, doc in docs:
+        producer.produce(settings.topics.soc, json.dumps(doc).encode(), key=key,
+                         on_delivery=delivered)  # fmt: skip
+        producer.flush(15)
+    assert producer.flush(15) == 0
+    return landed
+
+
+async def _aiokafka_send(settings: Settings, docs: list[tuple[bytes, dict[str, Any]]]) -> list[int]:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers())
+    await producer.start()
+    try:
+        sent = [
+            await producer.send_and_wait(settings.topics.soc, json.dumps(doc).encode(), key=key)
+            for key, doc in docs
+        ]
+    finally:
+        await producer.stop()
+    return [meta.partition for meta in sent]
+
+
+@pytest.mark.timeout(180)
+def test_status_changes_close_their_alert_whatever_the_producers_key_and_partitioner(
+    settings: Settings, catalog: Catalog, worker: WorkerProcess
+) -> None:
+    n = settings.partitions
+    now = settings.clock().now_datetime()
+    agents: list[str] = []
+    for _ in range(3):
+        agents.append(_agent_where_hashes_differ(n, set(agents)))
+    raised = (now - timedelta(seconds=90)).isoformat()
+    alerts = [
+        soc_alert(event_id=f"k-{i}", alert_id=f"key-test-{i}", event_time=raised,
+                  agent={"id": agent, "name": agent, "ip": "10.0.0.9"})
+        for i, agent in enumerate(agents)
+    ]  # fmt: skip
+    acks = [_status(a, "acknowledged", now - timedelta(seconds=60)) for a in alerts]
+    resolves = [_status(a, "resolved", now - timedelta(seconds=20)) for a in alerts]
+
+    # The alerts as the contract says: keyed by the agent, murmur2 (aiokafka).
+    alert_parts = asyncio.run(
+        _aiokafka_send(settings, [(a["agent"]["id"].encode(), a) for a in alerts])
+    )
+    # Alert 0's changes keyed by its agent through librdkafka (CRC32); alert 1's without a key.
+    rdkafka_docs: list[tuple[bytes | None, dict[str, Any]]] = [
+        (agents[0].encode(), acks[0]), (agents[0].encode(), resolves[0]),
+        (None, acks[1]), (None, resolves[1]),
+    ]  # fmt: skip
+    rdkafka_parts = _librdkafka_send(settings, rdkafka_docs)
+    # Alert 2's changes keyed by the alert id (aiokafka, murmur2 of the wrong key).
+    wrong_key_parts = asyncio.run(
+        _aiokafka_send(settings, [(d["alert_id"].encode(), d) for d in (acks[2], resolves[2])])
+    )
+
+    truth = GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
+    sent = [
+        *zip(alerts, alert_parts, strict=True),
+        *zip([d for _, d in rdkafka_docs], rdkafka_parts, strict=True),
+        *zip([acks[2], resolves[2]], wrong_key_parts, strict=True),
+    ]
+    for doc, landed in sent:
+        event = EVENT.validate_json(json.dumps(doc))
+        home = partition_for(doc.get("agent_id", doc.get("agent", {}).get("id", "")).encode(), n)
+        assert all(
+            p == partition_for(a.encode(), n) for a, p in zip(agents, alert_parts, strict=True)
+        )
+        truth.record(event, home)
+        if landed != home:
+            truth.record_rerouted("soc")
+    assert rdkafka_parts[0] != partition_for(agents[0].encode(), n)  # CRC32 did put it elsewhere
+
+    assert wait_for_truth(worker, truth, timeout=90) == []
+    samples = worker.samples()
+    severity = alerts[0]["rule"]["level"]
+    assert severity == 10  # medium: every alert of this test is one
+    assert (
+        samples[("ioc_soc_alert_time_to_acknowledge_seconds_count", (("severity", "medium"),))] == 3
+    )
+    assert samples[("ioc_soc_alert_time_to_resolve_seconds_count", (("severity", "medium"),))] == 3
+    assert worker.total("ioc_events_rerouted_total") >= 4
