@@ -891,8 +891,11 @@ def pipeline(catalog: Catalog) -> Dashboard:
                     ),
                     Panel(
                         "timeseries",
-                        "Sự kiện trễ và trùng",
-                        "Late (beyond the grace) and duplicate events per minute, by source.",
+                        "Sự kiện trễ, trùng và sai phân vùng",
+                        "Late (beyond the grace), duplicate, and rerouted events per minute, by "
+                        "source. Rerouted: sent outside their entity's partition (a producer's "
+                        "key or partitioner breaks the contract, docs/architecture.md) and "
+                        "forwarded there: correct, but one more hop.",
                         [
                             Query(
                                 "sum by (source) (rate(ioc_events_late_total[$__rate_interval]))"
@@ -903,6 +906,11 @@ def pipeline(catalog: Catalog) -> Dashboard:
                                 "sum by (source) (rate(ioc_events_duplicate_total"
                                 "[$__rate_interval])) * 60",
                                 "trùng {{source}}",
+                            ),
+                            Query(
+                                "sum by (source) (rate(ioc_events_rerouted_total"
+                                "[$__rate_interval])) * 60",
+                                "sai phân vùng {{source}}",
                             ),
                         ],
                         width=8,
