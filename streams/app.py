@@ -6,9 +6,11 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 import faust
+from aiokafka.errors import KafkaError
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -24,6 +26,7 @@ from ioc.aggregate.state import Lookups, late_offsets_of
 from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
 from ioc.ingest import Batch, unpack_batch
+from ioc.ingest.batch import APPLY_FAILED
 from ioc.metrics.collector import StateCollector
 from streams.alerts import Alerting
 from streams.ingest import IngestMetrics, IngestService
@@ -64,6 +67,15 @@ class PartitionCache:
         self._items[key] = (stored, state, seen)
         return state, seen
 
+    def forget(self, partition_key: bytes) -> None:
+        """Drop what is parsed of a source partition: a batch that raised may have changed
+        its shards' states and dedup indexes in place; the tables still hold the last good
+        bytes, parsed again on the next ``get``."""
+        prefix = partition_key + b"#"
+        for key in [k for k in self._items if k.startswith(prefix)]:
+            del self._items[key]
+        self._progress.pop(partition_key, None)
+
     def put(self, key: bytes, stored: bytes, state: PartitionState, seen: SeenEvents) -> None:
         self._items[key] = (stored, state, seen)
 
@@ -91,6 +103,21 @@ class PartitionCache:
             return None
         after = self.progress(partition_key).clock_after
         return after + max(0.0, wall - self._clock_walls[partition_key])
+
+
+MAX_APPLY_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAt:
+    """Where a batch message is on the internal batch topic."""
+
+    topic: str
+    partition: int
+    offset: int
+
+    def __str__(self) -> str:
+        return f"{self.topic}[{self.partition}]@{self.offset}"
 
 
 class _AppliedOffsets(Collector):
@@ -140,6 +167,20 @@ class AggregateMetrics:
         self.bad_batches = Counter(
             "ioc_batches_undecodable",
             "Messages on the internal batch topic that could not be decoded (skipped).",
+            registry=registry,
+        )
+        self.apply_failures = Counter(
+            "ioc_batch_apply_failures",
+            "Attempts to apply a batch that raised: a bug, each logged with its traceback. "
+            "After 3 attempts the batch is quarantined.",
+            ["source"],
+            registry=registry,
+        )
+        self.quarantined = Counter(
+            "ioc_batches_quarantined",
+            "Batches given up on after repeated failures: sent to the dead-letter topic "
+            "(reason apply_failed) and their events counted as dead letters.",
+            ["source"],
             registry=registry,
         )
         self.gaps = Counter(
@@ -219,7 +260,15 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         cache = PartitionCache(table, seen_table, settings.dedup_window_seconds)
         caches[source] = cache
         app.agent(topic, name=f"aggregate_{source}")(
-            _aggregator(app, cache, lookups, aggregate_metrics, alerting, client_kwargs)
+            _aggregator(
+                app,
+                cache,
+                lookups,
+                aggregate_metrics,
+                alerting,
+                client_kwargs,
+                settings.topics.deadletter,
+            )
         )
 
     def owned_keys(cache: PartitionCache, source: str) -> Iterator[bytes]:
@@ -268,6 +317,7 @@ def _aggregator(
     metrics: AggregateMetrics,
     alerting: Alerting,
     client_kwargs: Mapping[str, Any],
+    deadletter_topic: str,
 ) -> Callable[[faust.StreamT[bytes]], AsyncIterator[None]]:
     """The agent of one source: apply each batch to its partition's state.
 
@@ -282,6 +332,12 @@ def _aggregator(
     Acks are manual: faust acks an event in a ``finally`` when the agent is cancelled mid-batch
     (on shutdown), and commits that offset while the batch's changelog records may still sit
     in its producer buffer. A batch is acked only once its changelog records are delivered.
+
+    A batch whose application raises (the core is total, tests/property: this is the last
+    line against a bug, or a forged batch on the internal topic) is tried
+    ``MAX_APPLY_ATTEMPTS`` times, then quarantined: its bytes go to the dead-letter topic with
+    the error, its unapplied events are counted as dead letters (``apply_failed``), and the
+    partition goes on. One bad batch never freezes a partition.
     """
 
     async def apply(key: bytes, batch: Batch, batch_offset: int) -> None:
@@ -302,6 +358,67 @@ def _aggregator(
         if fresh:
             await alerting.send_signal(key, (r for r in batch.events if r[0] in fresh))
 
+    async def settle(key: bytes, batch: Batch, where: BatchAt, value: bytes) -> None:
+        """``apply``, retried; quarantined if it keeps failing."""
+        for attempt in range(1, MAX_APPLY_ATTEMPTS + 1):
+            try:
+                await apply(key, batch, where.offset)
+                return
+            except Exception as exc:  # any bug: the partition must go on
+                cache.forget(key)
+                metrics.apply_failures.labels(batch.source).inc()
+                log.error(
+                    "aggregate: %s: batch at %s failed (attempt %d of %d): %r",
+                    key.decode(), where, attempt, MAX_APPLY_ATTEMPTS, exc, exc_info=True,
+                )  # fmt: skip
+                if attempt == MAX_APPLY_ATTEMPTS:
+                    await quarantine(key, batch, where, value, exc)
+                    return
+                await asyncio.sleep(attempt)
+
+    async def quarantine(
+        key: bytes, batch: Batch, where: BatchAt, value: bytes, exc: Exception
+    ) -> None:
+        done = {
+            shard
+            for shard in set(batch.shards)
+            if cache.get(shard_key(key, shard))[0].next_offset >= batch.end
+        }
+        headers = [
+            ("ioc-reason", APPLY_FAILED.encode()),
+            ("ioc-detail", repr(exc).encode()[:1024]),
+            ("ioc-source-topic", where.topic.encode()),
+            ("ioc-source-partition", str(where.partition).encode()),
+            ("ioc-source-offset", str(where.offset).encode()),
+            ("ioc-batch-offsets", b"%d-%d" % (batch.start, batch.end)),
+        ]
+        while True:  # the bytes are kept before the partition moves past them
+            try:
+                await app.producer.send_and_wait(
+                    deadletter_topic, key, value, partition=None, timestamp=None, headers=headers
+                )
+                break
+            except KafkaError as send_error:
+                log.warning("aggregate: quarantine of %s waits for the broker: %r",
+                            where, send_error)  # fmt: skip
+                await asyncio.sleep(1.0)
+        metrics.quarantined.labels(batch.source).inc()
+        try:
+            await apply(key, batch.as_failed(done), where.offset)
+        except Exception:  # even counting failed: move on, uncounted
+            cache.forget(key)
+            log.critical("aggregate: %s: batch at %s skipped uncounted", key.decode(), where,
+                         exc_info=True)  # fmt: skip
+            progress = cache.progress(key)
+            clock = progress.clock_for(batch.start)
+            cache.set_progress(
+                key, progress.after_batch(batch.end, where.offset, clock, progress.clock_after)
+            )
+        log.error(
+            "aggregate: %s: batch at %s (source offsets %d-%d) quarantined to %s",
+            key.decode(), where, batch.start, batch.end, deadletter_topic,
+        )  # fmt: skip
+
     async def repair(key: bytes, batch: Batch, message: Any) -> None:
         progress = cache.progress(key)
         first = progress.batch_offset + 1 if progress.batch_offset >= 0 else None
@@ -313,7 +430,7 @@ def _aggregator(
                 lost = unpack_batch(data)
             except (ValueError, KeyError, TypeError):
                 continue  # counted as undecodable when it was first delivered, if it was
-            await apply(key, lost, offset)
+            await settle(key, lost, BatchAt(message.topic, message.partition, offset), data)
         source = key.split(b":", 1)[0].decode()
         closed = not cache.progress(key).is_missing_before(batch.start)
         if progress.batch_offset < 0 and not missing:
@@ -326,6 +443,19 @@ def _aggregator(
             "gap closed" if closed else "GAP REMAINS (source offsets lost)",
         )  # fmt: skip
 
+    async def repair_patiently(key: bytes, batch: Batch, message: Any) -> None:
+        """``repair``, retried while the broker does not answer; then the gap is left
+        (``ioc_batch_gaps_total{outcome="unrepaired"}`` and its alert say so)."""
+        for attempt in range(1, MAX_APPLY_ATTEMPTS + 1):
+            try:
+                await repair(key, batch, message)
+                return
+            except (KafkaError, OSError, TimeoutError) as exc:
+                log.warning("aggregate: %s: reading back missing batches failed (%r)",
+                            key.decode(), exc)  # fmt: skip
+                await asyncio.sleep(attempt)
+        metrics.gaps.labels(batch.source, "unrepaired").inc()
+
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         manual = cast(faust.Stream[bytes], stream).noack()
         async for event in manual.events():
@@ -337,9 +467,10 @@ def _aggregator(
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
                 await manual.ack(event)
                 continue
+            where = BatchAt(event.message.topic, event.message.partition, event.message.offset)
             if cache.progress(key).is_missing_before(batch.start):
-                await repair(key, batch, event.message)
-            await apply(key, batch, event.message.offset)
+                await repair_patiently(key, batch, event.message)
+            await settle(key, batch, where, value)
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit this batch's offset before its changelog records are out: a
             # crash then loses them. Wait until they are delivered before taking the next.

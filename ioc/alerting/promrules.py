@@ -246,6 +246,14 @@ def pipeline_rules() -> dict[str, Any]:
                         "A batch of events was lost: KPI counts are short",
                     ),
                     alert(
+                        "IocBatchQuarantined",
+                        "increase(ioc_batches_quarantined_total[15m]) > 0",
+                        "0m",
+                        "ticket",
+                        "Một lô sự kiện xử lý lỗi nhiều lần và bị cách ly, số liệu KPI bị thiếu",
+                        "A batch kept failing and was quarantined: KPI counts are short",
+                    ),
+                    alert(
                         "IocAlertDeliveryFailing",
                         "increase(ioc_alert_delivery_failures_total[5m]) > 0\n"
                         "and\nincrease(ioc_alerts_delivered_total[5m]) == 0",

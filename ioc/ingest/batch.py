@@ -15,7 +15,7 @@ state shard, derived from its entity's key: all events of one entity share a sha
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -25,6 +25,8 @@ from ioc.ingest.facts import Fact
 
 # The "reason" of a record whose event was forwarded to its entity's partition.
 FORWARDED: Final = "forwarded"
+# The dead-letter reason of an event whose batch kept failing in the aggregator.
+APPLY_FAILED: Final = "apply_failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,19 @@ class Batch:
                 self.forwarded,
             )
         return out
+
+    def as_failed(self, done: Collection[int]) -> Batch:
+        """The batch once it is given up on: the events of the shards not in ``done`` become
+        dead letters (``apply_failed``); dead letters and forwarded offsets stay as they are.
+        It accounts for every offset of the range and applies no event."""
+        dead = [
+            [row[0], APPLY_FAILED]
+            for shard, row in zip(self.shards, self.events, strict=True)
+            if shard not in done
+        ]
+        dead = sorted([*self.dead_letters, *dead])
+        return Batch(self.source, self.partition, self.start, self.end, [], dead, [],
+                     self.forwarded)  # fmt: skip
 
 
 def pack_partition(

@@ -22,6 +22,7 @@ from ioc.aggregate import PartitionState, merge_states
 from ioc.aggregate.gauges import gauges
 from ioc.aggregate.state import TRACKED_SEVERITIES, Lookups
 from ioc.contracts.events import Source
+from ioc.ingest.batch import APPLY_FAILED
 from ioc.ingest.validate import DEAD_LETTER_REASONS
 from ioc.metrics.spec import (
     COUNTERS,
@@ -54,7 +55,7 @@ class StateCollector(Collector):
         # pipeline dashboard's panel and rate() see a series before the first bad message.
         dead = counters.setdefault(EVENTS_DEAD_LETTERED.name, {})
         for source in get_args(Source):
-            for reason in DEAD_LETTER_REASONS:
+            for reason in (*DEAD_LETTER_REASONS, APPLY_FAILED):
                 dead.setdefault(label_key(source, reason), 0.0)
         rerouted = counters.setdefault(EVENTS_REROUTED.name, {})
         for source in get_args(Source):

@@ -5,6 +5,8 @@ worker stays alive; every partition goes on processing; no KPI moves for a rejec
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections import Counter
 
 import pytest
@@ -15,8 +17,11 @@ from ioc.catalog import Catalog
 from ioc.config import Settings
 from ioc.contracts.keys import partition_for, partition_key
 from ioc.ingest import EventValidator, Rejected
+from ioc.ingest.batch import shard_of
 from ioc.runtime import WorkerProcess
 from ioc.simulate import GroundTruth
+from streams.topics import batch_key, batch_partition
+from tests.conftest import soc_alert
 from tests.integration.conftest import simulate, wait_for_truth
 from tests.poison import CASES
 
@@ -118,3 +123,58 @@ def test_poison_corpus_is_dead_lettered_or_counted_and_every_partition_goes_on(
         if n == "ioc_alerts_fired_total" and dict(labels)["alertname"] == "SocCampaign"
     )  # fmt: skip
     assert campaigns <= 1
+
+
+async def _send(settings: Settings, topic: str, value: bytes, key: bytes, partition: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers())
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=key, partition=partition)
+    finally:
+        await producer.stop()
+
+
+def _wait_for(worker: WorkerProcess, name: str, value: float, timeout: float = 60.0) -> float:
+    deadline = time.monotonic() + timeout
+    while (got := worker.total(name)) != value and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return got
+
+
+@pytest.mark.timeout(180)
+def test_a_batch_that_keeps_failing_is_quarantined_and_its_partition_goes_on(
+    settings: Settings, worker: WorkerProcess
+) -> None:
+    now = settings.clock().now_datetime()
+    agent = "so-tc-d0001"
+    home = partition_for(agent.encode(), settings.partitions)
+
+    def alert(n: int) -> bytes:
+        doc = soc_alert(event_id=f"q-{n}", alert_id=f"q-{n}", event_time=now.isoformat())
+        return json.dumps(doc).encode()
+
+    asyncio.run(_send(settings, settings.topics.soc, alert(0), agent.encode(), home))
+    assert _wait_for(worker, "ioc_events_processed_total", 1) == 1
+    # A forged batch on the internal topic, claiming source offset 1 with a fact the core
+    # cannot read (anyone with write access to the topic could send it).
+    forged = json.dumps(
+        {"s": "soc", "p": home, "o": [1, 2], "e": [[1, "a", "forged"]], "k": [0], "d": []}
+    ).encode()
+    asyncio.run(
+        _send(settings, settings.topics.batch_topic("soc"), forged, batch_key("soc", home),
+              batch_partition(home, settings.partitions))
+    )  # fmt: skip
+    assert _wait_for(worker, "ioc_batches_quarantined_total", 1) == 1
+    # The partition goes on. The forged batch claimed offset 1 for state shard 0 only, and the
+    # agent's events live in another shard: the real event at offset 1 is not lost either.
+    assert shard_of(agent.encode(), settings.state_shards) != 0
+    for n in (1, 2):
+        asyncio.run(_send(settings, settings.topics.soc, alert(n), agent.encode(), home))
+    assert _wait_for(worker, "ioc_events_processed_total", 3) == 3
+    samples = worker.samples()
+    assert samples[("ioc_events_dead_lettered_total",
+                    (("reason", "apply_failed"), ("source", "soc")))] == 1  # fmt: skip
+    assert worker.total("ioc_batch_apply_failures_total") == 3
+    assert worker.running()
+    found = asyncio.run(_dead_letters(settings, 1))
+    assert found == Counter({(forged, "apply_failed"): 1})

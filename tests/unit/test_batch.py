@@ -131,3 +131,19 @@ def test_split_by_shard_sends_forwarded_offsets_to_shard_zero() -> None:
 def test_a_batch_without_forwarded_offsets_reads_as_before() -> None:
     old = b'{"s":"soc","p":0,"o":[5,6],"e":[],"k":[],"d":[[5,"invalid_json"]]}'
     assert unpack_batch(old).forwarded == []
+
+
+def test_a_failed_batch_turns_its_unapplied_shards_events_into_dead_letters() -> None:
+    # Shards are offset % 3 (shard 1, applied: 103, 106); 100, 104, 108 are dead letters.
+    records = rows(9, dead_every=4)
+    records[2] = (102, 0, None, FORWARDED)
+    (packed,) = pack_partition("soc", 0, records, max_events=100, max_bytes=1 << 20)
+    failed = unpack_batch(packed).as_failed(done={1})
+    assert failed.events == []
+    assert failed.forwarded == [102]
+    assert failed.dead_letters == [
+        [100, "invalid_json"], [101, "apply_failed"], [104, "invalid_json"],
+        [105, "apply_failed"], [107, "apply_failed"],
+        [108, "invalid_json"],
+    ]  # fmt: skip
+    assert (failed.start, failed.end) == (100, 109)

@@ -72,7 +72,7 @@ def test_without_state_only_clock_driven_gauges_and_known_zero_series_have_sampl
 
 def test_every_dead_letter_reason_of_every_source_exists_at_zero_from_the_start() -> None:
     dead = {k: v for k, v in exposition([]).items() if k[0] == "ioc_events_dead_lettered_total"}
-    assert len(dead) == 3 * len(DEAD_LETTER_REASONS)
+    assert len(dead) == 3 * (len(DEAD_LETTER_REASONS) + 1)  # + apply_failed
     assert set(dead.values()) == {0.0}
 
 

@@ -229,6 +229,29 @@ def test_an_unrepaired_batch_gap_raises_a_ticket_at_once(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_quarantined_batch_raises_a_ticket_at_once(tmp_path: Path) -> None:
+    quarantined = rule("IocBatchQuarantined")
+    series = 'ioc_batches_quarantined_total{source="dossier",instance="w1:6066"}'
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": [{"series": series, "values": "0 0 0 1 1 1"}],
+                "alert_rule_test": [
+                    {"eval_time": "2m", "alertname": "IocBatchQuarantined", "exp_alerts": []},
+                    {
+                        "eval_time": "3m",
+                        "alertname": "IocBatchQuarantined",
+                        "exp_alerts": [expected(quarantined, source="dossier", instance="w1:6066")],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_repaired_batch_gaps_are_quiet(tmp_path: Path) -> None:
     series = 'ioc_batch_gaps_total{source="soc",outcome="repaired",instance="w1:6066"}'
     result = promtool_test(
