@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from pathlib import Path
 from types import TracebackType
@@ -52,10 +53,15 @@ class ChildProcess:
             self._proc.kill()
             return self._proc.wait()
 
+    def signal(self, sig: signal.Signals) -> None:
+        if self._proc is not None:
+            self._proc.send_signal(sig)
+
     def stop(self) -> None:
         if self.running():
             assert self._proc is not None
             self._proc.terminate()
+            self._proc.send_signal(signal.SIGCONT)  # a paused process acts on TERM only then
             self.wait()
         self._proc = None
 

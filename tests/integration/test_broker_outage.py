@@ -8,6 +8,7 @@ numbers.
 
 from __future__ import annotations
 
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,5 +65,30 @@ def test_a_broker_lost_mid_run_fails_the_simulator_instead_of_counting_its_event
             broker.stop()
             with pytest.raises(KafkaError):
                 run.result(timeout=200)
+    finally:
+        broker.stop()
+
+
+@pytest.mark.timeout(400)
+def test_a_broker_paused_for_30_seconds_mid_backlog_is_ridden_through_with_nothing_lost(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    broker = EmbeddedBroker(log_file=tmp_path / "tansu.log").start()
+    try:
+        settings = make_settings(broker, tmp_path)
+        log = tmp_path / "worker.log"
+        with WorkerProcess(settings, free_port(), log) as worker:
+            worker.wait_ready()
+            truth = simulate(settings, catalog, 30_000, rate=1_000)
+            broker.signal(signal.SIGSTOP)  # while the worker still works on the backlog
+            try:
+                time.sleep(30)
+            finally:
+                broker.signal(signal.SIGCONT)
+            # Sessions expired, requests timed out: events sent after it count as well.
+            simulate(settings, catalog, 2_000, seed=2, truth=truth)
+            assert wait_for_truth(worker, truth, timeout=180) == []
+            assert worker.running()
+        assert "Crashed" not in log.read_text()
     finally:
         broker.stop()
