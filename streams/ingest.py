@@ -19,8 +19,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ioc.catalog import Catalog
 from ioc.config import Settings
-from ioc.contracts.keys import partition_for, partition_key
-from ioc.ingest import EventValidator, Fact, Rejected, empty_batch, fact_of, pack_partition
+from ioc.contracts.keys import partition_for
+from ioc.ingest import EventValidator, Fact, Rejected, empty_batch, pack_partition
 from ioc.ingest.batch import FORWARDED, shard_of
 from streams.topics import batch_key, batch_partition
 
@@ -206,15 +206,15 @@ class IngestService(mode.Service):
             validator = self._validators[source]
             rows: list[tuple[int, int, Fact | None, str | None]] = []
             for msg in messages:
-                rejected = validator.check(msg.value, now)
+                rejected = validator.fact(msg.value, now)
                 if not isinstance(rejected, Rejected):
-                    entity = partition_key(rejected).encode()
+                    entity = rejected[0].encode()
                     home = partition_for(entity, partitions[tp.topic])
                     if home != tp.partition and not _was_forwarded(msg.headers):
                         pending.append(await self._forward(tp, msg, entity, home))
                         rows.append((msg.offset, 0, None, FORWARDED))
                         continue
-                    rows.append((msg.offset, shard_of(entity, shards), fact_of(rejected), None))
+                    rows.append((msg.offset, shard_of(entity, shards), rejected[1], None))
                     continue
                 rows.append((msg.offset, 0, None, rejected.reason))
                 pending.append(
