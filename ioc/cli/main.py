@@ -173,6 +173,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from benchmarks.alert_latency import main as latency_main
 
         return latency_main(samples=args.samples, background_rate=args.background_rate)
+    if args.realtime:
+        from benchmarks.realtime import main as realtime_main
+
+        return realtime_main(rate=args.realtime, seconds=args.seconds, partitions=args.partitions)
     from benchmarks.throughput import main as bench_main
 
     return bench_main(events=args.events, partitions=args.partitions)
@@ -402,6 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--latency", action="store_true", help="measure event → Alertmanager latency instead"
     )
+    p.add_argument(
+        "--realtime",
+        type=float,
+        metavar="RATE",
+        help="send RATE events/s for --seconds and measure the end-to-end lag instead",
+    )
+    p.add_argument("--seconds", type=float, default=30.0, help="how long --realtime sends")
     p.add_argument("--samples", type=int, default=100, help="latency samples (one per agency)")
     p.add_argument("--background-rate", type=float, default=100.0, help="events/s meanwhile")
     p.set_defaults(func=cmd_bench)
