@@ -875,6 +875,29 @@ def pipeline(catalog: Catalog) -> Dashboard:
                     ),
                     Panel(
                         "timeseries",
+                        "Độ trễ đầu-cuối",
+                        "From a source message's Kafka timestamp to its batch applied to the "
+                        "aggregates, p50 and p99 by source: how far behind the events the "
+                        "wall is. IocPipelineBehind pages when p99 stays above 60 s.",
+                        [
+                            Query(
+                                "histogram_quantile(0.5, sum by (le, source) "
+                                "(rate(ioc_pipeline_lag_seconds_bucket[$__rate_interval])))",
+                                "p50 {{source}}",
+                            ),
+                            Query(
+                                "histogram_quantile(0.99, sum by (le, source) "
+                                "(rate(ioc_pipeline_lag_seconds_bucket[$__rate_interval])))",
+                                "p99 {{source}}",
+                            ),
+                        ],
+                        unit="s",
+                        width=8,
+                        height=8,
+                        thresholds=LOWER_IS_BETTER,
+                    ),
+                    Panel(
+                        "timeseries",
                         "Thư chết theo lý do",
                         "Messages dead-lettered per minute "
                         "by source and reason (original bytes kept on the dead-letter topic).",

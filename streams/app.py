@@ -15,6 +15,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Histogram,
     ProcessCollector,
     generate_latest,
 )
@@ -181,6 +182,14 @@ class AggregateMetrics:
             "Batches given up on after repeated failures: sent to the dead-letter topic "
             "(reason apply_failed) and their events counted as dead letters.",
             ["source"],
+            registry=registry,
+        )
+        self.lag = Histogram(
+            "ioc_pipeline_lag_seconds",
+            "From a source message's Kafka timestamp to its batch applied to the aggregates "
+            "(per batch, from the first message of its poll): the wall's end-to-end delay.",
+            ["source"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0),
             registry=registry,
         )
         self.gaps = Counter(
@@ -480,6 +489,9 @@ def _aggregator(
             if cache.progress(key).is_missing_before(batch.start):
                 await repair_patiently(key, batch, event.message)
             await settle(key, batch, where, value)
+            if batch.since_ms is not None and batch.end > batch.start:
+                lag = max(0.0, time.time() - batch.since_ms / 1000)
+                metrics.lag.labels(batch.source).observe(lag)
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit this batch's offset before its changelog records are out: a
             # crash then loses them. Wait until they are delivered before taking the next.

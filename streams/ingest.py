@@ -240,6 +240,7 @@ class IngestService(mode.Service):
                 rows,
                 max_events=s.batch_max_events,
                 max_bytes=s.batch_max_bytes,
+                since_ms=messages[0].timestamp,
             ):
                 pending.append(
                     await self._producer.send(

@@ -230,6 +230,15 @@ def pipeline_rules() -> dict[str, Any]:
                         "A source partition stopped being processed: its numbers are frozen",
                     ),
                     alert(
+                        "IocPipelineBehind",
+                        "histogram_quantile(0.99, sum by (le, source) "
+                        "(rate(ioc_pipeline_lag_seconds_bucket[5m]))) > 60",
+                        "10m",
+                        "page",
+                        "Số liệu trên màn hình chậm hơn thực tế trên 1 phút",
+                        "The wall's numbers are more than a minute behind the events",
+                    ),
+                    alert(
                         "IocAlertRuleCapped",
                         "max by (alertname) (ioc_alerts_capped) > 0",
                         "0m",

@@ -4,12 +4,14 @@ Wire format (JSON)::
 
     {"s": "soc", "p": 3, "o": [start, end],
      "e": [[offset, *fact], ...], "k": [shard, ...], "d": [[offset, reason], ...],
-     "f": [offset, ...]}
+     "f": [offset, ...], "t": since_ms}
 
 Every offset in ``[start, end)`` is an event's fact, a dead letter, or an event forwarded to
 the partition of its entity (``f``, see ``ioc.contracts.keys``), so the consumer of a batch
 can account for each source message exactly once by its offset. ``k`` gives each event's
-state shard, derived from its entity's key: all events of one entity share a shard.
+state shard, derived from its entity's key: all events of one entity share a shard. ``t`` is
+the Kafka timestamp (ms) of the first source message of the poll the batch came from: the
+aggregator's end-to-end lag starts there.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Batch:
     dead_letters: list[list[Any]]  # [offset, reason]
     shards: list[int] = field(default_factory=list)  # the state shard of each event
     forwarded: list[int] = field(default_factory=list)  # offsets forwarded elsewhere
+    since_ms: int | None = None  # Kafka timestamp of the poll's first source message
 
     def by_shard(self) -> dict[int, Batch]:
         """One batch per state shard, each over the same offset range; dead letters and
@@ -87,6 +90,7 @@ def pack_partition(
     *,
     max_events: int,
     max_bytes: int,
+    since_ms: int | None = None,
 ) -> Iterator[bytes]:
     """Pack one partition's records ``(offset, shard, fact, dead_letter_reason)`` in offset
     order.
@@ -103,7 +107,7 @@ def pack_partition(
     for first in range(0, len(records), max_events):
         chunk = records[first : first + max_events]
         end = records[first + max_events][0] if first + max_events < len(records) else None
-        yield from _fitted(source, partition, chunk, end, max_bytes)
+        yield from _fitted(source, partition, chunk, end, max_bytes, since_ms)
 
 
 def _fitted(
@@ -112,18 +116,19 @@ def _fitted(
     records: Sequence[tuple[int, int, Fact | None, str | None]],
     end: int | None,
     max_bytes: int,
+    since_ms: int | None,
 ) -> Iterator[bytes]:
     """``records`` as one batch ending at ``end`` (or after the last record), or halved."""
     stop = end if end is not None else records[-1][0] + 1
-    data = _pack(source, partition, records, stop)
+    data = _pack(source, partition, records, stop, since_ms)
     if len(data) <= max_bytes:
         yield data
         return
     if len(records) == 1:
         raise ValueError(f"offset {records[0][0]}: a {len(data)}-byte batch exceeds {max_bytes}")
     mid = len(records) // 2
-    yield from _fitted(source, partition, records[:mid], records[mid][0], max_bytes)
-    yield from _fitted(source, partition, records[mid:], end, max_bytes)
+    yield from _fitted(source, partition, records[:mid], records[mid][0], max_bytes, since_ms)
+    yield from _fitted(source, partition, records[mid:], end, max_bytes, since_ms)
 
 
 def _pack(
@@ -131,6 +136,7 @@ def _pack(
     partition: int,
     records: Sequence[tuple[int, int, Fact | None, str | None]],
     end: int,
+    since_ms: int | None,
 ) -> bytes:
     events: list[list[Any]] = []
     shards: list[int] = []
@@ -145,7 +151,7 @@ def _pack(
             assert fact is not None
             events.append([offset, *fact])
             shards.append(shard)
-    return _dumps(source, partition, records[0][0], end, events, shards, dead, forwarded)
+    return _dumps(source, partition, records[0][0], end, events, shards, dead, forwarded, since_ms)
 
 
 def empty_batch(source: str, partition: int, offset: int) -> bytes:
@@ -163,19 +169,23 @@ def _dumps(
     shards: list[int],
     dead: list[list[Any]],
     forwarded: list[int],
+    since_ms: int | None = None,
 ) -> bytes:
     raw: dict[str, Any] = {
         "s": source, "p": partition, "o": [start, end], "e": events, "k": shards, "d": dead
     }  # fmt: skip
     if forwarded:
         raw["f"] = forwarded
+    if since_ms is not None:
+        raw["t"] = since_ms
     return orjson.dumps(raw)
 
 
 def unpack_batch(data: bytes) -> Batch:
     raw = orjson.loads(data)
     start, end = raw["o"]
-    return Batch(raw["s"], raw["p"], start, end, raw["e"], raw["d"], raw["k"], raw.get("f", []))
+    return Batch(raw["s"], raw["p"], start, end, raw["e"], raw["d"], raw["k"], raw.get("f", []),
+                 raw.get("t"))  # fmt: skip
 
 
 def shard_of(key: bytes | None, shards: int) -> int:

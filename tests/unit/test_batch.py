@@ -147,3 +147,8 @@ def test_a_failed_batch_turns_its_unapplied_shards_events_into_dead_letters() ->
         [108, "invalid_json"],
     ]  # fmt: skip
     assert (failed.start, failed.end) == (100, 109)
+
+
+def test_every_split_batch_carries_the_polls_first_timestamp() -> None:
+    packed = pack_partition("soc", 0, rows(30), max_events=10, max_bytes=1 << 20, since_ms=1234)
+    assert [unpack_batch(b).since_ms for b in packed] == [1234, 1234, 1234]

@@ -384,3 +384,56 @@ def test_an_idle_partition_with_nothing_waiting_is_not_stalled(tmp_path: Path) -
         ],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _lag_series(slow: str, fast: str) -> list[dict[str, str]]:
+    """Batches per minute applied within 1 s (``fast``) and within 120 s (``slow``)."""
+    labels = 'source="dossier",instance="w1:6066"'
+    bucket = "ioc_pipeline_lag_seconds_bucket"
+    return [
+        {"series": f'{bucket}{{{labels},le="1.0"}}', "values": fast},
+        {"series": f'{bucket}{{{labels},le="60.0"}}', "values": fast},
+        {"series": f'{bucket}{{{labels},le="120.0"}}', "values": slow},
+        {"series": f'{bucket}{{{labels},le="+Inf"}}', "values": slow},
+    ]
+
+
+def test_a_wall_more_than_a_minute_behind_for_ten_minutes_pages(tmp_path: Path) -> None:
+    behind = rule("IocPipelineBehind")
+    # From minute 5 every batch takes 60-120 s: the buckets up to 60 s stop growing.
+    series = _lag_series("0+100x40", "0+100x5 500+0x35")
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "12m", "alertname": "IocPipelineBehind", "exp_alerts": []},
+                    {
+                        "eval_time": "20m",
+                        "alertname": "IocPipelineBehind",
+                        "exp_alerts": [expected(behind, source="dossier")],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_wall_within_a_second_of_the_events_is_quiet(tmp_path: Path) -> None:
+    series = _lag_series("0+100x40", "0+100x40")
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "30m", "alertname": "IocPipelineBehind", "exp_alerts": []},
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
