@@ -34,6 +34,7 @@ from typing import Any
 
 import orjson
 
+from benchmarks.changelog import changelog_volume
 from benchmarks.clock import BENCH_CLOCK_START
 from ioc.catalog import load_catalog
 from ioc.clock import Clock
@@ -171,10 +172,8 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
                 args=(settings.bootstrap_servers(), str(workdir / "messages.pickle"),
                       str(workdir / "delivered.pickle")),
             )  # fmt: skip
-            started = time.time()
             producer.start()
             producer.join()
-            sent_for = time.time() - started
             deadline = time.monotonic() + 120
             while worker.total("ioc_events_processed_total") < count:
                 if time.monotonic() > deadline:
@@ -186,8 +185,11 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
             cpu = worker.total("process_cpu_seconds_total") - cpu_before
             processed = worker.total("ioc_events_processed_total")
             diffs = differences(worker.samples(), truth)
+        volume = asyncio.run(changelog_volume(settings))
         delivered = pickle.loads((workdir / "delivered.pickle").read_bytes())
     lags = _lags(delivered, readings, {v: k for k, v in topics.items()})
+    handed = [sent for _, _, _, sent in delivered]
+    sent_for = max(handed) - min(handed)
     print(f"offered:   {count:,} events at {rate:,.0f}/s for {seconds:g} s "
           f"(producer sent for {sent_for:.1f} s; {partitions} partitions per source)")  # fmt: skip
     print(f"processed: {processed:,.0f} events, {processed / sent_for:,.0f} events/s while sent")
@@ -195,6 +197,8 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
           f"p50 {_quantile(lags, 0.5):.2f} s, p99 {_quantile(lags, 0.99):.2f} s, "
           f"max {max(lags):.2f} s")  # fmt: skip
     print(f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(processed, 1):.3f} s per 1,000 events")
+    print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
+          f"{volume.bytes / max(processed, 1):,.0f} bytes per event")  # fmt: skip
     print(f"ground truth: {len(truth.samples):,} series compared, {len(diffs):,} differ"
           + "".join(f"\n  {d}" for d in diffs[:10]))  # fmt: skip
     return 0 if not diffs and processed >= count else 1

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 
+from benchmarks.changelog import changelog_volume
 from benchmarks.clock import BENCH_CLOCK_START
 from ioc.catalog import load_catalog
 from ioc.clock import Clock
@@ -135,4 +136,7 @@ def main(events: int = 200_000, partitions: int = 4) -> int:
         worker = worker_rate(settings, events, workdir, truth)
         print(f"worker (1 process), end to end: {worker:>10,.0f} events/s")
         print(f"ratio worker / raw consume:     {worker / raw:>10.3f}")
+        volume = asyncio.run(changelog_volume(settings))
+        print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
+              f"{volume.bytes / events:,.0f} bytes per event")  # fmt: skip
     return 0
