@@ -107,6 +107,8 @@ class PartitionCache:
 
 
 MAX_APPLY_ATTEMPTS = 3
+# Batches applied before their changelog records are awaited together (and acked).
+GROUP_MAX_BATCHES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,30 +478,48 @@ def _aggregator(
 
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         manual = cast(faust.Stream[bytes], stream).noack()
+        # Applied batches whose changelog records are not yet known delivered: not acked.
+        pending: list[tuple[Any, Batch | None]] = []
         async for event in manual.events():
             key, value = event.key, event.value
             try:
-                batch = unpack_batch(value)
+                batch: Batch | None = unpack_batch(value)
             except (ValueError, KeyError, TypeError) as exc:
                 metrics.bad_batches.inc()
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
-                await manual.ack(event)
-                continue
-            where = BatchAt(event.message.topic, event.message.partition, event.message.offset)
-            if cache.progress(key).is_missing_before(batch.start):
-                await repair_patiently(key, batch, event.message)
-            await settle(key, batch, where, value)
-            if batch.since_ms is not None and batch.end > batch.start:
-                lag = max(0.0, time.time() - batch.since_ms / 1000)
-                metrics.lag.labels(batch.source).observe(lag)
+                batch = None
+            if batch is not None:
+                where = BatchAt(event.message.topic, event.message.partition, event.message.offset)
+                if cache.progress(key).is_missing_before(batch.start):
+                    await repair_patiently(key, batch, event.message)
+                await settle(key, batch, where, value)
+            pending.append((event, batch))
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
-            # and may commit this batch's offset before its changelog records are out: a
-            # crash then loses them. Wait until they are delivered before taking the next.
-            await _deliver_changelog(app)
-            await manual.ack(event)
+            # and may commit a batch's offset before its changelog records are out: a crash
+            # then loses them. So a batch is acked only once they are delivered. One wait
+            # serves every batch already queued (a broker round trip per batch capped real
+            # time at a few hundred batches a second).
+            if len(pending) >= GROUP_MAX_BATCHES or _queue_empty(manual):
+                await _deliver_changelog(app)
+                now = time.time()
+                for done, applied in pending:
+                    if applied is not None and applied.since_ms and applied.end > applied.start:
+                        lag = max(0.0, now - applied.since_ms / 1000)
+                        metrics.lag.labels(applied.source).observe(lag)
+                    await manual.ack(done)
+                pending.clear()
             yield None
 
     return aggregate
+
+
+def _queue_empty(stream: Any) -> bool:
+    """Whether no further batch is already waiting in the agent's queue; True if that cannot
+    be told (then every batch waits for its own delivery, as before)."""
+    channel = stream.channel
+    if not getattr(channel, "is_iterator", False):
+        return True
+    return bool(channel.empty())
 
 
 async def _deliver_changelog(app: faust.App) -> None:
