@@ -13,6 +13,12 @@ from ioc.config import Settings
 class ChangelogVolume:
     records: int
     bytes: int  # keys and values
+    by_table: dict[str, int]  # bytes per table (soc-state, soc-seen, ...)
+
+    def tables(self) -> str:
+        return ", ".join(
+            f"{name} {size / 2**20:,.1f}" for name, size in sorted(self.by_table.items())
+        )
 
 
 async def changelog_volume(settings: Settings) -> ChangelogVolume:
@@ -34,17 +40,21 @@ async def changelog_volume(settings: Settings) -> ChangelogVolume:
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         records = size = 0
+        by_table: dict[str, int] = {}
         remaining = {tp for tp in tps if ends[tp] > 0}
         while remaining:
             batch = await consumer.getmany(*remaining, timeout_ms=2000)
             if not batch:
                 break  # Tansu's ListOffsets can fall short (streams/offsets.py): all read
             for tp, messages in batch.items():
+                table = tp.topic[len(settings.app_id) + 1 : -len("-changelog")]
                 for m in messages:
                     records += 1
-                    size += len(m.key or b"") + len(m.value or b"")
+                    n = len(m.key or b"") + len(m.value or b"")
+                    size += n
+                    by_table[table] = by_table.get(table, 0) + n
                 if messages and messages[-1].offset + 1 >= ends[tp]:
                     remaining.discard(tp)
-        return ChangelogVolume(records, size)
+        return ChangelogVolume(records, size, by_table)
     finally:
         await consumer.stop()

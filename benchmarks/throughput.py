@@ -139,4 +139,5 @@ def main(events: int = 200_000, partitions: int = 4) -> int:
         volume = asyncio.run(changelog_volume(settings))
         print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
               f"{volume.bytes / events:,.0f} bytes per event")  # fmt: skip
+    print(f"  MiB by table: {volume.tables()}")
     return 0
