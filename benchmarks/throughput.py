@@ -13,6 +13,8 @@ The machine is shared and noisy: compare the ratio, not the absolute figures.
 from __future__ import annotations
 
 import asyncio
+import os
+import pstats
 import tempfile
 import time
 import uuid
@@ -107,8 +109,19 @@ def _print_truth(worker: WorkerProcess, truth: GroundTruth) -> None:
     )
 
 
-def main(events: int = 200_000, partitions: int = 4) -> int:
+def print_profile(path: Path, top: int = 25) -> None:
+    """The worker's hottest functions by own time, from ``IOC_PROFILE_PATH``'s dump."""
+    if not path.exists():
+        print(f"no profile at {path} (the worker did not stop cleanly)")
+        return
+    print("\nworker profile (cProfile slows the worker: its rates above are not comparable)")
+    pstats.Stats(str(path)).sort_stats("tottime").print_stats(top)
+
+
+def main(events: int = 200_000, partitions: int = 4, profile: bool = False) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ioc-bench-"))
+    if profile:
+        os.environ["IOC_PROFILE_PATH"] = str(workdir / "worker.prof")
     catalog = load_catalog()
     with EmbeddedBroker(log_file=workdir / "tansu.log") as broker:
         run = "bench" + uuid.uuid4().hex[:6]
@@ -140,4 +153,6 @@ def main(events: int = 200_000, partitions: int = 4) -> int:
         print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
               f"{volume.bytes / events:,.0f} bytes per event")  # fmt: skip
     print(f"  MiB by table: {volume.tables()}")
+    if profile:
+        print_profile(workdir / "worker.prof")
     return 0

@@ -108,7 +108,7 @@ class PartitionCache:
 
 MAX_APPLY_ATTEMPTS = 3
 # Batches applied before their changelog records are awaited together (and acked).
-GROUP_MAX_BATCHES = 64
+GROUP_MAX_BATCHES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,7 +479,9 @@ def _aggregator(
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         manual = cast(faust.Stream[bytes], stream).noack()
         # Applied batches whose changelog records are not yet known delivered: not acked.
-        pending: list[tuple[Any, Batch | None]] = []
+        # Kept small (source and first timestamp of the batches with events), not the
+        # batches: 64 parsed backlog batches held a third of a million facts.
+        pending: list[tuple[Any, str | None, int | None]] = []
         async for event in manual.events():
             key, value = event.key, event.value
             try:
@@ -493,7 +495,11 @@ def _aggregator(
                 if cache.progress(key).is_missing_before(batch.start):
                     await repair_patiently(key, batch, event.message)
                 await settle(key, batch, where, value)
-            pending.append((event, batch))
+            if batch is not None and batch.end > batch.start:
+                pending.append((event, batch.source, batch.since_ms))
+            else:
+                pending.append((event, None, None))
+            del batch
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit a batch's offset before its changelog records are out: a crash
             # then loses them. So a batch is acked only once they are delivered. One wait
@@ -502,10 +508,9 @@ def _aggregator(
             if len(pending) >= GROUP_MAX_BATCHES or _queue_empty(manual):
                 await _deliver_changelog(app)
                 now = time.time()
-                for done, applied in pending:
-                    if applied is not None and applied.since_ms and applied.end > applied.start:
-                        lag = max(0.0, now - applied.since_ms / 1000)
-                        metrics.lag.labels(applied.source).observe(lag)
+                for done, source, since_ms in pending:
+                    if source is not None and since_ms:
+                        metrics.lag.labels(source).observe(max(0.0, now - since_ms / 1000))
                     await manual.ack(done)
                 pending.clear()
             yield None

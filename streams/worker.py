@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
 import logging
+import os
 
 import faust
 
@@ -40,4 +42,14 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     # Keep aiokafka's debug records from being built: see docs/benchmarks.md.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     worker = faust.Worker(app, loglevel=loglevel, loop=loop)
-    worker.execute_from_commandline()
+    # Set by `ioc bench --profile`: the event loop's thread profiled until the worker stops.
+    profile_path = os.environ.get("IOC_PROFILE_PATH")
+    profiler = cProfile.Profile() if profile_path else None
+    if profiler is not None:
+        profiler.enable()
+    try:
+        worker.execute_from_commandline()
+    finally:
+        if profiler is not None and profile_path:
+            profiler.disable()
+            profiler.dump_stats(profile_path)

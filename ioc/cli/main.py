@@ -179,7 +179,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return realtime_main(rate=args.realtime, seconds=args.seconds, partitions=args.partitions)
     from benchmarks.throughput import main as bench_main
 
-    return bench_main(events=args.events, partitions=args.partitions)
+    return bench_main(events=args.events, partitions=args.partitions, profile=args.profile)
 
 
 def cmd_rules_generate(args: argparse.Namespace) -> int:
@@ -413,6 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="send RATE events/s for --seconds and measure the end-to-end lag instead",
     )
     p.add_argument("--seconds", type=float, default=30.0, help="how long --realtime sends")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the worker (cProfile) and print its hottest functions",
+    )
     p.add_argument("--samples", type=int, default=100, help="latency samples (one per agency)")
     p.add_argument("--background-rate", type=float, default=100.0, help="events/s meanwhile")
     p.set_defaults(func=cmd_bench)
