@@ -206,25 +206,25 @@ class IngestService(mode.Service):
             validator = self._validators[source]
             rows: list[tuple[int, int, Fact | None, str | None]] = []
             for msg in messages:
-                rejected = validator.fact(msg.value, now)
-                if not isinstance(rejected, Rejected):
-                    entity = rejected[0].encode()
+                verdict = validator.fact(msg.value, now)
+                if not isinstance(verdict, Rejected):
+                    entity, fact = verdict[0].encode(), verdict[1]
                     home = partition_for(entity, partitions[tp.topic])
                     if home != tp.partition and not _was_forwarded(msg.headers):
                         pending.append(await self._forward(tp, msg, entity, home))
                         rows.append((msg.offset, 0, None, FORWARDED))
                         continue
-                    rows.append((msg.offset, shard_of(entity, shards), rejected[1], None))
+                    rows.append((msg.offset, shard_of(entity, shards), fact, None))
                     continue
-                rows.append((msg.offset, 0, None, rejected.reason))
+                rows.append((msg.offset, 0, None, verdict.reason))
                 pending.append(
                     await self._producer.send(
                         s.topics.deadletter,
                         value=msg.value,
                         key=msg.key,
                         headers=[
-                            ("ioc-reason", rejected.reason.encode()),
-                            ("ioc-detail", rejected.detail.encode()[:MAX_DETAIL_BYTES]),
+                            ("ioc-reason", verdict.reason.encode()),
+                            ("ioc-detail", verdict.detail.encode()[:MAX_DETAIL_BYTES]),
                             ("ioc-source-topic", tp.topic.encode()),
                             ("ioc-source-partition", str(tp.partition).encode()),
                             ("ioc-source-offset", str(msg.offset).encode()),
