@@ -85,6 +85,23 @@ def worker_rate(settings: Settings, n: int, workdir: Path, truth: GroundTruth) -
     raise TimeoutError(f"worker did not process {n} events in 600 s; see {workdir}")
 
 
+def restart_time(settings: Settings, workdir: Path, truth: GroundTruth) -> None:
+    """A new worker on the same state (the old one stopped): seconds until it serves
+    /metrics with its partitions owned, and until its numbers equal the ground truth again
+    (the tables rebuilt from their changelogs)."""
+    started = time.perf_counter()
+    with WorkerProcess(settings, free_port(), workdir / "worker-restarted.log") as worker:
+        worker.wait_ready(timeout=600)
+        ready = time.perf_counter() - started
+        deadline = time.monotonic() + 600
+        while differences(worker.samples(), truth) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        equal = time.perf_counter() - started
+        left = len(differences(worker.samples(), truth))
+    print(f"restart: serving after {ready:.1f} s, ground truth equal after {equal:.1f} s"
+          + (f" ({left} series still differ after 600 s)" if left else ""))  # fmt: skip
+
+
 def _print_state(worker: WorkerProcess) -> None:
     samples = worker.samples()
     rss = samples.get(("process_resident_memory_bytes", ()), 0.0)
@@ -149,6 +166,7 @@ def main(events: int = 200_000, partitions: int = 4, profile: bool = False) -> i
         worker = worker_rate(settings, events, workdir, truth)
         print(f"worker (1 process), end to end: {worker:>10,.0f} events/s")
         print(f"ratio worker / raw consume:     {worker / raw:>10.3f}")
+        restart_time(settings, workdir, truth)
         volume = asyncio.run(changelog_volume(settings))
         print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
               f"{volume.bytes / events:,.0f} bytes per event")  # fmt: skip
