@@ -30,7 +30,7 @@ from ioc.ingest import Batch, unpack_batch
 from ioc.ingest.batch import APPLY_FAILED
 from ioc.metrics.collector import StateCollector
 from streams.alerts import Alerting
-from streams.ingest import IngestMetrics, IngestService
+from streams.ingest import IngestMetrics, IngestService, deadletter_headers
 from streams.repair import read_batches
 from streams.topics import SOURCES, partition_of_key, shard_key
 from streams.transport import App
@@ -404,14 +404,10 @@ def _aggregator(
             for shard in set(batch.shards)
             if cache.get(shard_key(key, shard))[0].next_offset >= batch.end
         }
-        headers = [
-            ("ioc-reason", APPLY_FAILED.encode()),
-            ("ioc-detail", repr(exc).encode()[:1024]),
-            ("ioc-source-topic", where.topic.encode()),
-            ("ioc-source-partition", str(where.partition).encode()),
-            ("ioc-source-offset", str(where.offset).encode()),
-            ("ioc-batch-offsets", b"%d-%d" % (batch.start, batch.end)),
-        ]
+        headers = deadletter_headers(
+            APPLY_FAILED, repr(exc), where.topic, where.partition, where.offset,
+            [("ioc-batch-offsets", b"%d-%d" % (batch.start, batch.end))],
+        )  # fmt: skip
         while True:  # the bytes are kept before the partition moves past them
             try:
                 await app.producer.send_and_wait(
@@ -485,21 +481,18 @@ def _aggregator(
         async for event in manual.events():
             key, value = event.key, event.value
             try:
-                batch: Batch | None = unpack_batch(value)
+                batch = unpack_batch(value)
             except (ValueError, KeyError, TypeError) as exc:
                 metrics.bad_batches.inc()
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
-                batch = None
-            if batch is not None:
+                pending.append((event, None, None))
+            else:
                 where = BatchAt(event.message.topic, event.message.partition, event.message.offset)
                 if cache.progress(key).is_missing_before(batch.start):
                     await repair_patiently(key, batch, event.message)
                 await settle(key, batch, where, value)
-            if batch is not None and batch.end > batch.start:
-                pending.append((event, batch.source, batch.since_ms))
-            else:
-                pending.append((event, None, None))
-            del batch
+                has_events = batch.end > batch.start
+                pending.append((event, batch.source if has_events else None, batch.since_ms))
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit a batch's offset before its changelog records are out: a crash
             # then loses them. So a batch is acked only once they are delivered. One wait

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import mode
@@ -33,6 +34,25 @@ TOPIC_CHECK_SECONDS = 10.0
 EXIT_TOPICS_LOST = 75
 # Marks a message the ingest forwarded to its entity's partition: it is never forwarded twice.
 FORWARDED_HEADER = "ioc-forwarded-from"
+
+
+def deadletter_headers(
+    reason: str,
+    detail: str,
+    topic: str,
+    partition: int,
+    offset: int,
+    extra: Sequence[tuple[str, bytes]] = (),
+) -> list[tuple[str, bytes]]:
+    """The headers of a dead-letter record: why, and where the original bytes came from."""
+    return [
+        ("ioc-reason", reason.encode()),
+        ("ioc-detail", detail.encode()[:MAX_DETAIL_BYTES]),
+        ("ioc-source-topic", topic.encode()),
+        ("ioc-source-partition", str(partition).encode()),
+        ("ioc-source-offset", str(offset).encode()),
+        *extra,
+    ]
 
 
 class IngestMetrics:
@@ -217,19 +237,13 @@ class IngestService(mode.Service):
                     rows.append((msg.offset, shard_of(entity, shards), fact, None))
                     continue
                 rows.append((msg.offset, 0, None, verdict.reason))
+                headers = deadletter_headers(
+                    verdict.reason, verdict.detail, tp.topic, tp.partition, msg.offset,
+                    [("ioc-source-timestamp-ms", str(msg.timestamp).encode())],
+                )  # fmt: skip
                 pending.append(
                     await self._producer.send(
-                        s.topics.deadletter,
-                        value=msg.value,
-                        key=msg.key,
-                        headers=[
-                            ("ioc-reason", verdict.reason.encode()),
-                            ("ioc-detail", verdict.detail.encode()[:MAX_DETAIL_BYTES]),
-                            ("ioc-source-topic", tp.topic.encode()),
-                            ("ioc-source-partition", str(tp.partition).encode()),
-                            ("ioc-source-offset", str(msg.offset).encode()),
-                            ("ioc-source-timestamp-ms", str(msg.timestamp).encode()),
-                        ],
+                        s.topics.deadletter, value=msg.value, key=msg.key, headers=headers
                     )
                 )
             key = batch_key(source, tp.partition)
