@@ -26,11 +26,10 @@ from typing import Any
 import aiohttp
 from aiokafka import AIOKafkaProducer
 
-from benchmarks.clock import BENCH_CLOCK_START
+from benchmarks.clock import bench_settings
 from ioc.alerting.detect import quantile
 from ioc.catalog import Catalog, load_catalog
-from ioc.clock import Clock
-from ioc.config import Settings, TopicNames, load_settings
+from ioc.config import Settings
 from ioc.contracts.events import SocAlert
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.runtime.alertmanager import AlertmanagerServer, local_config
@@ -38,7 +37,6 @@ from ioc.simulate import GroundTruth, Simulator
 from ioc.simulate.generator import Emitted
 from ioc.simulate.profile import ScenarioFile
 from ioc.simulate.publish import publish
-from streams.topics import ensure_topics
 
 POLL_SECONDS = 0.01
 QUIET = ScenarioFile.model_validate({"background_incidents": False})
@@ -119,16 +117,7 @@ def main(samples: int = 100, background_rate: float = 100.0) -> int:
         EmbeddedBroker(log_file=workdir / "tansu.log") as broker,
         AlertmanagerServer(workdir / "alertmanager", config) as am,
     ):
-        run = "bench" + uuid.uuid4().hex[:6]
-        settings = load_settings(
-            broker_url=broker.url,
-            app_id=run,
-            topics=TopicNames.prefixed(run),
-            data_dir=workdir / "data",
-            alertmanager_url=am.url,
-            clock_offset_seconds=Clock.starting_at(BENCH_CLOCK_START).offset_seconds,
-        )
-        asyncio.run(ensure_topics(settings))
+        settings = bench_settings(broker.url, workdir, "bench", alertmanager_url=am.url)
         with WorkerProcess(settings, free_port(), workdir / "worker.log") as worker:
             worker.wait_ready(timeout=120)
             latencies = asyncio.run(measure(settings, catalog, am.url, samples, background_rate))

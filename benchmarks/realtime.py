@@ -26,7 +26,6 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from pathlib import Path
@@ -35,15 +34,12 @@ from typing import Any
 import orjson
 
 from benchmarks.changelog import changelog_volume
-from benchmarks.clock import BENCH_CLOCK_START
+from benchmarks.clock import bench_settings
 from ioc.catalog import load_catalog
-from ioc.clock import Clock
-from ioc.config import TopicNames, load_settings
 from ioc.contracts.keys import partition_for
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, Simulator
 from ioc.simulate.truth import differences
-from streams.topics import ensure_topics
 
 TICK_SECONDS = 0.01
 READ_SECONDS = 0.1
@@ -129,18 +125,9 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
     workdir = Path(tempfile.mkdtemp(prefix="ioc-bench-rt-"))
     catalog = load_catalog()
     with EmbeddedBroker(log_file=workdir / "tansu.log") as broker:
-        run = "rt" + uuid.uuid4().hex[:6]
-        settings = load_settings(
-            broker_url=broker.url,
-            app_id=run,
-            partitions=partitions,
-            topics=TopicNames.prefixed(run),
-            data_dir=workdir / "data",
-            clock_offset_seconds=Clock.starting_at(BENCH_CLOCK_START).offset_seconds,
-        )
-        asyncio.run(ensure_topics(settings))
-        topics = {"soc": settings.topics.soc, "uptime": settings.topics.uptime,
-                  "dossier": settings.topics.dossier}  # fmt: skip
+        settings = bench_settings(broker.url, workdir, "rt", partitions=partitions)
+        source_of = settings.topics.source_topics()
+        topics = {source: topic for topic, source in source_of.items()}
         count = int(rate * seconds)
         sim = Simulator(catalog, seed=7, start=settings.clock().now_datetime(), rate=rate)
         truth = GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)
@@ -187,7 +174,7 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
             diffs = differences(worker.samples(), truth)
         volume = asyncio.run(changelog_volume(settings))
         delivered = pickle.loads((workdir / "delivered.pickle").read_bytes())
-    lags = _lags(delivered, readings, {v: k for k, v in topics.items()})
+    lags = _lags(delivered, readings, source_of)
     handed = [sent for _, _, _, sent in delivered]
     sent_for = max(handed) - min(handed)
     # The first reading with every event applied: the worker kept up if it is near the end

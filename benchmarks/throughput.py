@@ -24,15 +24,13 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer
 
 from benchmarks.changelog import changelog_volume
-from benchmarks.clock import BENCH_CLOCK_START
+from benchmarks.clock import bench_settings
 from ioc.catalog import load_catalog
-from ioc.clock import Clock
-from ioc.config import Settings, TopicNames, load_settings
+from ioc.config import Settings
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.simulate import GroundTruth, Simulator
 from ioc.simulate.publish import publish
 from ioc.simulate.truth import differences
-from streams.topics import ensure_topics
 
 
 async def raw_consume_rate(settings: Settings, n: int) -> float:
@@ -141,16 +139,7 @@ def main(events: int = 200_000, partitions: int = 4, profile: bool = False) -> i
         os.environ["IOC_PROFILE_PATH"] = str(workdir / "worker.prof")
     catalog = load_catalog()
     with EmbeddedBroker(log_file=workdir / "tansu.log") as broker:
-        run = "bench" + uuid.uuid4().hex[:6]
-        settings = load_settings(
-            broker_url=broker.url,
-            app_id=run,
-            partitions=partitions,
-            topics=TopicNames.prefixed(run),
-            data_dir=workdir / "data",
-            clock_offset_seconds=Clock.starting_at(BENCH_CLOCK_START).offset_seconds,
-        )
-        asyncio.run(ensure_topics(settings))
+        settings = bench_settings(broker.url, workdir, "bench", partitions=partitions)
         rate = 1000.0
         start = settings.clock().now_datetime() - timedelta(seconds=events / rate + 5)
         sim = Simulator(catalog, seed=42, start=start, rate=rate)
