@@ -23,6 +23,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ioc.aggregate import PartitionProgress, PartitionState, SeenEvents, apply_batch
+from ioc.aggregate.journal import DELTA_SLOTS, ShardJournal, read_shard
 from ioc.aggregate.state import Lookups, late_offsets_of
 from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
@@ -32,41 +33,67 @@ from ioc.metrics.collector import StateCollector
 from streams.alerts import Alerting
 from streams.ingest import IngestMetrics, IngestService, deadletter_headers
 from streams.repair import read_batches
-from streams.topics import SOURCES, partition_of_key, shard_key
+from streams.topics import SOURCES, delta_key, partition_of_key, shard_key
 from streams.transport import App
 
 log = logging.getLogger(__name__)
 
 
 class PartitionCache:
-    """Parsed state and dedup index of each state shard, and the progress of each source
-    partition, reused while the table still holds the same bytes object.
+    """Parsed state, journal and dedup index of each state shard, and the progress of each
+    source partition, reused while the tables still hold the records they were read from.
 
-    The tables are the truth: after recovery or a rebalance the stored object differs, and the
-    state is parsed and the dedup index rebuilt from the ``seen`` table again.
+    The tables are the truth: after recovery or a rebalance the stored objects differ, and the
+    state is read from its snapshot and deltas (``ioc.aggregate.journal``) and the dedup index
+    rebuilt from the ``seen`` table again.
     """
 
-    def __init__(self, table: Any, seen_table: Any, window_seconds: float) -> None:
+    def __init__(
+        self, table: Any, journal_table: Any, seen_table: Any, window_seconds: float
+    ) -> None:
         self.table = table
+        self.journal_table = journal_table
         self.seen_table = seen_table
         self.window_seconds = window_seconds
-        self._items: dict[bytes, tuple[bytes | None, PartitionState, SeenEvents]] = {}
+        self._items: dict[bytes, _Shard] = {}
         self._progress: dict[bytes, tuple[bytes | None, PartitionProgress]] = {}
         self._clock_walls: dict[bytes, float] = {}
 
+    def _stored(self, key: bytes, seq: int) -> tuple[Any, Any, Any]:
+        """What identifies the stored records a shard was read from or written as: its
+        snapshot, its last delta slot and the next (where any other writer would go)."""
+        return (
+            self.table.get(key),
+            self.journal_table.get(delta_key(key, seq % DELTA_SLOTS)),
+            self.journal_table.get(delta_key(key, (seq + 1) % DELTA_SLOTS)),
+        )
+
     def get(self, key: bytes) -> tuple[PartitionState, SeenEvents]:
-        stored = self.table.get(key)
+        shard = self.shard(key)
+        return shard.state, shard.seen
+
+    def shard(self, key: bytes) -> _Shard:
         hit = self._items.get(key)
-        if hit is not None and hit[0] is stored:
-            return hit[1], hit[2]
-        state = PartitionState.from_bytes(stored)
+        if hit is not None and _same(hit.stored, self._stored(key, hit.journal.seq)):
+            return hit
+        deltas = (self.journal_table.get(delta_key(key, slot)) for slot in range(DELTA_SLOTS))
+        state, journal = read_shard(self.table.get(key), deltas)
         seen = SeenEvents(self.window_seconds)
         prefix = key + b"/"
         for seen_key, data in list(self.seen_table.data.items()):
             if seen_key.startswith(prefix):
                 seen.load(seen_key.decode(), data)
-        self._items[key] = (stored, state, seen)
-        return state, seen
+        shard = self._items[key] = _Shard(state, seen, journal, self._stored(key, journal.seq))
+        return shard
+
+    def write(self, key: bytes, shard: _Shard) -> None:
+        """Store what changed of the shard's state since its last record."""
+        slot, record = shard.journal.next_record(shard.state)
+        if slot is None:
+            self.table[key] = record
+        else:
+            self.journal_table[delta_key(key, slot)] = record
+        shard.stored = self._stored(key, shard.journal.seq)
 
     def forget(self, partition_key: bytes) -> None:
         """Drop what is parsed of a source partition: a batch that raised may have changed
@@ -76,9 +103,6 @@ class PartitionCache:
         for key in [k for k in self._items if k.startswith(prefix)]:
             del self._items[key]
         self._progress.pop(partition_key, None)
-
-    def put(self, key: bytes, stored: bytes, state: PartitionState, seen: SeenEvents) -> None:
-        self._items[key] = (stored, state, seen)
 
     def progress(self, partition_key: bytes) -> PartitionProgress:
         """How far the source partition's batches are applied (kept under its bare key)."""
@@ -104,6 +128,18 @@ class PartitionCache:
             return None
         after = self.progress(partition_key).clock_after
         return after + max(0.0, wall - self._clock_walls[partition_key])
+
+
+@dataclass(slots=True)
+class _Shard:
+    state: PartitionState
+    seen: SeenEvents
+    journal: ShardJournal
+    stored: tuple[Any, Any, Any]
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return all(x is y for x, y in zip(a, b, strict=True))
 
 
 MAX_APPLY_ATTEMPTS = 3
@@ -265,10 +301,13 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         table = app.Table(
             f"{source}-state", key_type=bytes, value_type=bytes, partitions=settings.partitions
         )
+        journal_table = app.Table(
+            f"{source}-journal", key_type=bytes, value_type=bytes, partitions=settings.partitions
+        )
         seen_table = app.Table(
             f"{source}-seen", key_type=bytes, value_type=bytes, partitions=settings.partitions
         )
-        cache = PartitionCache(table, seen_table, settings.dedup_window_seconds)
+        cache = PartitionCache(table, journal_table, seen_table, settings.dedup_window_seconds)
         caches[source] = cache
         app.agent(topic, name=f"aggregate_{source}")(
             _aggregator(
@@ -538,7 +577,8 @@ def _apply_to_shard(
 ) -> int:
     """Apply one shard's part of a batch; return the offsets it newly accounted for, and add
     the offsets of the events it applied to ``fresh``."""
-    state, seen = cache.get(key)
+    shard = cache.shard(key)
+    state, seen = shard.state, shard.seen
     result = apply_batch(state, batch, lookups, seen, late)
     fresh.update(offset for _, offset in result.fresh)
     if result.fresh:
@@ -548,9 +588,7 @@ def _apply_to_shard(
     for old in seen.expire(state.max_event_ts):
         cache.seen_table.pop(old.encode(), None)
     if result.offsets or result.fresh:
-        stored = state.to_bytes()
-        cache.table[key] = stored
-        cache.put(key, stored, state, seen)
+        cache.write(key, shard)
     return result.offsets
 
 

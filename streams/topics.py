@@ -26,6 +26,11 @@ def shard_key(batch_key: bytes, shard: int) -> bytes:
     return b"%s#%d" % (batch_key, shard)
 
 
+def delta_key(shard_key: bytes, slot: int) -> bytes:
+    """Journal-table key of one delta slot of a state shard: ``soc:3#17~5``."""
+    return b"%s~%d" % (shard_key, slot)
+
+
 def batch_partition(source_partition: int, partitions: int) -> int:
     """Batches of a source partition always go to the same internal partition."""
     return source_partition % partitions

@@ -1,9 +1,14 @@
 """Per source-partition aggregates with an offset watermark.
 
 The watermark, the aggregates and the entities (open dossiers, open alerts, service status)
-are one value, written to the table (and its changelog) in one record. A batch replayed after
-a crash or rebalance carries offsets below the watermark and changes nothing: that is what
-makes the aggregates effectively-once over at-least-once delivery.
+are one value. A batch replayed after a crash or rebalance carries offsets below the watermark
+and changes nothing: that is what makes the aggregates effectively-once over at-least-once
+delivery.
+
+The value is persisted as a snapshot (``to_bytes``) followed by deltas (``changes_to_bytes``):
+each delta holds the new values of what changed since the record before it, with the
+watermark, under the next sequence number (``ioc.aggregate.journal`` decides which to write
+and folds them back).
 """
 
 from __future__ import annotations
@@ -50,6 +55,30 @@ DAY_BUCKET_RETENTION = 62 * 86400.0
 TRACKED_SEVERITIES = frozenset({"medium", "high", "critical"})
 
 
+class EntityKind(dict[str, list[Any]]):
+    """The entities of one kind, remembering which ids were set or deleted since the last
+    record: only those go into the next delta. Records are lists changed in place, so every
+    change ends with setting the id again (or deleting it)."""
+
+    __slots__ = ("changed",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.changed: set[str] = set()
+
+    def __setitem__(self, key: str, value: list[Any]) -> None:
+        dict.__setitem__(self, key, value)
+        self.changed.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        dict.__delitem__(self, key)
+        self.changed.add(key)
+
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        self.changed.add(key)
+        return dict.pop(self, key, *default)
+
+
 @dataclass
 class PartitionState:
     next_offset: int = 0
@@ -61,10 +90,16 @@ class PartitionState:
     # Event time of the next sweep for abandoned dossiers and alerts (hourly, not per batch:
     # a sweep walks every open entity).
     next_sweep_ts: float = 0.0
+    # Counter and histogram series changed since the last record: (metric, label key).
+    changed_series: set[tuple[str, str]] = field(default_factory=set, compare=False, repr=False)
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, meta: Mapping[str, int] | None = None) -> bytes:
+        """The whole state (a snapshot), with the writer's ``meta`` fields; what changed is
+        then written."""
+        self.clear_changes()
         return orjson.dumps(
             {
+                **(meta or {}),
                 "o": self.next_offset,
                 "c": self.counters,
                 "h": self.histograms,
@@ -74,23 +109,78 @@ class PartitionState:
             }
         )
 
+    def changes_to_bytes(self, meta: Mapping[str, int] | None = None) -> bytes:
+        """What changed since the last record, as new values (a deleted entity as null)."""
+        counters: Counters = {}
+        histograms: Histograms = {}
+        for name, key in self.changed_series:
+            if name in self.counters:
+                counters.setdefault(name, {})[key] = self.counters[name][key]
+            else:
+                histograms.setdefault(name, {})[key] = self.histograms[name][key]
+        entities: dict[str, dict[str, list[Any] | None]] = {}
+        for name, kind in self.entities.items():
+            changed = getattr(kind, "changed", None)
+            if changed:
+                entities[name] = {k: kind.get(k) for k in changed}
+        self.clear_changes()
+        return orjson.dumps(
+            {
+                **(meta or {}),
+                "o": self.next_offset,
+                "c": counters,
+                "h": histograms,
+                "n": entities,
+                "t": self.max_event_ts,
+                "w": self.next_sweep_ts,
+            }
+        )
+
+    def clear_changes(self) -> None:
+        self.changed_series.clear()
+        for kind in self.entities.values():
+            changed = getattr(kind, "changed", None)
+            if changed:
+                changed.clear()
+
     @classmethod
     def from_bytes(cls, data: bytes | None) -> PartitionState:
-        if not data:
-            return cls()
-        raw = orjson.loads(data)
-        return cls(
-            next_offset=raw["o"],
-            counters=raw["c"],
-            histograms=raw["h"],
-            entities=raw.get("n", {}),
-            max_event_ts=raw.get("t", 0.0),
-            next_sweep_ts=raw.get("w", 0.0),
-        )
+        """The state of a snapshot (``to_bytes``)."""
+        return cls.from_raw(orjson.loads(data)) if data else cls()
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> PartitionState:
+        """The state of a parsed snapshot; deltas are then applied by ``apply_changes``."""
+        state = cls(counters=raw["c"], histograms=raw["h"])
+        state.entities = {k: EntityKind(v) for k, v in raw.get("n", {}).items()}
+        state._set_scalars(raw)
+        return state
+
+    def apply_changes(self, raw: Mapping[str, Any]) -> None:
+        """Apply a parsed delta (``changes_to_bytes``) written right after this state."""
+        self._set_scalars(raw)
+        for name, series in raw["c"].items():
+            self.counters.setdefault(name, {}).update(series)
+        for name, hseries in raw["h"].items():
+            self.histograms.setdefault(name, {}).update(hseries)
+        for name, changes in raw["n"].items():
+            kind = self.kind(name)
+            for key, record in changes.items():
+                if record is None:
+                    kind.pop(key, None)
+                else:
+                    kind[key] = record
+        self.clear_changes()
+
+    def _set_scalars(self, raw: Mapping[str, Any]) -> None:
+        self.next_offset = raw["o"]
+        self.max_event_ts = raw.get("t", 0.0)
+        self.next_sweep_ts = raw.get("w", 0.0)
 
     def inc(self, metric: spec.CounterSpec, key: str, amount: float = 1) -> None:
         series = self.counters.setdefault(metric.name, {})
         series[key] = series.get(key, 0) + amount
+        self.changed_series.add((metric.name, key))
 
     def observe(self, metric: spec.HistogramSpec, key: str, value: float) -> None:
         series = self.histograms.setdefault(metric.name, {})
@@ -100,9 +190,13 @@ class PartitionState:
         # Prometheus buckets are "less than or equal": bisect_left finds the first bound >= v.
         row[bisect_left(metric.buckets, value)] += 1
         row[-1] += value
+        self.changed_series.add((metric.name, key))
 
-    def kind(self, name: str) -> dict[str, list[Any]]:
-        return self.entities.setdefault(name, {})
+    def kind(self, name: str) -> EntityKind:
+        kind = self.entities.get(name)
+        if not isinstance(kind, EntityKind):
+            kind = self.entities[name] = EntityKind(kind or {})
+        return kind
 
 
 @dataclass(frozen=True)
@@ -374,9 +468,8 @@ def _day(state: PartitionState, ts: float, lookups: Lookups, agency: str, level:
     """The event's own local day bucket (late events too: day totals end up right)."""
     key = f"{kpi.local_date(ts, lookups.tz)}|{agency}|{level}"
     days = state.kind(DAYS)
-    bucket = days.get(key)
-    if bucket is None:
-        bucket = days[key] = [0, 0, 0, 0]
+    bucket = days.get(key) or [0, 0, 0, 0]
+    days[key] = bucket  # changed in place by the caller: marked changed here
     return bucket
 
 
@@ -393,21 +486,21 @@ def expire(state: PartitionState, lookups: Lookups) -> None:
     closed dossiers, resolved alerts never acknowledged, status changes of alerts that never
     came."""
     horizon = state.max_event_ts - lookups.closed_retention_seconds
-    closed = state.entities.get(CLOSED)
+    closed = state.kind(CLOSED)
     if closed:
         for dossier_id in [k for k, (ts,) in closed.items() if ts < horizon]:
             del closed[dossier_id]
-    agents = state.entities.get(AGENTS)
+    agents = state.kind(AGENTS)
     if agents:
         recent = state.max_event_ts - 2 * 3600  # the gauge looks one hour back
         for agent_id in [k for k, (_, ts) in agents.items() if ts < recent]:
             del agents[agent_id]
-    days = state.entities.get(DAYS)
+    days = state.kind(DAYS)
     if days:
         oldest = kpi.local_date(state.max_event_ts - DAY_BUCKET_RETENTION, lookups.tz)
         for key in [k for k in days if k[:10] < oldest]:
             del days[key]
-    alerts = state.entities.get(ALERTS)
+    alerts = state.kind(ALERTS)
     if alerts:
         stale = [
             k for k, r in alerts.items() if (r[0] is None or r[3] is not None) and r[7] < horizon
@@ -423,13 +516,13 @@ def close_abandoned(state: PartitionState, lookups: Lookups) -> None:
     """Close out, and count, dossiers in progress past their abandon time and alerts open
     longer than the retention policy: they leave the in-progress and open-alert gauges."""
     now = state.max_event_ts
-    dossiers = state.entities.get(DOSSIERS)
+    dossiers = state.kind(DOSSIERS)
     if dossiers:
         gone = [k for k, r in dossiers.items() if len(r) > 3 and r[3] < now]
         for dossier_id in gone:
             agency, level = dossiers.pop(dossier_id)[:2]
             state.inc(spec.DOSSIERS_ABANDONED, spec.label_key(agency, level))
-    alerts = state.entities.get(ALERTS)
+    alerts = state.kind(ALERTS)
     if alerts:
         horizon = now - lookups.alert_open_seconds
         old = [k for k, r in alerts.items() if r[0] is not None and r[3] is None and r[1] < horizon]
