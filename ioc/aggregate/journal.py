@@ -3,11 +3,10 @@
 Rewriting a whole shard per batch made a batch of a few events write tens of kilobytes (in
 real time the changelog bytes per event were 15-20 times a backlog's). A delta holds only
 what the batch changed. A snapshot is written instead when the deltas since the last one
-would add up to more than the snapshot itself, or would fill the slots: so a batch writes at
-most a snapshot (a backlog's big batches) and, when small, a delta plus a share of one.
+would add up to more than ``DELTAS_PER_SNAPSHOT`` snapshots, or would fill the slots.
 
-Deltas go to ``DELTA_SLOTS`` rotating slots (table keys) per shard: the table never holds
-more than a snapshot's worth of them. Each record carries a random id and each delta the id
+Deltas go to ``DELTA_SLOTS`` rotating slots (table keys) per shard, so the table holds a
+bounded number of them. Each record carries a random id and each delta the id
 of the record it follows, so reading back folds exactly the chain that starts at the stored
 snapshot. A record lost in a crash ends the chain early: an older consistent state, whose
 watermark makes the batch replay; deltas left from a lost snapshot's chain, or older than
@@ -26,6 +25,10 @@ import orjson
 from ioc.aggregate.state import PartitionState
 
 DELTA_SLOTS = 64
+# Deltas may add up to this many snapshots' bytes before a snapshot replaces them: a snapshot
+# then costs at most a quarter of the deltas' bytes, and the table holds at most five
+# snapshots' worth of a shard.
+DELTAS_PER_SNAPSHOT = 4
 
 _SEQ, _ID, _PREVIOUS = "s", "i", "p"
 
@@ -45,11 +48,11 @@ class ShardJournal:
         """The record that brings the stored state up to ``state``: (delta slot, bytes), or
         (None, bytes) for a snapshot."""
         self.seq += 1
-        meta = {_SEQ: self.seq, _ID: random.getrandbits(62), _PREVIOUS: self.record_id}
+        meta = {_SEQ: self.seq, _ID: random.getrandbits(40), _PREVIOUS: self.record_id}
         self.record_id = meta[_ID]
         if self.snapshot_bytes and self.seq - self.snapshot_seq < DELTA_SLOTS:
             delta = state.changes_to_bytes(meta)
-            if self.delta_bytes + len(delta) <= self.snapshot_bytes:
+            if self.delta_bytes + len(delta) <= DELTAS_PER_SNAPSHOT * self.snapshot_bytes:
                 self.delta_bytes += len(delta)
                 return self.seq % DELTA_SLOTS, delta
         snapshot = state.to_bytes(meta)

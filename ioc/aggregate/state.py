@@ -124,17 +124,17 @@ class PartitionState:
             if changed:
                 entities[name] = {k: kind.get(k) for k in changed}
         self.clear_changes()
-        return orjson.dumps(
-            {
-                **(meta or {}),
-                "o": self.next_offset,
-                "c": counters,
-                "h": histograms,
-                "n": entities,
-                "t": self.max_event_ts,
-                "w": self.next_sweep_ts,
-            }
-        )
+        delta: dict[str, Any] = {
+            **(meta or {}),
+            "o": self.next_offset,
+            "t": self.max_event_ts,
+            "w": self.next_sweep_ts,
+        }
+        # Most small batches change no histogram, some no entity: left out, not written empty.
+        for section, changes in (("c", counters), ("h", histograms), ("n", entities)):
+            if changes:
+                delta[section] = changes
+        return orjson.dumps(delta)
 
     def clear_changes(self) -> None:
         self.changed_series.clear()
@@ -159,11 +159,11 @@ class PartitionState:
     def apply_changes(self, raw: Mapping[str, Any]) -> None:
         """Apply a parsed delta (``changes_to_bytes``) written right after this state."""
         self._set_scalars(raw)
-        for name, series in raw["c"].items():
+        for name, series in raw.get("c", {}).items():
             self.counters.setdefault(name, {}).update(series)
-        for name, hseries in raw["h"].items():
+        for name, hseries in raw.get("h", {}).items():
             self.histograms.setdefault(name, {}).update(hseries)
-        for name, changes in raw["n"].items():
+        for name, changes in raw.get("n", {}).items():
             kind = self.kind(name)
             for key, record in changes.items():
                 if record is None:
