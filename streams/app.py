@@ -258,7 +258,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         table_standby_replicas=0,
         consumer_auto_offset_reset="earliest",
         # Seconds-fast group joins on a single broker (faust's defaults take ~30 s).
-        broker_session_timeout=10.0,
+        broker_session_timeout=settings.group_session_timeout_seconds,
         broker_heartbeat_interval=1.0,
         broker_rebalance_timeout=10.0,
         stream_recovery_delay=0.0,

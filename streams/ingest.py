@@ -147,7 +147,7 @@ class IngestService(mode.Service):
             max_partition_fetch_bytes=4 * 1024 * 1024,
             fetch_max_bytes=16 * 1024 * 1024,
             fetch_max_wait_ms=s.fetch_max_wait_ms,
-            session_timeout_ms=10000,
+            session_timeout_ms=int(s.group_session_timeout_seconds * 1000),
             heartbeat_interval_ms=1000,
             **common,
         )

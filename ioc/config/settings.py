@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     # batched (an empty batch), so that a batch lost at a restart is read back even when its
     # partition gets no new events.
     batch_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    # A worker that stops answering loses its partitions after this long. Kafka's brokers
+    # refuse less than 6 s (group.min.session.timeout.ms); Tansu also waits this long after
+    # a clean leave, so it sets most of a restart's and a failover's time there.
+    group_session_timeout_seconds: float = Field(default=6.0, ge=1.0, le=300.0)
 
     @model_validator(mode="after")
     def _a_valid_event_fits_a_batch(self) -> Settings:
