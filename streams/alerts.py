@@ -2,8 +2,12 @@
 Alertmanager.
 
 The detector runs on the worker that owns the single partition of the signals topic; the
-other workers only send signals. Its windows live in memory: after it moves or restarts,
-conditions are detected again from new signals (docs/alerting.md says what that means).
+other workers only send signals, and only the owner delivers to Alertmanager. Its windows
+live in memory. Whenever the signals it receives do not follow on from the last one it saw
+(a start, a restart, a partition that came back after another worker had it), it takes over
+from the log (``ioc.alerting.handover``): the firing alerts from ``ioc.alerts``, the windows
+from the last signals. A worker that loses the partition stops delivering and forgets its
+alerts, so a page never stays stuck on a worker that no longer evaluates it.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from ioc.aggregate import PartitionState
 from ioc.aggregate.gauges import overdue_by_agency
 from ioc.alerting import AlertChange, Detector, load_rules
 from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
+from ioc.alerting.handover import firing_alerts, last_changes, lookback_seconds, replay
 from ioc.alerting.rules import AlertRules
 from ioc.alerting.signals import feed, overdue_signal, signal_of
 from ioc.alerting.texts import TEXTS
 from ioc.catalog import Catalog
 from ioc.config import Settings
+from streams.repair import read_messages
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +102,12 @@ class AlertMetrics:
             ["alertname"],
             registry=registry,
         )
+        self.takeovers = Counter(
+            "ioc_detector_takeovers",
+            "Times this worker's detector took over from the log (start, restart, or the "
+            "signals partition moving here).",
+            registry=registry,
+        )
         self.bad_signals = Counter(
             "ioc_alert_signals_undecodable",
             "Messages on the signals topic the detector could not read (skipped).",
@@ -134,12 +146,16 @@ class Alerting:
         self.metrics = AlertMetrics(registry)
         for name in TEXTS:  # known series at 0 from the first scrape
             self.metrics.capped.labels(name).set(0)
+        self.catalog = catalog
         self.detector = Detector(self.rules, catalog)
-        policy = self.rules.delivery
-        public = settings.public_url or f"http://{settings.web_host}:{settings.web_port}"
-        self.queue = DeliveryQueue(
-            policy.buffer_size, policy.resend_interval, policy.max_backoff, f"{public}/alerts"
-        )
+        self.queue = self._new_queue()
+        # The signals offset the detector expects next; any other means it takes over.
+        self._next_signal: int | None = None
+        self._owner = False
+        self._client_kwargs = {
+            "bootstrap_servers": settings.bootstrap_servers(),
+            **settings.kafka_client_kwargs(),
+        }
         self._dropped_seen = 0
         self._wake = asyncio.Event()
         self._dossier_states = dossier_states
@@ -173,6 +189,14 @@ class Alerting:
             ]
             return web.bytes(orjson.dumps(active), content_type="application/json")
 
+    def _new_queue(self) -> DeliveryQueue:
+        policy = self.rules.delivery
+        s = self.settings
+        public = s.public_url or f"http://{s.web_host}:{s.web_port}"
+        return DeliveryQueue(
+            policy.buffer_size, policy.resend_interval, policy.max_backoff, f"{public}/alerts"
+        )
+
     # -- input ----------------------------------------------------------------------------
 
     async def send_signal(self, partition: bytes, rows: Iterable[Any]) -> None:
@@ -187,10 +211,14 @@ class Alerting:
         return any(tp.topic == self.signals.get_topic_name() for tp in consumer.assignment())
 
     async def _detect(self, stream: faust.StreamT[bytes]) -> Any:
-        async for value in stream:
+        async for event in stream.events():
+            message = event.message
+            if message.offset != self._next_signal:
+                await self._take_over(message.topic, message.partition, message.offset)
+            self._next_signal = message.offset + 1
             wall = self.clock.now()
             try:
-                feed(self.detector, value, wall)
+                feed(self.detector, event.value, wall)
             except ValueError as exc:
                 self.metrics.bad_signals.inc()
                 log.error("detect: %s", exc)
@@ -198,8 +226,55 @@ class Alerting:
             await self._publish(self.detector.evaluate(wall))
             yield None
 
+    async def _take_over(self, topic: str, partition: int, upto: int) -> None:
+        """Become the detector from the log: the alerts firing when the last owner stopped,
+        and windows rebuilt from the signals before offset ``upto``."""
+        started = time.monotonic()
+        shift = self.clock.now() - time.time()  # the province clock against Kafka's
+        since_ms = int((time.time() - lookback_seconds(self.rules)) * 1000)
+        alerts = await read_messages(self._client_kwargs, self.alerts.get_topic_name(), 0, None,
+                                     None)  # fmt: skip
+        signals = await read_messages(self._client_kwargs, topic, partition, None, upto,
+                                      since_ms=since_ms)  # fmt: skip
+        detector = Detector(self.rules, self.catalog)
+        fed, bad = replay(
+            detector, ((m.value, m.timestamp / 1000 + shift) for m in signals if m.value)
+        )
+        last = last_changes(m.value for m in alerts if m.value)
+        restored = firing_alerts(last)
+        detector.active = dict(restored)
+        self.detector, self.queue = detector, self._new_queue()
+        self._owner = True
+        wall, recent = time.time(), self.clock.now() - lookback_seconds(self.rules)
+        for change in last.values():
+            # Firing ones are re-sent (Alertmanager knows them: not paged anew); recent
+            # resolutions too, in case the last owner stopped before delivering them.
+            if change.status == "firing" or change.at >= recent:
+                self.queue.submit(change, wall)
+        self.metrics.takeovers.inc()
+        self.metrics.bad_signals.inc(bad)
+        log.warning(
+            "detect: took over at signal offset %d in %.1f s: %d alerts firing, %d signals "
+            "replayed (%d unreadable)", upto, time.monotonic() - started, len(restored), fed, bad,
+        )  # fmt: skip
+        await self._publish(detector.evaluate(self.clock.now()))
+
+    def _let_go(self) -> None:
+        """The signals partition went to another worker: stop delivering, forget alerts."""
+        self.detector = Detector(self.rules, self.catalog)
+        self.queue = self._new_queue()
+        self._next_signal = None
+        self.metrics.firing.clear()
+        self.metrics.queue.set(0)
+        log.warning("detect: signals partition revoked; this worker no longer delivers alerts")
+
     async def _tick(self) -> None:
-        if self._owns_detector():
+        self._owner = self._owns_detector()
+        if self._next_signal is None:
+            return  # not taken over yet: the first signal does it
+        if not self._owner:
+            self._let_go()
+        else:
             await self._publish(self.detector.evaluate(self.clock.now()))
 
     async def _report_overdue(self) -> None:
@@ -217,6 +292,9 @@ class Alerting:
     async def _publish(self, changes: list[AlertChange]) -> None:
         for name in TEXTS:  # every rule's series exists, at 0 while it is under its cap
             self.metrics.capped.labels(name).set(self.detector.capped.get(name, 0))
+        self.metrics.firing.clear()
+        for alert in self.detector.active.values():
+            self.metrics.firing.labels(alert.name, alert.severity).inc()
         if not changes:
             return
         wall = time.time()
@@ -232,10 +310,6 @@ class Alerting:
                 key=change.alert.fingerprint.encode(), value=orjson.dumps(change.to_record())
             )
             self.queue.submit(change, wall)
-        self.metrics.firing.clear()
-        for alert in self.detector.active.values():
-            self.metrics.firing.labels(alert.name, alert.severity).inc()
-
         self._wake.set()
 
     async def _deliver_forever(self) -> None:
@@ -253,6 +327,8 @@ class Alerting:
                 await self._deliver_once(session, endpoint)
 
     async def _deliver_once(self, session: aiohttp.ClientSession, endpoint: str) -> None:
+        if not self._owner:
+            return  # only the detector's worker speaks for the alerts
         queue = self.queue
         if queue.dropped > self._dropped_seen:
             self.metrics.dropped.inc(queue.dropped - self._dropped_seen)

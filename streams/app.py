@@ -91,6 +91,8 @@ class PartitionCache:
         slot, record = shard.journal.next_record(shard.state)
         if slot is None:
             self.table[key] = record
+            for freed in shard.journal.freed_slots():
+                self.journal_table.pop(delta_key(key, freed), None)
         else:
             self.journal_table[delta_key(key, slot)] = record
         shard.stored = self._stored(key, shard.journal.seq)

@@ -1,4 +1,5 @@
-"""Read batches back from the internal batch topic, for the aggregator to fill a gap.
+"""Read messages back from a topic: batches for the aggregator to fill a gap, signals and
+alerts for a detector taking over.
 
 faust can ack, and then commit, a batch-topic message its agent never received: at shutdown,
 a message taken from the queue after the flow stopped is skipped and acked; after a restart,
@@ -9,11 +10,20 @@ aggregator sees the gap (``PartitionProgress.is_missing_before``) and reads the 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+
+from streams.offsets import log_end_offsets
+
+log = logging.getLogger(__name__)
+
+# Reading back by time without the broker's help starts this many messages before the end.
+MAX_MESSAGES_BY_TIME = 500_000
 
 
 async def read_batches(
@@ -31,6 +41,22 @@ async def read_batches(
     Raises ``TimeoutError`` if the range cannot be read in ``timeout`` seconds: the caller
     must not ack what it could not repair.
     """
+    messages = await read_messages(client_kwargs, topic, partition, start, stop, timeout=timeout)
+    return [(m.offset, m.value) for m in messages if m.key == key and m.value is not None]
+
+
+async def read_messages(
+    client_kwargs: Mapping[str, Any],
+    topic: str,
+    partition: int,
+    start: int | None,
+    stop: int | None,
+    since_ms: int | None = None,
+    timeout: float = 30.0,
+) -> list[ConsumerRecord[Any, Any]]:
+    """The messages at offsets ``[start, stop)`` of one partition, in offset order.
+    ``start=None`` reads from the first message at or after ``since_ms`` (Kafka timestamp),
+    or from the beginning; ``stop=None`` up to the end as it is when reading starts."""
     tp = TopicPartition(topic, partition)
     consumer = AIOKafkaConsumer(
         enable_auto_commit=False,
@@ -40,9 +66,18 @@ async def read_batches(
         **client_kwargs,
     )
     await consumer.start()
-    found: list[tuple[int, bytes]] = []
+    found: list[ConsumerRecord[Any, Any]] = []
     try:
         consumer.assign([tp])
+        if stop is None:
+            stop = (await log_end_offsets(await consumer.end_offsets([tp]), client_kwargs))[tp]
+        if start is None and since_ms is not None:
+            try:
+                at = (await consumer.offsets_for_times({tp: since_ms}))[tp]
+                start = at.offset if at is not None else stop
+            except (KafkaError, ValueError) as exc:  # not every broker looks up by time
+                log.info("read back %s[%d]: no offset by time (%r)", topic, partition, exc)
+                start = max(0, stop - MAX_MESSAGES_BY_TIME)
         if start is None:
             await consumer.seek_to_beginning(tp)
         else:
@@ -55,8 +90,8 @@ async def read_batches(
             for message in records.get(tp, []):
                 if message.offset >= stop:
                     break
-                if message.key == key and message.value is not None:
-                    found.append((message.offset, message.value))
+                if since_ms is None or message.timestamp >= since_ms:
+                    found.append(message)
     finally:
         await consumer.stop()
     return found

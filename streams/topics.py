@@ -65,7 +65,13 @@ async def ensure_topics(settings: Settings) -> list[str]:
                 name,
                 partitions,
                 settings.replication_factor,
-                topic_configs={"retention.ms": str(settings.retention_ms)},
+                topic_configs=(
+                    # The last change of each alert (keyed by fingerprint) is what a detector
+                    # taking over reads: kept however old, the rest compacted away.
+                    {"cleanup.policy": "compact"}
+                    if name == settings.topics.alerts
+                    else {"retention.ms": str(settings.retention_ms)}
+                ),
             )
             for name, partitions in names.items()
             if name not in existing

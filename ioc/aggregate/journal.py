@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -25,10 +25,10 @@ import orjson
 from ioc.aggregate.state import PartitionState
 
 DELTA_SLOTS = 64
-# Deltas may add up to this many snapshots' bytes before a snapshot replaces them: a snapshot
-# then costs at most a quarter of the deltas' bytes, and the table holds at most five
-# snapshots' worth of a shard.
-DELTAS_PER_SNAPSHOT = 4
+# Deltas may add up to this many snapshots' bytes before a snapshot replaces them (and they
+# are deleted): a snapshot then costs at most half the deltas' bytes, and the table holds at
+# most three snapshots' worth of a shard.
+DELTAS_PER_SNAPSHOT = 2
 
 _SEQ, _ID, _PREVIOUS = "s", "i", "p"
 
@@ -43,10 +43,11 @@ class ShardJournal:
     snapshot_seq: int = 0
     snapshot_bytes: int = 0
     delta_bytes: int = 0
+    freed_from: int = field(default=0, compare=False)  # first delta of the last snapshot's chain
 
     def next_record(self, state: PartitionState) -> tuple[int | None, bytes]:
         """The record that brings the stored state up to ``state``: (delta slot, bytes), or
-        (None, bytes) for a snapshot."""
+        (None, bytes) for a snapshot, after which ``freed_slots`` may be deleted."""
         self.seq += 1
         meta = {_SEQ: self.seq, _ID: random.getrandbits(40), _PREVIOUS: self.record_id}
         self.record_id = meta[_ID]
@@ -56,8 +57,16 @@ class ShardJournal:
                 self.delta_bytes += len(delta)
                 return self.seq % DELTA_SLOTS, delta
         snapshot = state.to_bytes(meta)
+        self.freed_from = self.snapshot_seq + 1  # the deltas the snapshot replaces
         self.snapshot_seq, self.snapshot_bytes, self.delta_bytes = self.seq, len(snapshot), 0
         return None, snapshot
+
+    def freed_slots(self) -> list[int]:
+        """The slots of the deltas that the snapshot just written replaced (none after a
+        delta): deleting them keeps the table at what a read needs."""
+        if self.seq != self.snapshot_seq:
+            return []
+        return [seq % DELTA_SLOTS for seq in range(self.freed_from, self.seq)]
 
 
 def read_shard(

@@ -4,6 +4,7 @@ and replaying the batches from its watermark gives the state of a run that never
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hypothesis import given, settings
@@ -42,9 +43,7 @@ events = st.lists(
 def _batches(docs: list[tuple[int, int, int]], cuts: list[int]) -> list[Batch]:
     rows = [[i, *as_fact(_event(*d))] for i, d in enumerate(docs)]
     bounds = sorted({0, len(rows), *(c % len(rows) for c in cuts)})
-    return [
-        Batch("soc", 0, lo, hi, rows[lo:hi], []) for lo, hi in zip(bounds, bounds[1:], strict=False)
-    ]
+    return [Batch("soc", 0, lo, hi, rows[lo:hi], []) for lo, hi in itertools.pairwise(bounds)]
 
 
 @settings(max_examples=200, deadline=None)
@@ -73,7 +72,7 @@ def test_a_crash_loses_whole_batches_only_and_a_replay_restores_them(
     final = after_each[-1]
 
     # Each table keeps a prefix of what was sent to it; a slot holds its last delta kept.
-    snapshot = snapshots[: kept_snapshots][-1] if kept_snapshots and snapshots else None
+    snapshot = snapshots[:kept_snapshots][-1] if kept_snapshots and snapshots else None
     slots: dict[int, bytes] = {}
     for slot, record in deltas[:kept_deltas]:
         slots[slot] = record

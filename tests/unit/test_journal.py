@@ -121,3 +121,16 @@ def test_deltas_that_follow_a_lost_snapshot_are_never_applied() -> None:
     again, _ = store.read()
     assert again == read
     assert again.next_offset == 11
+
+
+def test_a_snapshot_frees_the_slots_of_the_deltas_it_replaces() -> None:
+    store, state, journal = Store(), PartitionState(), ShardJournal()
+    for offset in range(400):
+        apply_batch(state, one_event_batch(offset, alert(offset)), LOOKUPS)
+        slot, _ = store.write(journal, state)
+        if slot is None:
+            for freed in journal.freed_slots():
+                del store.slots[freed]
+    live = journal.seq - journal.snapshot_seq
+    assert len(store.slots) == live
+    assert store.read()[0] == state
