@@ -78,7 +78,8 @@ def _mean_time(title: str, description: str, histogram: str, thresholds: dict[st
 
 
 def _target_line(kpi: str) -> Query:
-    return Query(f'ioc_kpi_target_ratio{{kpi="{kpi}"}}', "mục tiêu / target")
+    # Every worker exports the catalog's targets: one value, not one per worker.
+    return Query(f'max by (kpi) (ioc_kpi_target_ratio{{kpi="{kpi}"}})', "mục tiêu / target")
 
 
 def overview(catalog: Catalog) -> Dashboard:
@@ -127,7 +128,7 @@ def overview(catalog: Catalog) -> Dashboard:
                     _stat(
                         "Đang bảo trì",
                         "Shared platforms inside a declared maintenance window.",
-                        "sum(ioc_uptime_in_maintenance) or vector(0)",
+                        "sum(max by (service) (ioc_uptime_in_maintenance)) or vector(0)",
                         thresholds=steps((None, GOOD), (1, "blue")),
                         width=4,
                     ),
@@ -426,7 +427,8 @@ def soc(catalog: Catalog) -> Dashboard:
                         "open alerts of the severity weight (docs/kpis.md). Top 15.",
                         [
                             Query(
-                                'topk(15, ioc_soc_agency_risk_score{agency=~"$agency"})',
+                                "topk(15, sum by (agency) "
+                                '(ioc_soc_agency_risk_score{agency=~"$agency"}))',
                                 "{{agency}}",
                                 instant=True,
                             )
@@ -442,7 +444,9 @@ def soc(catalog: Catalog) -> Dashboard:
                         "Distinct assets with an alert in the last hour, by agency (top 10).",
                         [
                             Query(
-                                'topk(10, ioc_soc_assets_alerting{agency=~"$agency"})', "{{agency}}"
+                                "topk(10, sum by (agency) "
+                                '(ioc_soc_assets_alerting{agency=~"$agency"}))',
+                                "{{agency}}",
                             )
                         ],
                         width=24,

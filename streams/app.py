@@ -337,12 +337,20 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
             if is_shard_key(key):
                 yield key, cache.get(key)[0]
 
-    def active_states() -> Iterator[PartitionState]:
+    def active_shards() -> Iterator[tuple[str, str, PartitionState]]:
         for source, cache in caches.items():
-            for _, state in owned(cache, source):
-                yield state
+            for key, state in owned(cache, source):
+                yield source, key.split(b"#", 1)[0].rsplit(b":", 1)[1].decode(), state
 
-    registry.register(StateCollector(active_states, lookups, settings.clock().now))
+    registry.register(
+        StateCollector(
+            active_shards,
+            lookups,
+            settings.clock().now,
+            # Tables are recovered from their changelogs during a rebalance: not exported.
+            ready=lambda: not app.rebalancing,
+        )
+    )
 
     def applied_offsets() -> Iterator[tuple[str, str, float]]:
         """(source, source partition, offset applied up to) of the partitions owned here."""

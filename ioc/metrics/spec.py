@@ -288,3 +288,24 @@ def label_key(*values: str) -> str:
 
 def label_values(key: str) -> list[str]:
     return key.split(LABEL_SEP)
+
+
+# Counters and histograms of the state carry the source partition they were counted in
+# (ioc.metrics.collector: the series of a moved partition never read as a reset).
+PARTITION_LABEL = "partition"
+_PARTITIONED = frozenset(
+    [f"{c.name}_total" for c in COUNTERS]
+    + [f"{h.name}{suffix}" for h in HISTOGRAMS for suffix in ("_bucket", "_count", "_sum")]
+)
+
+
+def without_partitions(samples: dict[SampleKey, float]) -> dict[SampleKey, float]:
+    """The state's series summed over their source partitions, as the recording rules and
+    dashboards sum them; other series as they are."""
+    out: dict[SampleKey, float] = {}
+    for (name, labels), value in samples.items():
+        if name in _PARTITIONED:
+            labels = tuple(kv for kv in labels if kv[0] != PARTITION_LABEL)
+        key = (name, labels)
+        out[key] = out.get(key, 0.0) + value
+    return out

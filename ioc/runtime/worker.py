@@ -13,7 +13,7 @@ from typing import Self
 from prometheus_client.parser import text_string_to_metric_families
 
 from ioc.config import Settings
-from ioc.metrics.spec import SampleKey
+from ioc.metrics.spec import SampleKey, without_partitions
 from ioc.runtime.errors import Unavailable
 from ioc.runtime.process import ChildProcess
 
@@ -84,7 +84,12 @@ class WorkerProcess(ChildProcess):
             return str(resp.read().decode())
 
     def samples(self) -> dict[SampleKey, float]:
-        """Every sample of /metrics keyed like the ground truth: (name, sorted labels)."""
+        """Every sample of /metrics keyed like the ground truth: (name, sorted labels), the
+        state's series summed over their source partitions."""
+        return without_partitions(self.raw_samples())
+
+    def raw_samples(self) -> dict[SampleKey, float]:
+        """Every sample of /metrics as exported: (name, sorted labels)."""
         out = {}
         for family in text_string_to_metric_families(self.scrape_text()):
             for s in family.samples:

@@ -61,7 +61,9 @@ def test_a_page_outlives_its_detectors_worker_and_resolves_through_the_survivor(
         owner.signal(signal.SIGKILL)
         took_over = _wait(lambda: _firing(survivor) == 1, timeout=90)
         delivered = _wait(lambda: survivor.total("ioc_alerts_delivered_total") > 0, timeout=90)
-        print(f"survivor firing {took_over:.1f} s after SIGKILL, delivering after {delivered:.1f} s")
+        print(
+            f"survivor firing {took_over:.1f} s after SIGKILL, delivering {delivered:.1f} s later"
+        )
         assert survivor.total("ioc_alerts_fired_total") == 0  # restored, not paged anew
         assert wait_for(alertmanager, expected) == expected
 

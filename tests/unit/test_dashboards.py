@@ -113,4 +113,4 @@ def test_metric_names_skip_functions_labels_and_strings() -> None:
 def test_catalog_targets_are_drawn_on_the_dossier_rates(kpi: str) -> None:
     board = next(b for b in load() if b["uid"] == "ioc-dossiers")
     exprs = [t["expr"] for p in panels(board) for t in p["targets"]]
-    assert f'ioc_kpi_target_ratio{{kpi="{kpi}"}}' in exprs
+    assert f'max by (kpi) (ioc_kpi_target_ratio{{kpi="{kpi}"}})' in exprs
