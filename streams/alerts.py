@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 import faust
 import orjson
+from aiokafka.errors import KafkaError
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from ioc.aggregate import PartitionState
@@ -232,10 +233,16 @@ class Alerting:
         started = time.monotonic()
         shift = self.clock.now() - time.time()  # the province clock against Kafka's
         since_ms = int((time.time() - lookback_seconds(self.rules)) * 1000)
-        alerts = await read_messages(self._client_kwargs, self.alerts.get_topic_name(), 0, None,
-                                     None)  # fmt: skip
-        signals = await read_messages(self._client_kwargs, topic, partition, None, upto,
-                                      since_ms=since_ms)  # fmt: skip
+        try:
+            alerts = await read_messages(self._client_kwargs, self.alerts.get_topic_name(), 0,
+                                         None, None)  # fmt: skip
+            signals = await read_messages(self._client_kwargs, topic, partition, None, upto,
+                                          since_ms=since_ms)  # fmt: skip
+        except (KafkaError, OSError, TimeoutError) as exc:
+            # Detecting from new signals beats not detecting: the windows refill, and the
+            # alerts in Alertmanager expire on their endsAt if nothing re-sends them.
+            log.error("detect: reading the log to take over failed (%r): empty windows", exc)
+            alerts, signals = [], []
         detector = Detector(self.rules, self.catalog)
         fed, bad = replay(
             detector, ((m.value, m.timestamp / 1000 + shift) for m in signals if m.value)
