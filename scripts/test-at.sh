@@ -20,4 +20,5 @@ export PATH="$PWD/.venv/bin:$PATH"
 # pytest. An offset keeps every process of the run on one (fake) clock.
 offset=$(( $(date -u -d "$when" +%s) - $(date -u +%s) ))
 echo "== pytest at a fake wall clock: $when UTC (offset ${offset} s)"
-exec faketime -f "$(printf '%+d' "$offset")" pytest -p no:cacheprovider --durations=12 -rxX "$@"
+exec faketime -f "$(printf '%+d' "$offset")" pytest -p no:cacheprovider \
+  -n "${IOC_TEST_PROCESSES:-2}" --dist loadfile --durations=12 -rxX "$@"

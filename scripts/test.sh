@@ -10,7 +10,9 @@ echo "== ruff"; ruff check . && ruff format --check .
 echo "== mypy"; mypy ioc streams benchmarks dashboards tests
 echo "== pytest"
 set +e
-pytest -p no:cacheprovider --durations=12 -rxX "$@"
+# Two processes, each test file in one of them (module fixtures are set up once); each has
+# its own embedded broker. IOC_TEST_PROCESSES=0 runs everything in this process.
+pytest -p no:cacheprovider -n "${IOC_TEST_PROCESSES:-2}" --dist loadfile --durations=12 -rxX "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
