@@ -152,6 +152,8 @@ class Alerting:
         self.queue = self._new_queue()
         # The signals offset the detector expects next; any other means it takes over.
         self._next_signal: int | None = None
+        # Signals below this offset were fed by the last takeover's replay.
+        self._replayed_to = 0
         self._owner = False
         self._client_kwargs = {
             "bootstrap_servers": settings.bootstrap_servers(),
@@ -217,6 +219,9 @@ class Alerting:
             if message.offset != self._next_signal:
                 await self._take_over(message.topic, message.partition, message.offset)
             self._next_signal = message.offset + 1
+            if message.offset < self._replayed_to:
+                yield None  # fed in the takeover's replay already
+                continue
             wall = self.clock.now()
             try:
                 feed(self.detector, event.value, wall)
@@ -227,16 +232,19 @@ class Alerting:
             await self._publish(self.detector.evaluate(wall))
             yield None
 
-    async def _take_over(self, topic: str, partition: int, upto: int) -> None:
+    async def _take_over(self, topic: str, partition: int, resume: int) -> None:
         """Become the detector from the log: the alerts firing when the last owner stopped,
-        and windows rebuilt from the signals before offset ``upto``."""
+        and windows rebuilt from the signals up to the end of the topic. The stream resumes
+        at ``resume``, which may be behind what the last owner had seen (its commit lags):
+        replaying only up to there, the detector would judge the alerts of the last owner by
+        older signals, resolve them and fire them again as the signals came back."""
         started = time.monotonic()
         shift = self.clock.now() - time.time()  # the province clock against Kafka's
         since_ms = int((time.time() - lookback_seconds(self.rules)) * 1000)
         try:
             alerts = await read_messages(self._client_kwargs, self.alerts.get_topic_name(), 0,
                                          None, None)  # fmt: skip
-            signals = await read_messages(self._client_kwargs, topic, partition, None, upto,
+            signals = await read_messages(self._client_kwargs, topic, partition, None, None,
                                           since_ms=since_ms)  # fmt: skip
         except (KafkaError, OSError, TimeoutError) as exc:
             # Detecting from new signals beats not detecting: the windows refill, and the
@@ -247,6 +255,7 @@ class Alerting:
         fed, bad = replay(
             detector, ((m.value, m.timestamp / 1000 + shift) for m in signals if m.value)
         )
+        self._replayed_to = max(resume, signals[-1].offset + 1 if signals else 0)
         last = last_changes(m.value for m in alerts if m.value)
         restored = firing_alerts(last)
         detector.active = dict(restored)
@@ -262,7 +271,8 @@ class Alerting:
         self.metrics.bad_signals.inc(bad)
         log.warning(
             "detect: took over at signal offset %d in %.1f s: %d alerts firing, %d signals "
-            "replayed (%d unreadable)", upto, time.monotonic() - started, len(restored), fed, bad,
+            "replayed up to offset %d (%d unreadable)", resume, time.monotonic() - started,
+            len(restored), fed, self._replayed_to, bad,
         )  # fmt: skip
         await self._publish(detector.evaluate(self.clock.now()))
 

@@ -521,12 +521,34 @@ def _aggregator(
                 await asyncio.sleep(attempt)
         metrics.gaps.labels(batch.source, "unrepaired").inc()
 
+    # Applied batches whose changelog records are not yet known delivered: not acked. Kept
+    # small (source and first timestamp of the batches with events), not the batches: 64
+    # parsed backlog batches held a third of a million facts.
+    pending: list[tuple[Any, str | None, int | None]] = []
+    acker: list[Any] = []  # the agent's no-ack stream, once it runs
+
+    delivering = asyncio.Lock()  # the agent and a revocation may both release acks
+
+    async def deliver_and_ack() -> None:
+        """Wait for the changelog records of the pending batches, then ack them."""
+        async with delivering:
+            if not pending or not acker:
+                return
+            held = list(pending)  # a prefix: batches are only appended meanwhile
+            await _deliver_changelog(app)
+            now = time.time()
+            for event, source, since_ms in held:
+                if source is not None and since_ms:
+                    metrics.lag.labels(source).observe(max(0.0, now - since_ms / 1000))
+                await acker[0].ack(event)
+            del pending[: len(held)]
+
+    # A revocation clears the agent's queue and waits for every ack: the held ones go first.
+    cast(App, app).before_wait_empty.append(deliver_and_ack)
+
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         manual = cast(faust.Stream[bytes], stream).noack()
-        # Applied batches whose changelog records are not yet known delivered: not acked.
-        # Kept small (source and first timestamp of the batches with events), not the
-        # batches: 64 parsed backlog batches held a third of a million facts.
-        pending: list[tuple[Any, str | None, int | None]] = []
+        acker[:] = [manual]
         async for event in manual.events():
             key, value = event.key, event.value
             try:
@@ -548,13 +570,7 @@ def _aggregator(
             # serves every batch already queued (a broker round trip per batch capped real
             # time at a few hundred batches a second).
             if len(pending) >= GROUP_MAX_BATCHES or _queue_empty(manual):
-                await _deliver_changelog(app)
-                now = time.time()
-                for done, source, since_ms in pending:
-                    if source is not None and since_ms:
-                        metrics.lag.labels(source).observe(max(0.0, now - since_ms / 1000))
-                    await manual.ack(done)
-                pending.clear()
+                await deliver_and_ack()
             yield None
 
     return aggregate

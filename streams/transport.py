@@ -6,11 +6,15 @@
   crosses two faust hops (batch topic, signal topic): up to 3 s before it reaches Alertmanager.
 - Changelog end offsets that count every record (``streams.offsets``): table recovery reads up
   to them, and Tansu's ListOffsets stops short of a partition's last batch.
+- Held acks released before a revocation waits for them (``before_wait_empty``): an agent that
+  acks a group of events only after their changelog records are delivered may hold acks while
+  it waits for its next event; at a revocation faust clears the agents' queues, so that event
+  never comes, and then waits for every ack: the rebalance hung, for every worker of the group.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import faust
@@ -62,7 +66,15 @@ class App(faust.App):
     ) -> None:
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.client_kwargs = dict(client_kwargs or {})
+        # Called (in order) when partitions are revoked, before faust waits for every event
+        # that started processing to be acked.
+        self.before_wait_empty: list[Callable[[], Awaitable[None]]] = []
         super().__init__(*args, **kwargs)
+
+    async def _consumer_wait_empty(self, consumer: Any, logger: Any) -> None:
+        for release in self.before_wait_empty:
+            await release()
+        await super()._consumer_wait_empty(consumer, logger)
 
     def _new_transport(self) -> Any:
         return _Transport(self.conf.broker_consumer, self)
