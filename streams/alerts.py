@@ -240,7 +240,8 @@ class Alerting:
         older signals, resolve them and fire them again as the signals came back."""
         started = time.monotonic()
         shift = self.clock.now() - time.time()  # the province clock against Kafka's
-        since_ms = int((time.time() - lookback_seconds(self.rules)) * 1000)
+        lookback = lookback_seconds(self.rules)
+        since_ms = int((time.time() - lookback) * 1000)
         try:
             alerts = await read_messages(self._client_kwargs, self.alerts.get_topic_name(), 0,
                                          None, None)  # fmt: skip
@@ -261,7 +262,7 @@ class Alerting:
         detector.active = dict(restored)
         self.detector, self.queue = detector, self._new_queue()
         self._owner = True
-        wall, recent = time.time(), self.clock.now() - lookback_seconds(self.rules)
+        wall, recent = time.time(), self.clock.now() - lookback
         for change in last.values():
             # Firing ones are re-sent (Alertmanager knows them: not paged anew); recent
             # resolutions too, in case the last owner stopped before delivering them.

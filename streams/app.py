@@ -33,7 +33,13 @@ from ioc.metrics.collector import StateCollector
 from streams.alerts import Alerting
 from streams.ingest import IngestMetrics, IngestService, deadletter_headers
 from streams.repair import read_batches
-from streams.topics import SOURCES, delta_key, partition_of_key, shard_key
+from streams.topics import (
+    SOURCES,
+    delta_key,
+    partition_of_key,
+    shard_key,
+    source_partition_of_key,
+)
 from streams.transport import App
 
 log = logging.getLogger(__name__)
@@ -340,7 +346,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
     def active_shards() -> Iterator[tuple[str, str, PartitionState]]:
         for source, cache in caches.items():
             for key, state in owned(cache, source):
-                yield source, key.split(b"#", 1)[0].rsplit(b":", 1)[1].decode(), state
+                yield source, source_partition_of_key(key), state
 
     registry.register(
         StateCollector(
@@ -357,8 +363,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
         for source, cache in caches.items():
             for key in owned_keys(cache, source):
                 if not is_shard_key(key):
-                    partition = key.decode().rsplit(":", 1)[1]
-                    yield source, partition, float(cache.progress(key).end)
+                    yield source, source_partition_of_key(key), float(cache.progress(key).end)
 
     registry.register(_AppliedOffsets(applied_offsets))
 

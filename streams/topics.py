@@ -36,10 +36,14 @@ def batch_partition(source_partition: int, partitions: int) -> int:
     return source_partition % partitions
 
 
+def source_partition_of_key(key: bytes) -> str:
+    """The source partition of a batch, shard or seen key (``soc:3``, ``soc:3#17``...): ``3``."""
+    return key.split(b"#", 1)[0].rsplit(b":", 1)[1].decode()
+
+
 def partition_of_key(key: bytes, partitions: int) -> int:
     """The internal partition of a batch, shard or seen key (``soc:3``, ``soc:3#17``...)."""
-    source_partition = key.split(b"#", 1)[0].rsplit(b":", 1)[1]
-    return batch_partition(int(source_partition), partitions)
+    return batch_partition(int(source_partition_of_key(key)), partitions)
 
 
 async def ensure_topics(settings: Settings) -> list[str]:

@@ -293,7 +293,8 @@ def label_values(key: str) -> list[str]:
 # Counters and histograms of the state carry the source partition they were counted in
 # (ioc.metrics.collector: the series of a moved partition never read as a reset).
 PARTITION_LABEL = "partition"
-_PARTITIONED = frozenset(
+# The sample names of the state's counters and histograms.
+STATE_SAMPLES = frozenset(
     [f"{c.name}_total" for c in COUNTERS]
     + [f"{h.name}{suffix}" for h in HISTOGRAMS for suffix in ("_bucket", "_count", "_sum")]
 )
@@ -304,7 +305,7 @@ def without_partitions(samples: dict[SampleKey, float]) -> dict[SampleKey, float
     dashboards sum them; other series as they are."""
     out: dict[SampleKey, float] = {}
     for (name, labels), value in samples.items():
-        if name in _PARTITIONED:
+        if name in STATE_SAMPLES:
             labels = tuple(kv for kv in labels if kv[0] != PARTITION_LABEL)
         key = (name, labels)
         out[key] = out.get(key, 0.0) + value

@@ -188,16 +188,13 @@ def load_truth(path: Path | str) -> dict[SampleKey, float]:
 
 
 # Every series exported from the aggregation state (gauges depend on the clock: not compared).
-STATE_METRICS = frozenset(
-    [f"{c.name}_total" for c in spec.COUNTERS]
-    + [f"{h.name}{suffix}" for h in spec.HISTOGRAMS for suffix in ("_bucket", "_count")]
-)
+STATE_METRICS = frozenset(n for n in spec.STATE_SAMPLES if not n.endswith("_sum"))
 
 
 def differences(exported: dict[SampleKey, float], truth: GroundTruth) -> list[str]:
-    """Every sample where a worker's export and the ground truth disagree, both ways."""
+    """Every sample where a worker's export, summed over partitions as
+    ``WorkerProcess.samples`` gives it, and the ground truth disagree, both ways."""
     diffs = []
-    exported = spec.without_partitions(exported)
     expected_samples = truth.samples  # derived on each access: take it once
     for key, expected in expected_samples.items():
         got = exported.get(key)
