@@ -29,9 +29,10 @@ from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
 from ioc.ingest import Batch, unpack_batch
 from ioc.ingest.batch import APPLY_FAILED
+from ioc.ingest.deadletter import deadletter_headers
 from ioc.metrics.collector import StateCollector
 from streams.alerts import Alerting
-from streams.ingest import IngestMetrics, IngestService, deadletter_headers
+from streams.ingest import IngestMetrics, IngestService
 from streams.repair import read_batches
 from streams.topics import (
     SOURCES,

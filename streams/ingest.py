@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Sequence
 from typing import Any
 
 import mode
@@ -23,36 +22,17 @@ from ioc.config import Settings
 from ioc.contracts.keys import partition_for
 from ioc.ingest import EventValidator, Fact, Rejected, empty_batch, pack_partition
 from ioc.ingest.batch import FORWARDED, shard_of
+from ioc.ingest.deadletter import deadletter_headers
 from streams.topics import batch_key, batch_partition
 
 log = logging.getLogger(__name__)
 
-MAX_DETAIL_BYTES = 1024
 LAG_INTERVAL_SECONDS = 5.0
 TOPIC_CHECK_SECONDS = 10.0
 # The worker's exit status when its topics vanished from the broker (EX_TEMPFAIL: try again).
 EXIT_TOPICS_LOST = 75
 # Marks a message the ingest forwarded to its entity's partition: it is never forwarded twice.
 FORWARDED_HEADER = "ioc-forwarded-from"
-
-
-def deadletter_headers(
-    reason: str,
-    detail: str,
-    topic: str,
-    partition: int,
-    offset: int,
-    extra: Sequence[tuple[str, bytes]] = (),
-) -> list[tuple[str, bytes]]:
-    """The headers of a dead-letter record: why, and where the original bytes came from."""
-    return [
-        ("ioc-reason", reason.encode()),
-        ("ioc-detail", detail.encode()[:MAX_DETAIL_BYTES]),
-        ("ioc-source-topic", topic.encode()),
-        ("ioc-source-partition", str(partition).encode()),
-        ("ioc-source-offset", str(offset).encode()),
-        *extra,
-    ]
 
 
 class IngestMetrics:

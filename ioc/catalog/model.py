@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -51,6 +52,30 @@ class Service(_Model):
     latency_threshold_seconds: float = Field(default=2.0, gt=0)
     # The agency that hosts the platform (where its servers sit).
     agency: Slug
+    # How `ioc probe` judges an answer (http): the statuses that count as up (any 2xx if
+    # unset), a text the body must contain, and the time after which the probe fails.
+    method: Literal["GET", "HEAD", "POST"] = "GET"
+    expected_status: list[Annotated[int, Field(ge=100, le=599)]] | None = None
+    body_contains: str | None = Field(default=None, min_length=1)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    # A private CA's certificates (PEM) to trust besides the system's: agencies' platforms
+    # often carry certificates of the government CA.
+    ca_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _probe_is_runnable(self) -> Service:
+        if self.probe_kind == "http" and not self.target.startswith(("http://", "https://")):
+            raise ValueError(f"target {self.target!r}: an http probe needs an http(s):// URL")
+        if self.probe_kind == "tcp":
+            host, _, port = self.target.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"target {self.target!r}: a tcp probe needs host:port")
+        if self.timeout_seconds >= self.interval_seconds:
+            raise ValueError(
+                f"timeout_seconds ({self.timeout_seconds:g}) must be shorter than "
+                f"interval_seconds ({self.interval_seconds:g}): a probe ends before the next"
+            )
+        return self
 
 
 class MaintenanceWindow(_Model):

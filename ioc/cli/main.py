@@ -73,6 +73,30 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _logging(level: str = "info") -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from ioc.catalog import load_catalog
+    from ioc.sources.probe.program import run_prober
+
+    settings = _settings(args)
+    catalog = load_catalog(settings.catalog_path)
+    _logging(args.loglevel)
+    return asyncio.run(
+        run_prober(
+            settings,
+            catalog,
+            metrics_port=args.metrics_port,
+            only=args.service or (),
+            concurrency=args.concurrency,
+        )
+    )
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -295,6 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     c = csub.add_parser("check", help="validate a province catalog YAML file")
     c.add_argument("file", nargs="?", help="the file (default: the bundled Nghệ An catalog)")
     c.set_defaults(func=cmd_catalog_check)
+
+    p = sub.add_parser("probe", help="probe the catalog's platforms; publish UptimeProbe events")
+    common(p)
+    p.add_argument("--service", action="append", help="probe only this service id (repeatable)")
+    p.add_argument("--metrics-port", type=int, default=9110, help="port of its /metrics (0: none)")
+    p.add_argument("--concurrency", type=int, default=16, help="probes in flight at most")
+    p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("simulate", help="produce simulated SOC, uptime and dossier events")
     common(p)

@@ -1,0 +1,184 @@
+"""One producer for every real source: the same contracts, keys and acknowledgement rules.
+
+An event is sent to its source's topic, keyed by ``partition_key`` (murmur2, as the worker
+expects) with ``acks=all`` and idempotence, and only counts as published once the broker
+acknowledged it. A source that cannot drop what it read (a file, an HTTP client) waits for
+``publish``; the prober, whose results keep coming, keeps what failed in a bounded queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from prometheus_client import CollectorRegistry, Counter
+
+from ioc.config import Settings
+from ioc.contracts.events import Event
+from ioc.contracts.keys import partition_key
+from ioc.ingest.deadletter import deadletter_headers
+
+
+class PublishError(Exception):
+    """The broker did not acknowledge: nothing of the call may be taken as stored."""
+
+
+class PublisherMetrics:
+    def __init__(self, registry: CollectorRegistry, program: str) -> None:
+        self.program = program
+        self.published = Counter(
+            "ioc_source_events_published",
+            "Events this program published and the broker acknowledged.",
+            ["program", "source"],
+            registry=registry,
+        )
+        self.dead_letters = Counter(
+            "ioc_source_dead_letters",
+            "Inputs this program could not map to an event, dead-lettered with their bytes.",
+            ["program", "reason"],
+            registry=registry,
+        )
+        self.failures = Counter(
+            "ioc_source_publish_failures",
+            "Publish calls the broker did not acknowledge (retried or reported to the sender).",
+            ["program"],
+            registry=registry,
+        )
+        self.dropped = Counter(
+            "ioc_source_events_dropped",
+            "Events dropped because the broker stayed unreachable and the queue was full.",
+            ["program"],
+            registry=registry,
+        )
+
+
+class EventPublisher:
+    def __init__(
+        self,
+        settings: Settings,
+        registry: CollectorRegistry,
+        program: str,
+        *,
+        request_timeout_seconds: float = 10.0,
+    ) -> None:
+        self.settings = settings
+        self.metrics = PublisherMetrics(registry, program)
+        self._topics = {
+            "soc": settings.topics.soc,
+            "uptime": settings.topics.uptime,
+            "dossier": settings.topics.dossier,
+        }
+        self._timeout = request_timeout_seconds
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        """Connect; raises KafkaError when the broker does not answer (call again later)."""
+        timeout_ms = int(self._timeout * 1000)
+        # No idempotent producer: Tansu does not grant producer ids. A resend is a duplicate
+        # by event id, which the worker drops.
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.bootstrap_servers(),
+            acks="all",
+            linger_ms=5,
+            # Also bounds a send's wait for metadata: a broker that is down fails the call.
+            request_timeout_ms=timeout_ms,
+            **self.settings.kafka_client_kwargs(),
+        )
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        self._producer = producer
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await producer.stop()
+
+    def _started(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise PublishError("not connected to the broker")
+        return self._producer
+
+    async def __aenter__(self) -> EventPublisher:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        """Send ``events`` and wait until the broker acknowledged every one; raises
+        PublishError otherwise (some may be stored: a resend is a duplicate by event id)."""
+        if not events:
+            return
+        producer = self._started()
+        try:
+            futures = [
+                await producer.send(
+                    self._topics[event.source],
+                    event.model_dump_json().encode(),
+                    key=partition_key(event).encode(),
+                )
+                for event in events
+            ]
+            await asyncio.wait_for(asyncio.gather(*futures), self._timeout * 2)
+        except (KafkaError, TimeoutError) as exc:
+            self.metrics.failures.labels(self.metrics.program).inc()
+            raise PublishError(f"broker did not acknowledge: {exc!r}") from exc
+        for event in events:
+            self.metrics.published.labels(self.metrics.program, event.source).inc()
+
+    async def dead_letter(
+        self, value: bytes, reason: str, detail: str, origin: str, offset: int
+    ) -> None:
+        """Dead-letter an input that is not an event, with its bytes: ``origin`` names where it
+        came from (a file's path, an HTTP endpoint) and ``offset`` where in it."""
+        headers = deadletter_headers(reason, detail, origin, -1, offset)
+        producer = self._started()
+        try:
+            future = await producer.send(self.settings.topics.deadletter, value, headers=headers)
+            await asyncio.wait_for(future, self._timeout * 2)
+        except (KafkaError, TimeoutError) as exc:
+            self.metrics.failures.labels(self.metrics.program).inc()
+            raise PublishError(f"broker did not acknowledge: {exc!r}") from exc
+        self.metrics.dead_letters.labels(self.metrics.program, reason).inc()
+
+
+class PendingQueue:
+    """Events waiting for the broker, oldest dropped (and counted) beyond ``capacity``."""
+
+    def __init__(self, publisher: EventPublisher, capacity: int = 10_000) -> None:
+        self._publisher = publisher
+        self._queue: deque[Event] = deque()
+        self._capacity = capacity
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def add(self, event: Event) -> None:
+        self._queue.append(event)
+        self._trim()
+
+    def _trim(self) -> None:
+        while len(self._queue) > self._capacity:
+            self._queue.popleft()
+            metrics = self._publisher.metrics
+            metrics.dropped.labels(metrics.program).inc()
+
+    async def flush(self) -> bool:
+        """Publish what is queued; False (all kept) when the broker did not acknowledge."""
+        batch = list(self._queue)
+        self._queue.clear()
+        try:
+            await self._publisher.publish(batch)
+        except PublishError:
+            # Back in front of what arrived meanwhile, then trimmed to capacity.
+            self._queue.extendleft(reversed(batch))
+            self._trim()
+            return False
+        return True
