@@ -325,7 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--service", action="append", help="probe only this service id (repeatable)")
     p.add_argument("--metrics-port", type=int, default=9110, help="port of its /metrics (0: none)")
     p.add_argument("--concurrency", type=int, default=16, help="probes in flight at most")
-    p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument(
+        "--loglevel",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="log level",
+    )
     p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("simulate", help="produce simulated SOC, uptime and dossier events")
