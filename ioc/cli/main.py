@@ -97,6 +97,28 @@ def cmd_probe(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_intake_http(args: argparse.Namespace) -> int:
+    from ioc.catalog import load_catalog
+    from ioc.sources.http_intake.auth import load_tokens
+    from ioc.sources.http_intake.server import run_http_intake
+
+    settings = _settings(args)
+    catalog = load_catalog(settings.catalog_path)
+    tokens = load_tokens(os.environ.get("IOC_INTAKE_TOKENS"), args.tokens_file)
+    _logging(args.loglevel)
+    return asyncio.run(
+        run_http_intake(
+            settings,
+            catalog,
+            tokens,
+            host=args.host,
+            port=args.port,
+            max_body_bytes=args.max_body_bytes,
+            broker_timeout=args.broker_timeout,
+        )
+    )
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -332,6 +354,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="log level",
     )
     p.set_defaults(func=cmd_probe)
+
+    p = sub.add_parser("intake", help="real sources in: Wazuh alerts, events posted over HTTP")
+    isub = p.add_subparsers(dest="intake_command", required=True, metavar="SOURCE")
+    i = isub.add_parser(
+        "http", help="HTTP endpoint for DossierEvent and SocAlertStatus (POST /v1/events)"
+    )
+    common(i)
+    i.add_argument("--host", default="0.0.0.0", help="address to listen on")
+    i.add_argument("--port", type=int, default=8088, help="port to listen on")
+    i.add_argument(
+        "--tokens-file",
+        type=Path,
+        help="bearer tokens, one per line (besides env IOC_INTAKE_TOKENS, comma-separated)",
+    )
+    i.add_argument(
+        "--max-body-bytes", type=int, default=1 << 20, help="larger bodies are answered 413"
+    )
+    i.add_argument(
+        "--broker-timeout",
+        type=float,
+        default=10.0,
+        help="seconds to wait for the broker's acknowledgement before answering 503",
+    )
+    i.add_argument(
+        "--loglevel",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="log level",
+    )
+    i.set_defaults(func=cmd_intake_http)
 
     p = sub.add_parser("simulate", help="produce simulated SOC, uptime and dossier events")
     common(p)

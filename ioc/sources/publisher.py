@@ -99,6 +99,10 @@ class EventPublisher:
             producer, self._producer = self._producer, None
             await producer.stop()
 
+    @property
+    def connected(self) -> bool:
+        return self._producer is not None
+
     def _started(self) -> AIOKafkaProducer:
         if self._producer is None:
             raise PublishError("not connected to the broker")
