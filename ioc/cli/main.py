@@ -119,6 +119,30 @@ def cmd_intake_http(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_intake_wazuh(args: argparse.Namespace) -> int:
+    from ioc.catalog import load_catalog
+    from ioc.catalog.assets import load_register
+    from ioc.sources.wazuh.program import run_wazuh_intake, unregistered_bucket
+
+    settings = _settings(args)
+    catalog = load_catalog(settings.catalog_path)
+    register = load_register(args.assets, catalog)
+    bucket = unregistered_bucket(catalog, args.unregistered_agency, args.unregistered_asset_type)
+    _logging(args.loglevel)
+    return asyncio.run(
+        run_wazuh_intake(
+            settings,
+            register,
+            bucket,
+            alerts_file=args.alerts_file,
+            checkpoint_file=args.checkpoint or settings.data_dir / "wazuh-intake.checkpoint",
+            from_beginning=args.from_beginning,
+            poll_seconds=args.poll_seconds,
+            metrics_port=args.metrics_port,
+        )
+    )
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -384,6 +408,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="log level",
     )
     i.set_defaults(func=cmd_intake_http)
+
+    i = isub.add_parser("wazuh", help="tail a Wazuh manager's alerts.json; publish SocAlert")
+    common(i)
+    i.add_argument(
+        "--alerts-file",
+        type=Path,
+        default=Path("/var/ossec/logs/alerts/alerts.json"),
+        help="the manager's JSON alerts log",
+    )
+    i.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="where the stored position is kept (default: $IOC_DATA_DIR/wazuh-intake.checkpoint)",
+    )
+    i.add_argument(
+        "--assets",
+        type=Path,
+        help="asset register CSV (agent_id,agent_name,agency,asset_type,information_system,"
+        "security_level); default: the catalog's synthetic register",
+    )
+    i.add_argument(
+        "--unregistered-agency",
+        default="so-tttt",
+        help="agency whose bucket takes alerts of agents missing from the register",
+    )
+    i.add_argument(
+        "--unregistered-asset-type",
+        default="desktop",
+        help="asset type given to agents missing from the register",
+    )
+    i.add_argument(
+        "--from-beginning",
+        action="store_true",
+        help="without a checkpoint, read the file from its start (default: from its end)",
+    )
+    i.add_argument("--poll-seconds", type=float, default=0.5, help="how often the file is read")
+    i.add_argument("--metrics-port", type=int, default=9111, help="port of its /metrics (0: none)")
+    i.add_argument(
+        "--loglevel",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="log level",
+    )
+    i.set_defaults(func=cmd_intake_wazuh)
 
     p = sub.add_parser("simulate", help="produce simulated SOC, uptime and dossier events")
     common(p)

@@ -21,6 +21,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ioc.catalog import Catalog
+from ioc.catalog.assets import synthetic_assets
 from ioc.contracts import (
     SCHEMA_VERSION,
     Agent,
@@ -312,34 +313,10 @@ class Simulator:
     # soc
 
     def _build_assets(self) -> list[_Asset]:
-        assets = []
-        for agency in self.catalog.agencies:
-            systems: list[tuple[str, int]] = []
-            for level, n in (
-                (1, agency.information_systems.level_1),
-                (2, agency.information_systems.level_2),
-                (3, agency.information_systems.level_3),
-            ):
-                systems += [(f"{agency.id}-ht{level}-{i + 1:02d}", level) for i in range(n)]
-            for asset_type, n, letter in (
-                ("desktop", agency.assets.desktop, "d"),
-                ("server", agency.assets.server, "s"),
-                ("network_device", agency.assets.network_device, "n"),
-            ):
-                for i in range(n):
-                    system = (
-                        systems[i % len(systems)] if systems and asset_type == "server" else None
-                    )
-                    assets.append(
-                        _Asset(
-                            agency.id,
-                            asset_type,
-                            f"{agency.id}-{letter}{i + 1:04d}",
-                            system[0] if system else None,
-                            system[1] if system else None,
-                        )
-                    )
-        return assets
+        return [
+            _Asset(a.agency, a.asset_type, a.agent_id, a.information_system, a.security_level)
+            for a in synthetic_assets(self.catalog)
+        ]
 
     def _soc(self, t0: float, rate: float) -> None:
         rng = self.rng
