@@ -2,24 +2,105 @@
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import orjson
 import yaml
+from pydantic import Field, StringConstraints, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ioc.catalog import Catalog, load_catalog
+from ioc.config import ConfigError
 from ioc.runtime.packaged import PackagedServer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONFIG = PROJECT_ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
+TEMPLATES = CONFIG.parent / "templates"
+
+
+class EmailChannel(BaseSettings):
+    """Email pages (and optionally tickets) through the province's SMTP relay, from
+    ``IOC_EMAIL_*``: SMARTHOST (host:port), FROM, PAGES_TO and TICKETS_TO (comma-separated),
+    REQUIRE_TLS, USERNAME, PASSWORD."""
+
+    model_config = SettingsConfigDict(env_prefix="IOC_EMAIL_", extra="ignore")
+
+    smarthost: Annotated[str, StringConstraints(pattern=r"^[^:\s]+:\d{1,5}$")]
+    sender: str = Field(validation_alias="IOC_EMAIL_FROM", min_length=3)
+    pages_to: str = Field(min_length=3)
+    tickets_to: str | None = None
+    require_tls: bool = True
+    username: str | None = None
+    password: str | None = None
+
+
+def email_channel_from_env() -> EmailChannel | None:
+    """The email channel the environment configures; None when IOC_EMAIL_SMARTHOST is unset."""
+    if not os.environ.get("IOC_EMAIL_SMARTHOST"):
+        return None
+    try:
+        return EmailChannel()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False):
+            field = str(err["loc"][0]).upper() if err["loc"] else "?"
+            name = field if field.startswith("IOC_") else f"IOC_EMAIL_{field}"
+            expected = _EXPECTED.get(name, err["msg"])
+            got = "unset" if err["type"] == "missing" else repr(err["input"])
+            lines.append(f"{name}: expected {expected} ({got})")
+        raise ConfigError("\n".join(lines)) from None
+
+
+_EXPECTED = {
+    "IOC_EMAIL_SMARTHOST": "the SMTP relay as host:port",
+    "IOC_EMAIL_FROM": "the sender address",
+    "IOC_EMAIL_PAGES_TO": "the on-call addresses, comma-separated",
+    "IOC_EMAIL_REQUIRE_TLS": "true or false",
+}
+
+
+def _email_config(email: EmailChannel, to: str) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "to": to,
+        "from": email.sender,
+        "smarthost": email.smarthost,
+        "require_tls": email.require_tls,
+        "send_resolved": True,
+        "headers": {"Subject": '{{ template "ioc.email.subject" . }}'},
+        "text": '{{ template "ioc.email.text" . }}',
+        "html": '{{ template "ioc.email.html" . }}',
+    }
+    if email.username:
+        config.update(auth_username=email.username, auth_password=email.password or "")
+    return config
+
+
+def with_email(
+    config: dict[str, Any], email: EmailChannel, templates: Path | str = TEMPLATES
+) -> dict[str, Any]:
+    """``config`` with email beside the webhooks: pages to PAGES_TO, tickets to TICKETS_TO."""
+    config = {**config, "templates": [f"{templates}/*.tmpl"]}
+    recipients = {"oncall": email.pages_to, "operations": email.tickets_to}
+    receivers = []
+    for receiver in config["receivers"]:
+        to = recipients.get(receiver["name"])
+        if to:
+            receiver = {**receiver, "email_configs": [_email_config(email, to)]}
+        receivers.append(receiver)
+    config["receivers"] = receivers
+    return config
 
 
 def local_config(
-    webhook_url: str, fast: bool = False, clock_offset_seconds: float = 0.0
+    webhook_url: str,
+    fast: bool = False,
+    clock_offset_seconds: float = 0.0,
+    email: EmailChannel | None = None,
 ) -> dict[str, Any]:
     """The project's Alertmanager config with every webhook pointed at ``webhook_url``
     (``/oncall`` and ``/operations`` kept). ``fast`` shortens grouping waits for tests.
@@ -44,7 +125,7 @@ def local_config(
             for key, value in (("group_wait", "1s"), ("group_interval", "1s")):
                 if key in route or route is config["route"]:
                     route[key] = value
-    return config
+    return with_email(config, email) if email is not None else config
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -1,0 +1,143 @@
+"""Email pages: the real Alertmanager sends a page to a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from ioc.alerting.texts import alert_annotations
+from ioc.runtime import free_port
+from ioc.runtime.alertmanager import AlertmanagerServer, EmailChannel, local_config
+
+pytestmark = pytest.mark.integration
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        message = email.message_from_bytes(
+            envelope.original_content or b"", policy=email.policy.default
+        )
+        assert isinstance(message, EmailMessage)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def wait(self, count: int, timeout: float = 60.0) -> list[tuple[list[str], EmailMessage]]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.messages
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def post_alert(am: AlertmanagerServer, labels: dict[str, str], annotations: dict[str, str]) -> None:
+    body = json.dumps(
+        [
+            {
+                "labels": labels,
+                "annotations": annotations,
+                "startsAt": datetime.now(UTC).isoformat(),
+                "generatorURL": "http://ioc-worker:6066/alerts",
+            }
+        ]
+    ).encode()
+    request = urllib.request.Request(
+        f"{am.url}/api/v2/alerts",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        assert resp.status == 200
+
+
+def test_a_page_reaches_on_call_by_email_in_both_languages(
+    inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    handler, port = inbox
+    channel = EmailChannel(
+        smarthost=f"127.0.0.1:{port}",
+        IOC_EMAIL_FROM="ioc@nghean.gov.vn",
+        pages_to="truc-ca@nghean.gov.vn",
+        require_tls=False,
+    )
+    config = local_config("http://127.0.0.1:9", fast=True, email=channel)
+    annotations = alert_annotations(
+        "ServiceDown",
+        "https://ioc.example/runbook",
+        service="cong-dvc",
+        since="09:55",
+        agency="so-tttt",
+    )
+    with AlertmanagerServer(tmp_path / "alertmanager", config) as am:
+        post_alert(
+            am,
+            {
+                "alertname": "ServiceDown",
+                "severity": "page",
+                "domain": "uptime",
+                "service": "cong-dvc",
+                "agency": "so-tttt",
+            },
+            annotations,
+        )
+        messages = handler.wait(1)
+    assert messages, "no email within 60 s"
+    recipients, message = messages[0]
+    assert recipients == ["truc-ca@nghean.gov.vn"]
+    assert message["From"] == "ioc@nghean.gov.vn"
+    assert message["Subject"] == "[CẢNH BÁO / FIRING] ServiceDown · cong-dvc · so-tttt"
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None
+    content = text.get_content()
+    assert "Dịch vụ cong-dvc ngừng hoạt động / Service cong-dvc is down" in content
+    assert "Hướng dẫn xử lý / Runbook: https://ioc.example/runbook#servicedown" in content
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None and "Dịch vụ cong-dvc ngừng hoạt động" in html.get_content()
+
+
+def test_a_ticket_is_not_emailed_to_on_call(inbox: tuple[Inbox, int], tmp_path: Path) -> None:
+    handler, port = inbox
+    channel = EmailChannel(
+        smarthost=f"127.0.0.1:{port}",
+        IOC_EMAIL_FROM="ioc@nghean.gov.vn",
+        pages_to="truc-ca@nghean.gov.vn",
+        require_tls=False,
+    )
+    config = local_config("http://127.0.0.1:9", fast=True, email=channel)
+    with AlertmanagerServer(tmp_path / "alertmanager", config) as am:
+        post_alert(
+            am,
+            {"alertname": "LatencyDegraded", "severity": "ticket", "domain": "uptime"},
+            {"summary": "slow"},
+        )
+        post_alert(
+            am,
+            {"alertname": "ServiceDown", "severity": "page", "domain": "uptime"},
+            {"summary": "down"},
+        )
+        messages = handler.wait(1)
+        time.sleep(3)  # the ticket's group would have been sent by now
+    assert [m["Subject"] for _, m in messages] == ["[CẢNH BÁO / FIRING] ServiceDown"]
