@@ -272,7 +272,48 @@ def pipeline_rules() -> dict[str, Any]:
                         "Alerts cannot be delivered to Alertmanager",
                     ),
                 ],
-            }
+            },
+            {
+                # The real sources (ioc probe, ioc intake wazuh/http): a source that stops
+                # is a blind spot on a green wall.
+                "name": "ioc-sources",
+                "rules": [
+                    alert(
+                        "IocSourceDown",
+                        'up{job="ioc-sources"} == 0',
+                        "2m",
+                        "page",
+                        "Một nguồn dữ liệu thật (bộ kiểm tra, Wazuh, cổng tiếp nhận) ngừng",
+                        "A real source (prober, Wazuh or HTTP intake) is down",
+                    ),
+                    alert(
+                        "IocSourcePublishFailing",
+                        "increase(ioc_source_publish_failures_total[5m]) > 0\n"
+                        "and\nincrease(ioc_source_events_published_total[5m]) == 0",
+                        "5m",
+                        "page",
+                        "Một nguồn dữ liệu không gửi được sự kiện tới Kafka",
+                        "A real source cannot publish its events to Kafka",
+                    ),
+                    alert(
+                        "IocWazuhIntakeStuck",
+                        "min_over_time(ioc_wazuh_backlog_bytes[10m]) > 0\n"
+                        "and\nchanges(ioc_wazuh_checkpoint_offset_bytes[10m]) == 0",
+                        "0m",
+                        "page",
+                        "Cảnh báo Wazuh không được tiếp nhận: SOC không thấy sự cố mới",
+                        "Wazuh alerts are not being taken in: the SOC is blind to new ones",
+                    ),
+                    alert(
+                        "IocSourceEventsDropped",
+                        "increase(ioc_source_events_dropped_total[15m]) > 0",
+                        "0m",
+                        "ticket",
+                        "Nguồn dữ liệu bỏ sự kiện vì Kafka không nhận quá lâu",
+                        "A source dropped events: Kafka was unreachable for too long",
+                    ),
+                ],
+            },
         ]
     }
 

@@ -158,7 +158,8 @@ def cmd_alertmanager_config(args: argparse.Namespace) -> int:
     else:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
-        args.out.chmod(0o600)  # it may hold the SMTP password
+        # Alertmanager runs as another user; an inline SMTP password keeps the file private.
+        args.out.chmod(0o600 if email is not None and email.password else 0o644)
         receivers = "webhooks" + (" and email" if email is not None else "")
         print(f"wrote {args.out} ({receivers})")
     return 0

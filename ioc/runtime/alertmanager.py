@@ -26,7 +26,8 @@ TEMPLATES = CONFIG.parent / "templates"
 class EmailChannel(BaseSettings):
     """Email pages (and optionally tickets) through the province's SMTP relay, from
     ``IOC_EMAIL_*``: SMARTHOST (host:port), FROM, PAGES_TO and TICKETS_TO (comma-separated),
-    REQUIRE_TLS, USERNAME, PASSWORD."""
+    REQUIRE_TLS, USERNAME, and PASSWORD or (Alertmanager 0.26 and later) PASSWORD_FILE, a
+    path as Alertmanager sees it, which keeps the secret out of the config file."""
 
     model_config = SettingsConfigDict(env_prefix="IOC_EMAIL_", extra="ignore")
 
@@ -37,6 +38,7 @@ class EmailChannel(BaseSettings):
     require_tls: bool = True
     username: str | None = None
     password: str | None = None
+    password_file: str | None = None
 
 
 def email_channel_from_env() -> EmailChannel | None:
@@ -76,7 +78,11 @@ def _email_config(email: EmailChannel, to: str) -> dict[str, Any]:
         "html": '{{ template "ioc.email.html" . }}',
     }
     if email.username:
-        config.update(auth_username=email.username, auth_password=email.password or "")
+        config["auth_username"] = email.username
+        if email.password_file:
+            config["auth_password_file"] = email.password_file
+        else:
+            config["auth_password"] = email.password or ""
     return config
 
 

@@ -23,9 +23,11 @@ def local_config(
     scrape_interval: str = "5s",
     alertmanager: str | None = None,
     rules_dir: Path | None = None,
+    source_targets: list[str] | None = None,
 ) -> dict[str, Any]:
     """The project's scrape config, pointed at workers on this machine; with ``alertmanager``
-    (host:port) and ``rules_dir`` it also evaluates the rules and sends their alerts there."""
+    (host:port) and ``rules_dir`` it also evaluates the rules and sends their alerts there;
+    ``source_targets`` are the real sources' /metrics (none: the job is left out)."""
     config: dict[str, Any] = yaml.safe_load(SCRAPE_CONFIG.read_text())
     config["global"]["scrape_interval"] = scrape_interval
     config["global"]["evaluation_interval"] = scrape_interval
@@ -33,6 +35,11 @@ def local_config(
     for job in config["scrape_configs"]:
         if job["job_name"] == "ioc-worker":
             job["static_configs"] = [{"targets": worker_targets}]
+            job.pop("dns_sd_configs", None)
+        if job["job_name"] == "ioc-sources":
+            if not source_targets:
+                continue
+            job["static_configs"] = [{"targets": source_targets}]
             job.pop("dns_sd_configs", None)
         if job["job_name"] == "alertmanager":
             if alertmanager is None:

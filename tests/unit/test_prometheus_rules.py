@@ -437,3 +437,72 @@ def test_a_wall_within_a_second_of_the_events_is_quiet(tmp_path: Path) -> None:
         ],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_wazuh_intake_with_unread_alerts_and_a_still_checkpoint_pages(tmp_path: Path) -> None:
+    stuck = rule("IocWazuhIntakeStuck")
+    series = [
+        {"series": "ioc_wazuh_backlog_bytes", "values": "0 0 4096+100x20"},
+        {"series": "ioc_wazuh_checkpoint_offset_bytes", "values": "900+100x2 1100x20"},
+    ]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "8m", "alertname": "IocWazuhIntakeStuck", "exp_alerts": []},
+                    {
+                        "eval_time": "14m",
+                        "alertname": "IocWazuhIntakeStuck",
+                        "exp_alerts": [expected(stuck)],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_wazuh_intake_that_keeps_reading_a_busy_file_is_quiet(tmp_path: Path) -> None:
+    series = [
+        {"series": "ioc_wazuh_backlog_bytes", "values": "4096x30"},
+        {"series": "ioc_wazuh_checkpoint_offset_bytes", "values": "0+5000x30"},
+    ]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "25m", "alertname": "IocWazuhIntakeStuck", "exp_alerts": []}
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_real_source_that_cannot_be_scraped_pages_after_two_minutes(tmp_path: Path) -> None:
+    down = rule("IocSourceDown")
+    series = [{"series": 'up{job="ioc-sources",instance="prober:9110"}', "values": "1 0 0 0 0 0"}]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "2m", "alertname": "IocSourceDown", "exp_alerts": []},
+                    {
+                        "eval_time": "4m",
+                        "alertname": "IocSourceDown",
+                        "exp_alerts": [expected(down, job="ioc-sources", instance="prober:9110")],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
