@@ -1039,6 +1039,118 @@ def pipeline(catalog: Catalog) -> Dashboard:
                     ),
                 ],
             ),
+            Row(
+                "Nguồn thật / Real sources",
+                [
+                    Panel(
+                        "timeseries",
+                        "Nguồn gửi sự kiện",
+                        "Events each real source (ioc probe, ioc intake wazuh/http) published "
+                        "and Kafka acknowledged, per second; and whether Prometheus can scrape "
+                        "it (IocSourceDown pages after 2 minutes down).",
+                        [
+                            Query(
+                                "sum by (program, source) (rate(ioc_source_events_published_total"
+                                "[$__rate_interval]))",
+                                "{{program}} → {{source}}",
+                            ),
+                            Query('up{job="ioc-sources"}', "up {{instance}}"),
+                        ],
+                        width=8,
+                        height=8,
+                    ),
+                    Panel(
+                        "timeseries",
+                        "Lỗi gửi, sự kiện bỏ, thư chết",
+                        "Per minute, by program: publishes Kafka did not acknowledge (retried), "
+                        "events dropped from a full queue, inputs dead-lettered because they "
+                        "are not events (with their bytes).",
+                        [
+                            Query(
+                                "sum by (program) (rate(ioc_source_publish_failures_total"
+                                "[$__rate_interval])) * 60",
+                                "lỗi gửi / failures {{program}}",
+                            ),
+                            Query(
+                                "sum by (program) (rate(ioc_source_events_dropped_total"
+                                "[$__rate_interval])) * 60",
+                                "bỏ / dropped {{program}}",
+                            ),
+                            Query(
+                                "sum by (program, reason) (rate(ioc_source_dead_letters_total"
+                                "[$__rate_interval])) * 60",
+                                "thư chết / dead {{program}} {{reason}}",
+                            ),
+                        ],
+                        width=8,
+                        height=8,
+                        thresholds=LOWER_IS_BETTER,
+                    ),
+                    Panel(
+                        "timeseries",
+                        "Wazuh: byte chưa đọc",
+                        "Bytes of alerts.json not yet read by the Wazuh intake. Staying above "
+                        "0 while the checkpoint stands still pages (IocWazuhIntakeStuck).",
+                        [Query("max(ioc_wazuh_backlog_bytes)", "alerts.json")],
+                        unit="bytes",
+                        width=8,
+                        height=8,
+                        thresholds=LOWER_IS_BETTER,
+                    ),
+                    Panel(
+                        "timeseries",
+                        "Kết quả kiểm tra theo lý do",
+                        "Probes run by ioc probe per minute, by outcome: ok, or why the "
+                        "platform counted as down (finer than the event's error class: an "
+                        "expired certificate, a refused port).",
+                        [
+                            Query(
+                                "sum by (reason) (rate(ioc_probe_runs_total[$__rate_interval]))"
+                                " * 60",
+                                "{{reason}}",
+                            )
+                        ],
+                        width=8,
+                        height=8,
+                        custom=STACKED,
+                    ),
+                    Panel(
+                        "timeseries",
+                        "Cổng tiếp nhận HTTP",
+                        "Items posted to the HTTP intake per minute, by result, and requests "
+                        "by status code.",
+                        [
+                            Query(
+                                "sum by (result) (rate(ioc_intake_http_items_total"
+                                "[$__rate_interval])) * 60",
+                                "{{result}}",
+                            ),
+                            Query(
+                                "sum by (code) (rate(ioc_intake_http_requests_total"
+                                "[$__rate_interval])) * 60",
+                                "HTTP {{code}}",
+                            ),
+                        ],
+                        width=8,
+                        height=8,
+                    ),
+                    Panel(
+                        "stat",
+                        "Chứng chỉ sắp hết hạn",
+                        "Fewest days left on a probed service's TLS certificate.",
+                        [
+                            Query(
+                                "min(ioc_probe_tls_certificate_days_left)",
+                                "ngày / days",
+                                instant=True,
+                            )
+                        ],
+                        unit="d",
+                        width=8,
+                        height=8,
+                    ),
+                ],
+            ),
         ],
     )
 

@@ -20,6 +20,7 @@ from ioc.config import Settings
 from ioc.contracts.events import Event
 from ioc.contracts.keys import partition_key
 from ioc.ingest.deadletter import deadletter_headers
+from ioc.ingest.validate import DEAD_LETTER_REASONS
 
 
 class PublishError(Exception):
@@ -27,7 +28,9 @@ class PublishError(Exception):
 
 
 class PublisherMetrics:
-    def __init__(self, registry: CollectorRegistry, program: str) -> None:
+    def __init__(
+        self, registry: CollectorRegistry, program: str, sources: tuple[str, ...] = ()
+    ) -> None:
         self.program = program
         self.published = Counter(
             "ioc_source_events_published",
@@ -53,6 +56,14 @@ class PublisherMetrics:
             ["program"],
             registry=registry,
         )
+        # Every series exists from the start at 0: a rate panel or alert sees "none yet",
+        # not "no data".
+        for source in sources:
+            self.published.labels(program, source)
+        for reason in DEAD_LETTER_REASONS:
+            self.dead_letters.labels(program, reason)
+        self.failures.labels(program)
+        self.dropped.labels(program)
 
 
 class EventPublisher:
@@ -62,10 +73,11 @@ class EventPublisher:
         registry: CollectorRegistry,
         program: str,
         *,
+        sources: tuple[str, ...] = (),
         request_timeout_seconds: float = 10.0,
     ) -> None:
         self.settings = settings
-        self.metrics = PublisherMetrics(registry, program)
+        self.metrics = PublisherMetrics(registry, program, sources)
         self._topics = {
             "soc": settings.topics.soc,
             "uptime": settings.topics.uptime,

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from dashboards.build import (
     PanelQuery,
@@ -32,6 +33,7 @@ from ioc.runtime.prometheus import local_config
 from ioc.simulate import ScenarioFile, load_scenarios
 from ioc.simulate.disturb import Disturbance
 from tests.integration.conftest import make_settings, simulate, wait_for_truth
+from tests.sources.helpers import real_sources, scrape
 
 pytestmark = pytest.mark.integration
 
@@ -55,10 +57,17 @@ def scraped_run(
         {"kind": "service_outage", "service": "lgsp", "start": "60s", "duration": "30m"}
     )
     scenarios = ScenarioFile.model_validate(demo)
-    with WorkerProcess(settings, free_port(), tmp_path / "worker.log") as worker:
+    # The real sources publish to topics of their own: the worker's ground truth stays exact.
+    sources_dir = tmp_path / "sources"
+    sources_dir.mkdir()
+    with (
+        WorkerProcess(settings, free_port(), tmp_path / "worker.log") as worker,
+        real_sources(make_settings(broker, sources_dir), sources_dir) as source_ports,
+    ):
         worker.wait_ready()
         config = local_config([f"127.0.0.1:{worker.web_port}"], scrape_interval="1s",
-                              rules_dir=RULES_DIR)  # fmt: skip
+                              rules_dir=RULES_DIR,
+                              source_targets=[f"127.0.0.1:{p}" for p in source_ports])  # fmt: skip
         with PrometheusServer(tmp_path / "prometheus", config) as prom:
             started = prom.now()  # Prometheus' clock: the suite may run under faketime
             truth = simulate(
@@ -72,7 +81,7 @@ def scraped_run(
             # A few more scrapes and rule evaluations after the last event.
             prom.wait_for_value("count(province:ioc_dossiers_on_time:ratio)", 1)
             time.sleep(5)
-            yield Run(prom, worker, started)
+            yield Run(prom, worker, started, source_ports)
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,7 @@ class Run:
     prom: PrometheusServer
     worker: WorkerProcess
     started: float
+    source_ports: list[int]
 
     def panel_data(self, q: PanelQuery, variables: dict[str, str]) -> list[dict[str, Any]]:
         """What Grafana would get for the query, over the run as the dashboard's time range."""
@@ -129,6 +139,10 @@ def test_annotation_queries_are_valid_promql(scraped_run: Run) -> None:
 def test_every_metric_in_a_panel_is_exported_or_recorded(scraped_run: Run) -> None:
     worker = scraped_run.worker
     exported = {name for name, _ in worker.samples()}
+    for port in scraped_run.source_ports:
+        exported |= {
+            s.name for f in text_string_to_metric_families(scrape(port)) for s in f.samples
+        }
     recorded = {
         rule["record"]
         for path in RULES_DIR.glob("*.yml")

@@ -49,6 +49,8 @@ class IntakeMetrics:
             ["result"],
             registry=registry,
         )
+        for result in ("accepted", "duplicate", "rejected"):
+            self.items.labels(result)
 
 
 class HttpIntake:
@@ -169,7 +171,13 @@ async def run_http_intake(
 ) -> int:
     stop = stop_event()
     registry = CollectorRegistry()
-    publisher = EventPublisher(settings, registry, "http", request_timeout_seconds=broker_timeout)
+    publisher = EventPublisher(
+        settings,
+        registry,
+        "http",
+        sources=("dossier", "soc"),
+        request_timeout_seconds=broker_timeout,
+    )
     intake = HttpIntake(
         ItemJudge(catalog, settings),
         publisher,

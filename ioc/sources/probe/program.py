@@ -54,7 +54,7 @@ async def run_prober(
     registry = CollectorRegistry()
     clock = settings.clock()
     checks = {s.id: check_for(s, clock.now) for s in services}
-    publisher = EventPublisher(settings, registry, "probe")
+    publisher = EventPublisher(settings, registry, "probe", sources=("uptime",))
     queue = PendingQueue(publisher)
     prober = Prober(
         services, checks, queue.add, ProbeMetrics(registry), now=clock.now, concurrency=concurrency

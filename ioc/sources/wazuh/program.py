@@ -31,6 +31,8 @@ class WazuhMetrics:
             ["registered"],
             registry=registry,
         )
+        for registered in ("true", "false"):
+            self.alerts.labels(registered)
         self.rotations = Counter(
             "ioc_wazuh_file_rotations",
             "Times alerts.json was replaced by a new file.",
@@ -152,7 +154,7 @@ async def run_wazuh_intake(
 ) -> int:
     stop = stop_event()
     registry = CollectorRegistry()
-    publisher = EventPublisher(settings, registry, "wazuh")
+    publisher = EventPublisher(settings, registry, "wazuh", sources=("soc",))
     checkpoint_file.parent.mkdir(parents=True, exist_ok=True)
     start = load_checkpoint(checkpoint_file)
     follower = FileFollower(alerts_file, start, from_beginning=from_beginning)
