@@ -130,3 +130,8 @@ def test_a_register_without_its_columns_is_a_config_error(tmp_path: Path, catalo
     file.write_text("id,agency\n1,so-tttt\n")
     with pytest.raises(ConfigError, match="line 1: the header lacks agent_id"):
         load_register(file, catalog)
+
+
+def test_a_rule_level_sent_as_text_is_a_schema_violation(register: AssetRegister) -> None:
+    result = mapped(wazuh_alert(level="12"), register)  # type: ignore[arg-type]
+    assert isinstance(result, Unmappable) and result.detail.startswith("rule.level")

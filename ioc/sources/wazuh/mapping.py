@@ -68,44 +68,66 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
+def _object(doc: dict[str, Any], key: str, where: str = "") -> dict[str, Any]:
+    value = doc.get(key)
+    if value is None:
+        raise KeyError(f"{where}{key}")
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}{key}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _optional_object(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    value = doc.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _mapped(doc: dict[str, Any], register: AssetRegister, unregistered: Unregistered) -> Mapped:
-    rule, agent = doc["rule"], doc["agent"]
-    manager = (doc.get("manager") or {}).get("name") or "wazuh"
-    agent_id, agent_name = str(agent["id"]), agent.get("name")
-    asset = register.lookup(agent_id, agent_name if isinstance(agent_name, str) else None)
-    mitre = rule.get("mitre") or {}
+    rule, agent = _object(doc, "rule"), _object(doc, "agent")
+    manager = _optional_object(doc, "manager").get("name")
+    manager = manager if isinstance(manager, str) and manager else "wazuh"
+    agent_id, agent_name = agent.get("id"), agent.get("name")
+    if not isinstance(agent_id, str | int) or isinstance(agent_id, bool):
+        raise ValueError(f"agent.id: expected text, got {agent_id!r}"[:200])
+    agent_id = str(agent_id)
+    name = agent_name if isinstance(agent_name, str) and agent_name else agent_id
+    asset = register.lookup(agent_id, name)
+    mitre = _optional_object(rule, "mitre")
+    description = rule.get("description", "")
     alert = SocAlert.model_validate(
         {
             "schema_version": SCHEMA_VERSION,
             # Wazuh's alert id is unique per manager: a line read twice is one event.
-            "event_id": f"wazuh-{manager}-{doc['id']}",
-            "event_time": _timestamp(doc["timestamp"]),
+            "event_id": f"wazuh-{manager}-{_text(doc, 'id')}",
+            "event_time": _timestamp(doc.get("timestamp")),
             "event_type": "soc_alert",
-            "alert_id": str(doc["id"]),
+            "alert_id": _text(doc, "id"),
             "rule": {
-                "id": str(rule["id"]),
-                "level": rule["level"],
-                "description": str(rule.get("description", ""))[:1024],
-                "groups": list(rule.get("groups") or []),
+                "id": _text(rule, "id", "rule."),
+                "level": rule.get("level"),
+                "description": description[:1024] if isinstance(description, str) else "",
+                "groups": rule.get("groups") or [],
                 "mitre": {
-                    "id": list(mitre.get("id") or []),
-                    "tactic": list(mitre.get("tactic") or []),
-                    "technique": list(mitre.get("technique") or []),
+                    "id": mitre.get("id") or [],
+                    "tactic": mitre.get("tactic") or [],
+                    "technique": mitre.get("technique") or [],
                 },
             },
-            "agent": {
-                "id": agent_id,
-                "name": str(agent_name or agent_id)[:256],
-                "ip": agent.get("ip"),
-            },
+            "agent": {"id": agent_id, "name": name[:256], "ip": agent.get("ip")},
             "asset_type": asset.asset_type if asset else unregistered.asset_type,
             "agency": asset.agency if asset else unregistered.agency,
             "information_system": asset.information_system if asset else None,
             "security_level": asset.security_level if asset else None,
         },
-        strict=False,  # Wazuh's JSON: the datetime parsed here, lists as lists
-    )
+    )  # strict, as the contract: a level of "12" or true is refused
     return Mapped(alert, registered=asset is not None)
+
+
+def _text(doc: dict[str, Any], key: str, where: str = "") -> str:
+    value = doc.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"{where}{key}: expected text, got {value!r}"[:200])
+    return str(value)
 
 
 def _timestamp(text: object) -> datetime:
