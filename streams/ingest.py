@@ -94,13 +94,7 @@ class IngestService(mode.Service):
         self.metrics = metrics
         self._sources = settings.topics.source_topics()
         self._validators = {
-            source: EventValidator(
-                source,  # type: ignore[arg-type]
-                catalog,
-                max_message_bytes=settings.max_message_bytes,
-                max_future_skew_seconds=settings.max_future_skew_seconds,
-                max_event_age_seconds=settings.max_event_age_seconds,
-            )
+            source: EventValidator.for_settings(source, catalog, settings)  # type: ignore[arg-type]
             for source in self._sources.values()
         }
         self._consumer: AIOKafkaConsumer | None = None

@@ -358,6 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _show_defaults(sub)
 
+    def loglevel(p: argparse.ArgumentParser, help: str = "log level") -> None:
+        p.add_argument(
+            "--loglevel", default="info", choices=["debug", "info", "warning", "error"], help=help
+        )
+
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--broker", help="bootstrap servers, kafka://host:port (env IOC_BROKER_URL)")
         p.add_argument("--catalog", help="province catalog YAML (env IOC_CATALOG_PATH)")
@@ -366,12 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--web-port", type=int, help="HTTP port for /metrics (env IOC_WEB_PORT)")
     p.add_argument("--app-id", help="faust app id, the consumer group prefix (env IOC_APP_ID)")
-    p.add_argument(
-        "--loglevel",
-        default="info",
-        choices=["debug", "info", "warning", "error"],
-        help="log level of the worker and faust",
-    )
+    loglevel(p, "log level of the worker and faust")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("broker", help="run the embedded Tansu broker in the foreground")
@@ -393,12 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--service", action="append", help="probe only this service id (repeatable)")
     p.add_argument("--metrics-port", type=int, default=9110, help="port of its /metrics (0: none)")
     p.add_argument("--concurrency", type=int, default=16, help="probes in flight at most")
-    p.add_argument(
-        "--loglevel",
-        default="info",
-        choices=["debug", "info", "warning", "error"],
-        help="log level",
-    )
+    loglevel(p)
     p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("intake", help="real sources in: Wazuh alerts, events posted over HTTP")
@@ -423,12 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=10.0,
         help="seconds to wait for the broker's acknowledgement before answering 503",
     )
-    i.add_argument(
-        "--loglevel",
-        default="info",
-        choices=["debug", "info", "warning", "error"],
-        help="log level",
-    )
+    loglevel(i)
     i.set_defaults(func=cmd_intake_http)
 
     i = isub.add_parser("wazuh", help="tail a Wazuh manager's alerts.json; publish SocAlert")
@@ -467,12 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     i.add_argument("--poll-seconds", type=float, default=0.5, help="how often the file is read")
     i.add_argument("--metrics-port", type=int, default=9111, help="port of its /metrics (0: none)")
-    i.add_argument(
-        "--loglevel",
-        default="info",
-        choices=["debug", "info", "warning", "error"],
-        help="log level",
-    )
+    loglevel(i)
     i.set_defaults(func=cmd_intake_wazuh)
 
     p = sub.add_parser("alertmanager", help="Alertmanager configuration")

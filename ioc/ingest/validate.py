@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError
 
 from ioc.catalog import Catalog
+from ioc.config import Settings
 from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, Source, UptimeProbe
 from ioc.contracts.keys import partition_key
 from ioc.ingest.decode import Decoder, NotDecoded
@@ -66,6 +67,17 @@ class EventValidator:
         self._max_skew = max_future_skew_seconds
         self._max_age = max_event_age_seconds
         self._decode = Decoder(source)
+
+    @classmethod
+    def for_settings(cls, source: Source, catalog: Catalog, settings: Settings) -> EventValidator:
+        """The validator a worker with these settings uses: the same limits everywhere."""
+        return cls(
+            source,
+            catalog,
+            max_message_bytes=settings.max_message_bytes,
+            max_future_skew_seconds=settings.max_future_skew_seconds,
+            max_event_age_seconds=settings.max_event_age_seconds,
+        )
 
     def fact(self, value: bytes | None, now: float) -> tuple[str, Fact] | Rejected:
         """The entity key and fact of a valid message, or why it is rejected: the same

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -52,6 +53,17 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
+def config_emailing_to(smtp_port: int) -> dict[str, Any]:
+    """Alertmanager's config, fast, with pages emailed through the SMTP server on the port."""
+    channel = EmailChannel(
+        smarthost=f"127.0.0.1:{smtp_port}",
+        IOC_EMAIL_FROM="ioc@nghean.gov.vn",
+        pages_to="truc-ca@nghean.gov.vn",
+        require_tls=False,
+    )
+    return local_config("http://127.0.0.1:9", fast=True, email=channel)
+
+
 def post_alert(am: AlertmanagerServer, labels: dict[str, str], annotations: dict[str, str]) -> None:
     body = json.dumps(
         [
@@ -77,13 +89,7 @@ def test_a_page_reaches_on_call_by_email_in_both_languages(
     inbox: tuple[Inbox, int], tmp_path: Path
 ) -> None:
     handler, port = inbox
-    channel = EmailChannel(
-        smarthost=f"127.0.0.1:{port}",
-        IOC_EMAIL_FROM="ioc@nghean.gov.vn",
-        pages_to="truc-ca@nghean.gov.vn",
-        require_tls=False,
-    )
-    config = local_config("http://127.0.0.1:9", fast=True, email=channel)
+    config = config_emailing_to(port)
     annotations = alert_annotations(
         "ServiceDown",
         "https://ioc.example/runbook",
@@ -120,13 +126,7 @@ def test_a_page_reaches_on_call_by_email_in_both_languages(
 
 def test_a_ticket_is_not_emailed_to_on_call(inbox: tuple[Inbox, int], tmp_path: Path) -> None:
     handler, port = inbox
-    channel = EmailChannel(
-        smarthost=f"127.0.0.1:{port}",
-        IOC_EMAIL_FROM="ioc@nghean.gov.vn",
-        pages_to="truc-ca@nghean.gov.vn",
-        require_tls=False,
-    )
-    config = local_config("http://127.0.0.1:9", fast=True, email=channel)
+    config = config_emailing_to(port)
     with AlertmanagerServer(tmp_path / "alertmanager", config) as am:
         post_alert(
             am,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import signal
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,49 +13,26 @@ from ioc.config import Settings
 from ioc.contracts.events import UptimeProbe
 from ioc.runtime import free_port
 from ioc.runtime.command import IocCommand
-from tests.sources.helpers import catalog_with_services, read_topic, sample, scrape
+from tests.sources.helpers import catalog_with_services, http_service, read_topic, sample, scrape
+from tests.sources.helpers import platform as local_platform
 
 pytestmark = pytest.mark.integration
 
 
-class _Platform(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        status = 200 if self.path == "/up" else 500
-        body = b"<title>ok</title>"
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def platform() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Platform)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
+    with local_platform() as port:
+        yield port
 
 
 def test_ioc_probe_publishes_each_result_keyed_by_its_service(
     settings: Settings, platform: int, tmp_path: Path
 ) -> None:
-    def http(service_id: str, path: str) -> dict[str, object]:
-        return {
-            "id": service_id,
-            "name": service_id,
-            "tier": 1,
-            "probe_kind": "http",
-            "target": f"http://127.0.0.1:{platform}{path}",
-            "agency": "so-tttt",
-            "interval_seconds": 1,
-            "timeout_seconds": 0.5,
-        }
-
-    catalog = catalog_with_services(tmp_path, [http("cong-dvc", "/up"), http("lgsp", "/down")])
+    base = f"http://127.0.0.1:{platform}"
+    catalog = catalog_with_services(
+        tmp_path,
+        [http_service("cong-dvc", f"{base}/up"), http_service("lgsp", f"{base}/down")],
+    )
     metrics_port = free_port()
     with IocCommand(
         settings,
@@ -84,19 +59,7 @@ def test_ioc_probe_stops_on_sigterm_with_status_0(
     settings: Settings, platform: int, tmp_path: Path
 ) -> None:
     catalog = catalog_with_services(
-        tmp_path,
-        [
-            {
-                "id": "cong-dvc",
-                "name": "x",
-                "tier": 1,
-                "probe_kind": "http",
-                "target": f"http://127.0.0.1:{platform}/up",
-                "agency": "so-tttt",
-                "interval_seconds": 1,
-                "timeout_seconds": 0.5,
-            }
-        ],
+        tmp_path, [http_service("cong-dvc", f"http://127.0.0.1:{platform}/up")]
     )
     prober = IocCommand(
         settings,

@@ -62,13 +62,7 @@ class ItemJudge:
 
     def __init__(self, catalog: Catalog, settings: Settings) -> None:
         self._validators = {
-            source: EventValidator(
-                source,  # type: ignore[arg-type]
-                catalog,
-                max_message_bytes=settings.max_message_bytes,
-                max_future_skew_seconds=settings.max_future_skew_seconds,
-                max_event_age_seconds=settings.max_event_age_seconds,
-            )
+            source: EventValidator.for_settings(source, catalog, settings)  # type: ignore[arg-type]
             for source in set(ACCEPTED_EVENT_TYPES.values())
         }
 
