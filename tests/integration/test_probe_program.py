@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ioc.config import Settings
+from ioc.config import Settings, TopicNames, load_settings
 from ioc.contracts.events import UptimeProbe
-from ioc.runtime import free_port
+from ioc.runtime import EmbeddedBroker, free_port
 from ioc.runtime.command import IocCommand
+from streams.topics import ensure_topics
 from tests.sources.helpers import catalog_with_services, http_service, read_topic, sample, scrape
 from tests.sources.helpers import platform as local_platform
 
@@ -75,3 +78,33 @@ def test_ioc_probe_stops_on_sigterm_with_status_0(
         prober.stop()
     assert records, prober.log()
     assert status == 0, prober.log()
+
+
+def test_results_probed_before_the_broker_is_up_are_published_once_it_is(
+    platform: int, tmp_path: Path
+) -> None:
+    port = free_port()
+    settings = load_settings(
+        broker_url=f"kafka://127.0.0.1:{port}",
+        app_id="t" + uuid.uuid4().hex[:10],
+        topics=TopicNames.prefixed("t" + uuid.uuid4().hex[:10]),
+    )
+    catalog = catalog_with_services(
+        tmp_path, [http_service("cong-dvc", f"http://127.0.0.1:{platform}/up")]
+    )
+    with IocCommand(
+        settings,
+        ["probe", "--metrics-port", "0"],
+        tmp_path / "probe.log",
+        env={"IOC_CATALOG_PATH": str(catalog)},
+    ) as prober:
+        time.sleep(4)  # four probes while nothing listens on the broker's port
+        broker_up = time.time()
+        with EmbeddedBroker(port=port, log_file=tmp_path / "tansu.log"):
+            asyncio.run(ensure_topics(settings))
+            records = read_topic(settings, settings.topics.uptime, until=6, timeout=45)
+        assert prober.running(), prober.log()
+    probed = sorted(
+        UptimeProbe.model_validate_json(r.value).event_time.timestamp() for r in records
+    )
+    assert len([t for t in probed if t < broker_up]) >= 3, prober.log()
