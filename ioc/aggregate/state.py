@@ -25,6 +25,7 @@ import orjson
 from ioc.aggregate import kpi
 from ioc.aggregate.dedup import SeenEvents
 from ioc.catalog import Catalog
+from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 
@@ -209,8 +210,7 @@ class Lookups:
     up_after: int = 2
     tracked_techniques: frozenset[str] = frozenset()
     tracked_rule_groups: frozenset[str] = frozenset()
-    # service -> ((start_ts, end_ts), ...)
-    maintenance: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    maintenance: MaintenanceCalendar = field(default_factory=lambda: MaintenanceCalendar({}))
     # How long closed dossiers are remembered (event time), against out-of-order events.
     closed_retention_seconds: float = 7 * 86400.0
     # An event older than the partition's newest event time minus this is late.
@@ -226,9 +226,6 @@ class Lookups:
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, late_grace_seconds: float = 300.0) -> Lookups:
-        windows: dict[str, list[tuple[float, float]]] = {}
-        for w in catalog.maintenance:
-            windows.setdefault(w.service, []).append((w.start.timestamp(), w.end.timestamp()))
         return cls(
             service_tier={s.id: str(s.tier) for s in catalog.services},
             tz=ZoneInfo(catalog.province.timezone),
@@ -236,7 +233,7 @@ class Lookups:
             up_after=catalog.kpi.uptime.up_after_successes,
             tracked_techniques=frozenset(catalog.kpi.soc.tracked_techniques),
             tracked_rule_groups=frozenset(catalog.kpi.soc.tracked_rule_groups),
-            maintenance={k: tuple(v) for k, v in windows.items()},
+            maintenance=MaintenanceCalendar.from_catalog(catalog),
             risk_weights={str(k): v for k, v in catalog.kpi.soc.risk_weights.items()},
             targets=dict(catalog.kpi.targets),
             late_grace_seconds=late_grace_seconds,
@@ -247,7 +244,7 @@ class Lookups:
         )
 
     def in_maintenance(self, service: str, ts: float) -> bool:
-        return any(start <= ts < end for start, end in self.maintenance.get(service, ()))
+        return self.maintenance.contains(service, ts)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from ioc.alerting.model import Alert, AlertChange, Domain
 from ioc.alerting.rules import AlertRules, IntakeStallRule
 from ioc.alerting.texts import alert_annotations, duration_text
 from ioc.catalog import Catalog
+from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.catalog.model import OfficeHours
 
 
@@ -60,7 +61,6 @@ class _Service:
     agency: str
     interval: float
     latency_threshold: float
-    maintenance: tuple[tuple[float, float], ...]
     flap: list[int] = field(default_factory=lambda: [UNKNOWN, 0, 0])
     failing_since: float | None = None
     down_since: float | None = None
@@ -68,9 +68,6 @@ class _Service:
     latencies: deque[tuple[float, float]] = field(default_factory=deque)
     correlated_since: float | None = None
     clock: EventClock | None = None  # the clock of the source partition its probes come on
-
-    def in_maintenance(self, ts: float) -> bool:
-        return any(start <= ts < end for start, end in self.maintenance)
 
 
 @dataclass(slots=True)
@@ -92,9 +89,7 @@ class Detector:
         self.capped: dict[str, int] = {}
         policy = catalog.kpi.uptime
         self._down_after, self._up_after = policy.down_after_failures, policy.up_after_successes
-        windows: dict[str, list[tuple[float, float]]] = {}
-        for w in catalog.maintenance:
-            windows.setdefault(w.service, []).append((w.start.timestamp(), w.end.timestamp()))
+        self._maintenance = MaintenanceCalendar.from_catalog(catalog)
         self._services = {
             s.id: _Service(
                 s.id,
@@ -102,7 +97,6 @@ class Detector:
                 s.agency,
                 s.interval_seconds,
                 s.latency_threshold_seconds,
-                tuple(windows.get(s.id, ())),
             )
             for s in catalog.services
         }
@@ -138,6 +132,8 @@ class Detector:
         clock.observe(ts, wall)
         svc.clock = clock
         svc.last_probe = ts if svc.last_probe is None else max(svc.last_probe, ts)
+        if self._maintenance.contains(service, ts):
+            return  # counts neither way, as in the aggregate (ioc/catalog/maintenance.py)
         if success:
             svc.latencies.append((ts, duration))
             svc.failing_since = None
@@ -263,7 +259,7 @@ class Detector:
     def _uptime(self, now: float, wall: float) -> Iterable[Alert]:
         rules = self.rules
         for svc in self._services.values():
-            maintenance = svc.in_maintenance(now)
+            maintenance = self._maintenance.contains(svc.id, now)
             silence = rules.probe_silence.intervals * svc.interval
             if svc.clock is not None and svc.last_probe is not None:
                 last, own_now = svc.last_probe, svc.clock.now(wall)

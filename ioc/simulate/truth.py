@@ -15,6 +15,7 @@ import orjson
 
 from ioc.aggregate.kpi import timeliness
 from ioc.catalog import Catalog
+from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, UptimeProbe
 from ioc.metrics import spec
 from ioc.metrics.spec import SampleKey
@@ -47,7 +48,7 @@ class GroundTruth:
         self._tz = ZoneInfo(catalog.province.timezone)
         self._techniques = set(catalog.kpi.soc.tracked_techniques)
         self._groups = set(catalog.kpi.soc.tracked_rule_groups)
-        self._maintenance = [(w.service, w.start, w.end) for w in catalog.maintenance]
+        self._maintenance = MaintenanceCalendar.from_catalog(catalog)
         self._alert_created: dict[str, tuple[str, float]] = {}
         self._status_ts: dict[tuple[str, str], float] = {}
         self._counts: Counter[SampleKey] = Counter()
@@ -103,10 +104,7 @@ class GroundTruth:
             self._status_ts.setdefault((event.alert_id, event.status), event.event_time.timestamp())
         elif isinstance(event, UptimeProbe):
             tier = self._tier[event.service]
-            if any(
-                s == event.service and start <= event.event_time < end
-                for s, start, end in self._maintenance
-            ):
+            if self._maintenance.contains(event.service, event.event_time.timestamp()):
                 c[
                     _key(
                         "ioc_uptime_probes_total",

@@ -6,6 +6,7 @@ from typing import Any
 from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
 from ioc.aggregate.gauges import gauges
 from ioc.aggregate.state import ALERTS, CLOSED, Lookups, late_offsets_of
+from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 from tests.conftest import as_fact, dossier, soc_alert, uptime_probe
@@ -130,7 +131,9 @@ def ts(text: str) -> float:
 HCM_LOOKUPS = Lookups(
     service_tier={"cong-dvc": "1"},
     tracked_techniques=frozenset({"T1110"}),
-    maintenance={"cong-dvc": ((ts("2026-11-24T09:00+07:00"), ts("2026-11-24T10:00+07:00")),)},
+    maintenance=MaintenanceCalendar(
+        {"cong-dvc": ((ts("2026-11-24T09:00+07:00"), ts("2026-11-24T10:00+07:00")),)}
+    ),
     risk_weights={"low": 0.0, "medium": 1.0, "high": 5.0, "critical": 20.0},
     targets={"full_online_rate": 0.45},
 )
