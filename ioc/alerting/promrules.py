@@ -113,7 +113,8 @@ def recording_rules() -> dict[str, Any]:
 
 
 def slo_rules(catalog: Catalog) -> dict[str, Any]:
-    slo_by_tier = catalog.kpi.uptime.slo_by_tier
+    policy = catalog.kpi.uptime
+    slo_by_tier = policy.slo_by_tier
     rules: list[dict[str, Any]] = []
     for service in catalog.services:
         slo = slo_by_tier.get(service.tier, 0.995)
@@ -122,14 +123,23 @@ def slo_rules(catalog: Catalog) -> dict[str, Any]:
         for severity, long_w, short_w, burn, hold in BURN_WINDOWS:
             threshold = round(burn * budget, 6)
             name = "SLOBurnRateHigh" if severity == "page" else "SLOErrorBudgetBurn"
+            expr = (
+                f"service:ioc_uptime_probe_errors:ratio_rate{long_w}{sel} > {threshold}\n"
+                f"and\n"
+                f"service:ioc_uptime_probe_errors:ratio_rate{short_w}{sel} > {threshold}"
+            )
+            if severity == "page":
+                # increase() extrapolates to the window's edges: n failures read n +- a few
+                # percent, so the bound sits half a failure below the count.
+                expr += (
+                    f"\nand on (service)\nsum by (service) (increase({_PROBES}"
+                    f'{{service="{service.id}",result="failure"}}[{long_w}])) '
+                    f"> {policy.min_failures_to_page - 0.5:g}"
+                )
             rules.append(
                 {
                     "alert": name,
-                    "expr": (
-                        f"service:ioc_uptime_probe_errors:ratio_rate{long_w}{sel} > {threshold}\n"
-                        f"and\n"
-                        f"service:ioc_uptime_probe_errors:ratio_rate{short_w}{sel} > {threshold}"
-                    ),
+                    "expr": expr,
                     "for": hold,
                     "labels": {
                         "severity": severity,
@@ -155,6 +165,65 @@ def slo_rules(catalog: Catalog) -> dict[str, Any]:
                 }
             )
     return {"groups": [{"name": "ioc-slo-burn-rate", "rules": rules}]}
+
+
+_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def _seconds(window: str) -> float:
+    return float(window[:-1]) * _SECONDS[window[-1]]
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
+def burn_rate_timings(catalog: Catalog) -> list[dict[str, str]]:
+    """Detection and reset time of each burn-rate rule for each service, as in the SRE
+    Workbook's tables: detection is the time from the start of a total outage (every probe
+    failing, after a healthy history) to the alert firing; reset is how long it keeps firing
+    after the outage ends. The windows' error ratios grow linearly while all probes fail:
+    the long one passes the threshold after threshold x window, the short one sooner, the
+    failure count after that many probe intervals; then the rule's ``for`` holds it. Add up
+    to one scrape and one rule evaluation (15 s each in deploy/prometheus)."""
+    policy = catalog.kpi.uptime
+    rows = []
+    for service in catalog.services:
+        slo = policy.slo_by_tier.get(service.tier, 0.995)
+        for severity, long_w, short_w, burn, hold in BURN_WINDOWS:
+            threshold = burn * (1 - slo)
+            needed = [threshold * _seconds(long_w), threshold * _seconds(short_w)]
+            if severity == "page":
+                needed.append(policy.min_failures_to_page * service.interval_seconds)
+            detection = max(needed) + _seconds(hold) if hold != "0m" else max(needed)
+            # After the outage the short window's ratio falls below the threshold once all but
+            # that share of it is healthy again (an outage longer than the short window).
+            reset = (1 - threshold) * _seconds(short_w)
+            rows.append(
+                {
+                    "service": service.id,
+                    "tier": str(service.tier),
+                    "interval": f"{service.interval_seconds:g} s",
+                    "severity": severity,
+                    "windows": f"{long_w}/{short_w}",
+                    "burn": f"{burn:g}x",
+                    "detection": _minutes(detection),
+                    "reset": _minutes(reset),
+                }
+            )
+    return rows
+
+
+def burn_rate_table(catalog: Catalog) -> str:
+    """``burn_rate_timings`` as the Markdown table docs/alerting.md carries."""
+    head = "| service | tier | probe every | severity | windows | burn | detection | reset |"
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    for r in burn_rate_timings(catalog):
+        lines.append(
+            f"| {r['service']} | {r['tier']} | {r['interval']} | {r['severity']} | "
+            f"{r['windows']} | {r['burn']} | {r['detection']} | {r['reset']} |"
+        )
+    return "\n".join(lines)
 
 
 # A source partition with messages waiting whose applied (or batched) offset has not moved

@@ -98,6 +98,10 @@ class UptimePolicy(_Model):
 
     down_after_failures: int = Field(default=3, ge=1)
     up_after_successes: int = Field(default=2, ge=1)
+    # A burn-rate page also needs this many failed probes in its long window: one failure of
+    # a service probed once a minute is 1.7% of its hour, above a 99.9% SLO's 14.4x burn
+    # (SRE Workbook ch. 5, "low-traffic services"). The same count as ServiceDown's.
+    min_failures_to_page: int = Field(default=3, ge=1)
     # Availability SLO by service tier: the burn-rate alerts are generated from it.
     slo_by_tier: dict[int, Annotated[float, Field(gt=0, lt=1)]] = Field(
         default_factory=lambda: {1: 0.999, 2: 0.995, 3: 0.995}

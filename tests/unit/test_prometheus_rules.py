@@ -506,3 +506,134 @@ def test_a_real_source_that_cannot_be_scraped_pages_after_two_minutes(tmp_path: 
         ],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# chu-ky-so: tier 1 (SLO 99.9%), probed once a minute: the low-traffic case of the Workbook.
+def signature_probes(failures: str, successes: str) -> list[dict[str, str]]:
+    return probes(failures, successes, service="chu-ky-so", tier="1")
+
+
+def burn_alerts_at(eval_minutes: list[int], name: str, expected_alerts: list[Any]) -> list[Any]:
+    return [
+        {"eval_time": f"{m}m", "alertname": name, "exp_alerts": expected_alerts}
+        for m in eval_minutes
+    ]
+
+
+def test_one_failed_probe_of_a_low_traffic_service_does_not_page(tmp_path: Path) -> None:
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                # One failure at minute 30 of an otherwise healthy two hours.
+                "input_series": signature_probes("0x30 1x90", "0+1x29 29+1x90"),
+                "alert_rule_test": burn_alerts_at([31, 33, 36, 45, 90], "SLOBurnRateHigh", []),
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_three_consecutive_failures_of_a_low_traffic_service_page(tmp_path: Path) -> None:
+    page = rule("SLOBurnRateHigh", service="chu-ky-so", window="1h/5m")
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": signature_probes("0x30 1 2 3x90", "0+1x29 29x3 29+1x90"),
+                "alert_rule_test": [
+                    *burn_alerts_at([32], "SLOBurnRateHigh", []),
+                    *burn_alerts_at([36], "SLOBurnRateHigh", [expected(page, tier="1")]),
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_total_outage_of_each_low_traffic_tier_pages_within_its_detection_time(
+    tmp_path: Path,
+) -> None:
+    """The table's detection time (docs/alerting.md), one evaluation of slack."""
+    from ioc.alerting.promrules import burn_rate_timings
+
+    timing = next(
+        r
+        for r in burn_rate_timings(load_catalog())
+        if (r["service"], r["windows"]) == ("chu-ky-so", "1h/5m")
+    )
+    detection = float(timing["detection"].split()[0])
+    page = rule("SLOBurnRateHigh", service="chu-ky-so", window="1h/5m")
+    at = 60 + int(detection) + 1
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": signature_probes("0x60 1+1x60", "0+1x60 60x60"),
+                "alert_rule_test": burn_alerts_at(
+                    [at], "SLOBurnRateHigh", [expected(page, tier="1")]
+                ),
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_slow_burn_over_days_raises_a_ticket_and_no_page(tmp_path: Path) -> None:
+    ticket = rule("SLOErrorBudgetBurn", service="chu-ky-so")
+    # 0.3% of probes fail, evenly, for four days: three times a 99.9% budget, far below a page.
+    minutes = 4 * 24 * 60
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": signature_probes(f"0+0.003x{minutes}", f"0+0.997x{minutes}"),
+                "alert_rule_test": [
+                    {
+                        "eval_time": "4d",
+                        "alertname": "SLOErrorBudgetBurn",
+                        "exp_alerts": [expected(ticket, tier="1")],
+                    },
+                    {"eval_time": "4d", "alertname": "SLOBurnRateHigh", "exp_alerts": []},
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_service_in_maintenance_raises_nothing(tmp_path: Path) -> None:
+    base = 'ioc_uptime_probes_total{service="chu-ky-so",tier="1",result='
+    # Healthy for an hour, then two hours of maintenance whose probes all fail: the aggregate
+    # counts them as result="maintenance", neither success nor failure.
+    series = [
+        {"series": base + '"success"}', "values": "0+1x60 60x120"},
+        {"series": base + '"failure"}', "values": "0x180"},
+        {"series": base + '"maintenance"}', "values": "0x60 1+1x120"},
+    ]
+    evals = [75, 100, 150, 180]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    *burn_alerts_at(evals, "SLOBurnRateHigh", []),
+                    *burn_alerts_at(evals, "SLOErrorBudgetBurn", []),
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_documented_detection_and_reset_times_are_the_generated_ones() -> None:
+    from ioc.alerting.promrules import burn_rate_table
+
+    doc = (RULES_DIR.parents[2] / "docs" / "alerting.md").read_text()
+    assert burn_rate_table(load_catalog()) in doc
