@@ -827,8 +827,69 @@ def dossiers(catalog: Catalog) -> Dashboard:
                     ),
                 ],
             ),
+            Row(
+                "Cấp xã và sở, ngành / Communes and departments",
+                [
+                    Panel(
+                        "timeseries",
+                        "Đúng hạn: cấp xã và sở, ngành",
+                        "On-time rate of all communes together against all provincial "
+                        "departments (the catalog's agency kinds, ioc_agency_info).",
+                        [
+                            Query("kind:ioc_dossiers_on_time:ratio", "{{kind}}"),
+                            Query("province:ioc_dossiers_on_time:ratio", "toàn tỉnh / province"),
+                        ],
+                        unit="percentunit",
+                        width=8,
+                        height=8,
+                        min=0,
+                        max=1,
+                    ),
+                    Panel(
+                        "bargauge",
+                        "Xã có tỷ lệ đúng hạn thấp nhất",
+                        "The 10 communes with the lowest on-time rate: whom to call first.",
+                        [
+                            Query(
+                                "bottomk(10, agency:ioc_dossiers_on_time:ratio * on (agency, level)"
+                                f" group_left {_COMMUNE})",
+                                "{{agency}}",
+                                instant=True,
+                            )
+                        ],
+                        unit="percentunit",
+                        width=8,
+                        height=8,
+                        min=0,
+                        max=1,
+                        thresholds=HIGHER_IS_BETTER,
+                        options=BARS,
+                    ),
+                    Panel(
+                        "bargauge",
+                        "Xã có nhiều hồ sơ quá hạn nhất",
+                        "The 10 communes with the most dossiers in progress past their due time.",
+                        [
+                            Query(
+                                "topk(10, sum by (agency, level) (ioc_dossiers_overdue) "
+                                f"* on (agency, level) group_left {_COMMUNE})",
+                                "{{agency}}",
+                                instant=True,
+                            )
+                        ],
+                        width=8,
+                        height=8,
+                        thresholds=steps((None, GOOD), (1, WARN), (25, BAD)),
+                        options=BARS,
+                    ),
+                ],
+            ),
         ],
     )
+
+
+# The catalog's communes, one series each (every worker exports the grouping: max).
+_COMMUNE = 'max by (agency, level) (ioc_agency_info{kind="commune"})'
 
 
 def pipeline(catalog: Catalog) -> Dashboard:

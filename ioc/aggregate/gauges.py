@@ -89,6 +89,8 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
         add(spec.IN_MAINTENANCE, service, float(lookups.in_maintenance(service, now)))
     for name, target in lookups.targets.items():
         add(spec.KPI_TARGET, name, target)
+    for agency, (kind, area) in lookups.agency_group.items():
+        add(spec.AGENCY_INFO, spec.label_key(agency, lookups.agency_level[agency], kind, area), 1)
     return out
 
 

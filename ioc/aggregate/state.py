@@ -223,6 +223,8 @@ class Lookups:
     alert_open_seconds: float = 30 * 86400.0
     # agency -> its level: the dossier gauges exist at 0 for each from the first scrape.
     agency_level: Mapping[str, str] = field(default_factory=dict)
+    # agency -> (kind, area or ""): how the province groups its agencies (ioc_agency_info).
+    agency_group: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, late_grace_seconds: float = 300.0) -> Lookups:
@@ -238,6 +240,7 @@ class Lookups:
             targets=dict(catalog.kpi.targets),
             late_grace_seconds=late_grace_seconds,
             agency_level={a.id: a.level for a in catalog.agencies},
+            agency_group={a.id: (a.group, a.area or "") for a in catalog.agencies},
             dossier_overdue_seconds=catalog.kpi.retention.dossier_overdue_days * 86400.0,
             dossier_open_seconds=catalog.kpi.retention.dossier_open_days * 86400.0,
             alert_open_seconds=catalog.kpi.retention.alert_open_days * 86400.0,

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,17 @@ def _ratio(num: str, den: str) -> str:
     return f"(\n  {num}\nor\n  0 * {den}\n)\n/\n({den} > 0)"
 
 
+def _unjoined(selector: str) -> str:
+    return selector
+
+
+def _joined_with_kind(selector: str) -> str:
+    return (
+        f"{selector} * on (agency, level) group_left (kind) "
+        "max by (agency, level, kind) (ioc_agency_info)"
+    )
+
+
 def recording_rules() -> dict[str, Any]:
     rules: list[dict[str, str]] = []
     for w in ERROR_WINDOWS:
@@ -62,44 +74,45 @@ def recording_rules() -> dict[str, Any]:
                 ),
             }
         )
-    for level in ("agency", "province"):
-        by = "sum by (agency, level)" if level == "agency" else "sum"
+    for level in ("agency", "kind", "province"):
+        by = {"agency": "sum by (agency, level)", "kind": "sum by (kind)", "province": "sum"}[level]
+        # By kind (departments, communes, others): each counter joined with the catalog's
+        # grouping (ioc_agency_info; max: every worker exports it).
+        join = _joined_with_kind if level == "kind" else _unjoined
+
+        def total(selector: str, by: str = by, join: Callable[[str], str] = join) -> str:
+            return f"{by} ({join(selector)})"
+
+        received = total(_RECEIVED)
         rules += [
             {
                 "record": f"{level}:ioc_dossiers_on_time:ratio",
                 "expr": _ratio(
-                    f'{by} ({_TIMELINESS}{{timeliness=~"early|on_time"}})', f"{by} ({_TIMELINESS})"
+                    total(f'{_TIMELINESS}{{timeliness=~"early|on_time"}}'), total(_TIMELINESS)
                 ),
             },
             {
                 "record": f"{level}:ioc_dossiers_online:ratio",
-                "expr": _ratio(f'{by} ({_RECEIVED}{{channel="online"}})', f"{by} ({_RECEIVED})"),
+                "expr": _ratio(total(f'{_RECEIVED}{{channel="online"}}'), received),
             },
             {
                 "record": f"{level}:ioc_dossiers_full_online:ratio",
-                "expr": _ratio(
-                    f"{by} (ioc_dossiers_received_full_online_total)", f"{by} ({_RECEIVED})"
-                ),
+                "expr": _ratio(total("ioc_dossiers_received_full_online_total"), received),
             },
             {
                 "record": f"{level}:ioc_dossiers_paid_online:ratio",
-                "expr": _ratio(
-                    f"{by} (ioc_dossiers_received_paid_online_total)", f"{by} ({_RECEIVED})"
-                ),
+                "expr": _ratio(total("ioc_dossiers_received_paid_online_total"), received),
             },
             {
                 "record": f"{level}:ioc_dossiers_digitized:ratio",
-                "expr": _ratio(
-                    f"{by} (ioc_dossiers_received_digitized_total)", f"{by} ({_RECEIVED})"
-                ),
+                "expr": _ratio(total("ioc_dossiers_received_digitized_total"), received),
             },
             {
                 # Decision 766: (all - rated unsatisfied or complaint) / all.
                 "record": f"{level}:ioc_dossiers_satisfaction:ratio",
                 "expr": "1 - "
                 + _ratio(
-                    f'{by} (ioc_dossiers_rated_total{{rating=~"unsatisfied|complaint"}})',
-                    f"{by} ({_RECEIVED})",
+                    total('ioc_dossiers_rated_total{rating=~"unsatisfied|complaint"}'), received
                 ),
             },
         ]

@@ -32,12 +32,27 @@ class SystemCounts(_Model):
     level_3: int = Field(default=0, ge=0)
 
 
+AgencyKind = Literal["department", "commune", "other"]
+
+
 class Agency(_Model):
     id: Slug
     name: str = Field(min_length=1)
     level: Literal["province", "commune"]
+    # How the province groups its agencies on the wall: provincial departments, communes
+    # (and wards), others (the People's Committee office, sector units). Unset: from level.
+    kind: AgencyKind | None = None
+    # The district or area a commune belongs to, for grouping communes; a slug.
+    area: Slug | None = None
     assets: AssetCounts = AssetCounts()
     information_systems: SystemCounts = SystemCounts()
+
+    @property
+    def group(self) -> AgencyKind:
+        """The agency's kind, given or derived from its level."""
+        if self.kind is not None:
+            return self.kind
+        return "commune" if self.level == "commune" else "department"
 
 
 class Service(_Model):

@@ -252,6 +252,12 @@ KPI_TARGET = GaugeSpec(
     "Target of a KPI ratio from the catalog, for panels to draw.",
     ("kpi",),
 )
+AGENCY_INFO = GaugeSpec(
+    "ioc_agency_info",
+    "1 for each agency of the catalog, with how the province groups it: join on agency "
+    "(`* on (agency) group_left (kind, area)`) to sum or rank by kind or area.",
+    ("agency", "level", "kind", "area"),
+)
 STATE_ENTITIES = GaugeSpec(
     "ioc_state_entities",
     "Entities the worker keeps in its state (open dossiers, open alerts, services, ...).",
@@ -272,6 +278,7 @@ GAUGES: tuple[GaugeSpec, ...] = (
     DOSSIERS_ON_TIME_TO_DATE,
     DOSSIERS_FULL_ONLINE_TO_DATE,
     KPI_TARGET,
+    AGENCY_INFO,
     STATE_ENTITIES,
 )
 

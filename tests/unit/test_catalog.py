@@ -153,3 +153,12 @@ def test_a_duplicate_key_is_an_error_not_the_last_one_winning(tmp_path: Path) ->
         ConfigError, match=r"dup\.yaml:4: .*duplicate key 'code' \(first on line 2\)"
     ):
         load_catalog(file)
+
+
+def test_an_agency_kind_defaults_from_its_level_and_can_be_given(catalog: Catalog) -> None:
+    from ioc.catalog.model import Agency
+
+    assert {a.group for a in catalog.agencies} == {"department", "commune"}
+    office = Agency(id="vp-ubnd", name="Văn phòng UBND", level="province", kind="other")
+    commune = Agency(id="xa-001", name="Xã 1", level="commune", area="dien-chau")
+    assert (office.group, commune.group, commune.area) == ("other", "commune", "dien-chau")

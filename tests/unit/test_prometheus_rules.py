@@ -637,3 +637,63 @@ def test_the_documented_detection_and_reset_times_are_the_generated_ones() -> No
 
     doc = (RULES_DIR.parents[2] / "docs" / "alerting.md").read_text()
     assert burn_rate_table(load_catalog()) in doc
+
+
+def test_on_time_ratio_is_recorded_per_kind_of_agency(tmp_path: Path) -> None:
+    def resolved(agency: str, level: str, timeliness: str, partition: str) -> str:
+        return (
+            f'ioc_dossiers_resolved_by_timeliness_total{{agency="{agency}",level="{level}",'
+            f'timeliness="{timeliness}",partition="{partition}"}}'
+        )
+
+    def info(agency: str, level: str, kind: str, instance: str) -> str:
+        return (
+            f'ioc_agency_info{{agency="{agency}",level="{level}",kind="{kind}",'
+            f'instance="{instance}"}}'
+        )
+
+    series = [
+        # Two communes (3 of 4 on time), one department (1 of 2), counted on two partitions.
+        {"series": resolved("xa-001", "commune", "on_time", "0"), "values": "0+1x10"},
+        {"series": resolved("xa-001", "commune", "on_time", "1"), "values": "0+1x10"},
+        {"series": resolved("xa-002", "commune", "early", "0"), "values": "0+1x10"},
+        {"series": resolved("xa-002", "commune", "late", "2"), "values": "0+1x10"},
+        {"series": resolved("so-tc", "province", "on_time", "3"), "values": "0+1x10"},
+        {"series": resolved("so-tc", "province", "late", "3"), "values": "0+1x10"},
+        # Every worker exports the catalog's grouping.
+        *(
+            {"series": info(agency, level, kind, w), "values": "1x10"}
+            for agency, level, kind in (
+                ("xa-001", "commune", "commune"),
+                ("xa-002", "commune", "commune"),
+                ("so-tc", "province", "department"),
+            )
+            for w in ("w1", "w2")
+        ),
+    ]
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "promql_expr_test": [
+                    {
+                        "expr": "kind:ioc_dossiers_on_time:ratio",
+                        "eval_time": "10m",
+                        "exp_samples": [
+                            {
+                                "labels": RATIO.replace("agency", "kind") + '{kind="commune"}',
+                                "value": 0.75,
+                            },
+                            {
+                                "labels": RATIO.replace("agency", "kind") + '{kind="department"}',
+                                "value": 0.5,
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
