@@ -71,7 +71,8 @@ def all_values(dashboard: dict[str, Any]) -> dict[str, str]:
 
 
 _NOT_METRICS = {
-    "sum", "min", "max", "avg", "count", "rate", "increase", "topk", "sort", "sort_desc", "by",
+    "sum", "min", "max", "avg", "count", "rate", "increase", "topk", "bottomk", "sort",
+    "sort_desc", "by",
     "on", "or", "and", "unless", "group_left", "group_right", "vector", "time", "clamp_min",
     "histogram_quantile", "label_replace", "le", "without", "bool", "offset", "ignoring",
 }  # fmt: skip
