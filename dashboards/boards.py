@@ -65,14 +65,20 @@ NAMED_VALUES = {
 }
 
 
-def _mean_time(title: str, description: str, histogram: str, thresholds: dict[str, Any]) -> Panel:
-    """Mean of a histogram over the dashboard's range, by severity: sum / count."""
-    sel = '{severity=~"$severity"}'
+def _mean_time(
+    title: str,
+    description: str,
+    histogram: str,
+    thresholds: dict[str, Any],
+    by: str = "severity",
+) -> Panel:
+    """Mean of a histogram over the dashboard's range, by severity (or ``by``): sum / count."""
+    sel = '{severity=~"$severity"}' if by == "severity" else ""
     expr = (
-        f"sum by (severity) (increase({histogram}_sum{sel}[$__range])) / "
-        f"sum by (severity) (increase({histogram}_count{sel}[$__range]))"
+        f"sum by ({by}) (increase({histogram}_sum{sel}[$__range])) / "
+        f"sum by ({by}) (increase({histogram}_count{sel}[$__range]))"
     )
-    query = Query(expr, "{{severity}}", instant=True)
+    query = Query(expr, "{{" + by + "}}", instant=True)
     return Panel("stat", title, description, [query], unit="s", width=4, height=8,
                  thresholds=thresholds, options=NAMED_VALUES)  # fmt: skip
 
@@ -451,6 +457,42 @@ def soc(catalog: Catalog) -> Dashboard:
                         ],
                         width=24,
                         height=7,
+                    ),
+                ],
+            ),
+            Row(
+                "Theo cấp độ hệ thống / By security level",
+                [
+                    Panel(
+                        "timeseries",
+                        "Cảnh báo theo cấp độ hệ thống (mỗi giờ)",
+                        "Alerts per hour by the security level (1-3, Decree 85/2016) of the "
+                        "information system the agent serves; 'none': outside any system. "
+                        "A level-3 system's alert of level 12+ pages as SocCritical.",
+                        [
+                            Query(
+                                "sum by (security_level) (rate(ioc_soc_alerts_by_security_level"
+                                '_total{severity=~"$severity"}[$__rate_interval])) * 3600',
+                                "cấp độ {{security_level}}",
+                            )
+                        ],
+                        width=16,
+                        height=8,
+                        custom=STACKED,
+                    ),
+                    _mean_time(
+                        "MTTA theo cấp độ hệ thống",
+                        "Mean time to acknowledge over the range, by security level.",
+                        "ioc_soc_alert_time_to_acknowledge_by_security_level_seconds",
+                        steps((None, GOOD), (900, WARN), (3600, BAD)),
+                        by="security_level",
+                    ),
+                    _mean_time(
+                        "MTTR theo cấp độ hệ thống",
+                        "Mean time to resolve over the range, by security level.",
+                        "ioc_soc_alert_time_to_resolve_by_security_level_seconds",
+                        steps((None, GOOD), (14400, WARN), (86400, BAD)),
+                        by="security_level",
                     ),
                 ],
             ),

@@ -121,7 +121,7 @@ def signal_level(rules: AlertRules) -> int:
     return min(
         rules.soc_burst.min_level,
         rules.soc_campaign.min_level,
-        rules.soc_critical.min_level,
+        rules.soc_critical.lowest,
         rules.correlation.min_level,
     )
 

@@ -333,8 +333,11 @@ def late_offsets_of(
 
 def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
     _, _, _, ts, severity, asset_type, agency, alert_id, agent_id, techniques, groups = row[:11]
+    # Facts written before the security level was carried have none.
+    security_level = spec.security_level_label(row[13] if len(row) > 13 else None)
     _clock(state, ts)
     state.inc(spec.SOC_ALERTS, spec.label_key(severity, asset_type, agency))
+    state.inc(spec.SOC_ALERTS_BY_SECURITY_LEVEL, spec.label_key(severity, security_level))
     agents = state.kind(AGENTS)
     seen_agent = agents.get(agent_id)
     if seen_agent is None or seen_agent[1] < ts:
@@ -353,6 +356,10 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
         if record[0] is not None:
             return  # the alert id again: response times run from its first creation
         record[0], record[1], record[4] = severity, ts, agency
+        if len(record) > 8:
+            record[8] = security_level
+        else:  # a record kept before the security level was
+            record.append(security_level)
         alerts[alert_id] = record
         _settle_alert(state, alert_id, record)
 
@@ -373,19 +380,23 @@ def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups) -> None
 
 
 def _new_alert(ts: float) -> list[Any]:
-    return [None, None, None, None, None, 0, 0, ts]
+    # [severity, created, acked, resolved, agency, mtta done, mttr done, last ts, security level]
+    return [None, None, None, None, None, 0, 0, ts, "none"]
 
 
 def _settle_alert(state: PartitionState, alert_id: str, record: list[Any]) -> None:
     """Observe MTTA and MTTR once each, whatever order alert and status changes came in."""
-    severity, created, acked, resolved, _, mtta_done, mttr_done, _ = record
+    severity, created, acked, resolved, _, mtta_done, mttr_done = record[:7]
     if severity is None:
         return  # the alert itself has not arrived yet
+    security_level = record[8] if len(record) > 8 else "none"
     if acked is not None and not mtta_done:
         state.observe(spec.SOC_MTTA, severity, max(0.0, acked - created))
+        state.observe(spec.SOC_MTTA_BY_SECURITY_LEVEL, security_level, max(0.0, acked - created))
         record[5] = 1
     if resolved is not None and not mttr_done:
         state.observe(spec.SOC_MTTR, severity, max(0.0, resolved - created))
+        state.observe(spec.SOC_MTTR_BY_SECURITY_LEVEL, security_level, max(0.0, resolved - created))
         record[6] = 1
     if record[5] and record[6]:
         del state.kind(ALERTS)[alert_id]

@@ -77,6 +77,7 @@ class _Critical:
     level: int
     rule: str
     agent: str
+    security_level: int | None = None
 
 
 class Detector:
@@ -156,16 +157,18 @@ class Detector:
         rule: str,
         techniques: Iterable[str],
         wall: float,
+        security_level: int | None = None,
     ) -> None:
         self.clocks["soc"].observe(ts, wall)
         if level >= self._high_level:
             self._high.setdefault(agency, deque()).append((ts, level))
-        if level >= self.rules.soc_critical.min_level:
+        if level >= self.rules.soc_critical.threshold(security_level):
             crit = self._critical.get(agency)
             if crit is None or ts - crit.last > self.rules.soc_critical.hold:
-                self._critical[agency] = _Critical(ts, ts, level, rule, agent)
+                self._critical[agency] = _Critical(ts, ts, level, rule, agent, security_level)
             elif ts > crit.last:
                 crit.last, crit.level, crit.rule, crit.agent = ts, level, rule, agent
+                crit.security_level = security_level
         if level >= self.rules.soc_campaign.min_level:
             # Campaigns group by what the catalog tracks; any other id, made up or not, is
             # "other": one campaign at most, not one page per forged technique id.
@@ -368,6 +371,8 @@ class Detector:
                 level=crit.level,
                 rule=crit.rule,
                 agent=crit.agent,
+                system_vi=_system_vi(crit.security_level),
+                system_en=_system_en(crit.security_level),
             )
         burst = rules.soc_burst
         for agency, entries in self._high.items():
@@ -455,6 +460,14 @@ def quantile(sorted_values: list[float], q: float) -> float:
     """The nearest-rank quantile of sorted values (no interpolation: a real probe result)."""
     rank = max(1, math.ceil(q * len(sorted_values) - 1e-9))
     return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def _system_vi(security_level: int | None) -> str:
+    return "" if security_level is None else f", hệ thống thông tin cấp độ {security_level}"
+
+
+def _system_en(security_level: int | None) -> str:
+    return "" if security_level is None else f", a security level {security_level} system"
 
 
 def _local(ts: float, tz: ZoneInfo) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,8 +37,23 @@ class LatencyRule(_Rule):
 
 class SocCriticalRule(_Rule):
     min_level: int = Field(default=15, ge=0, le=16)
+    # A lower bar on the province's most important systems: security level -> min rule level
+    # (Decree 85/2016; level 3: an incident there matters more, so a high alert pages).
+    min_level_by_security_level: dict[Annotated[int, Field(ge=1, le=3)], int] = Field(
+        default_factory=lambda: {3: 12}
+    )
     hold: Seconds = 900
     severity: Severity = "page"
+
+    def threshold(self, security_level: int | None) -> int:
+        """The lowest rule level that is critical on a system of this security level."""
+        if security_level is None:
+            return self.min_level
+        return self.min_level_by_security_level.get(security_level, self.min_level)
+
+    @property
+    def lowest(self) -> int:
+        return min([self.min_level, *self.min_level_by_security_level.values()])
 
 
 class SocBurstRule(_Rule):

@@ -7,7 +7,8 @@ come separately, per dossier partition, from a timer (time passing makes dossier
 Layouts (orjson)::
 
     {"k": "p", "p": "uptime:2", "r": [[ts, service, success, duration], ...]}
-    {"k": "a", "t": newest_ts, "r": [[ts, level, agency, agent, rule_id, [techniques]], ...]}
+    {"k": "a", "t": newest_ts, "r": [[ts, level, agency, agent, rule_id, [techniques],
+                                       security_level | null], ...]}
     {"k": "d", "t": newest_event_ts, "r": newest_received_ts | null}
     {"k": "o", "p": "dossier:3", "c": {agency: overdue}}
 """
@@ -37,7 +38,8 @@ def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> b
             soc_newest = row[3] if soc_newest is None else max(soc_newest, row[3])
             level = row[11] if len(row) > 11 else 0
             if level >= min_soc_level:
-                alerts.append([row[3], level, row[6], row[8], row[12], row[9]])
+                security_level = row[13] if len(row) > 13 else None
+                alerts.append([row[3], level, row[6], row[8], row[12], row[9], security_level])
         elif kind == "d":
             ts = row[3]
             newest = ts if newest is None else max(newest, ts)
@@ -67,8 +69,11 @@ def feed(detector: Detector, data: bytes, wall: float) -> None:
             for ts, service, success, duration in signal["r"]:
                 detector.probe(ts, service, success, duration, wall, partition)
         elif kind == "a":
-            for ts, level, agency, agent, rule, techniques in signal["r"]:
-                detector.soc_alert(ts, level, agency, agent, rule, techniques, wall)
+            for row in signal["r"]:
+                # Signals written before the security level was carried have six fields.
+                ts, level, agency, agent, rule, techniques = row[:6]
+                security_level = row[6] if len(row) > 6 else None
+                detector.soc_alert(ts, level, agency, agent, rule, techniques, wall, security_level)
             if "t" in signal:
                 detector.clocks["soc"].observe(signal["t"], wall)
         elif kind == "d":

@@ -40,8 +40,8 @@ TEXTS: dict[str, AlertText] = {
     "SocCritical": AlertText(
         "Cảnh báo ATTT nghiêm trọng tại {agency}",
         "Critical security alert at {agency}",
-        "Cảnh báo mức {level} (luật {rule}) trên máy {agent}.",
-        "Level {level} alert (rule {rule}) on agent {agent}.",
+        "Cảnh báo mức {level} (luật {rule}) trên máy {agent}{system_vi}.",
+        "Level {level} alert (rule {rule}) on agent {agent}{system_en}.",
         "soccritical",
     ),
     "SocBurst": AlertText(

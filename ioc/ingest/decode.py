@@ -155,7 +155,7 @@ class Decoder:
             return event.agent.id, (
                 "a", event.event_id, ts, severity_of_level(rule.level), event.asset_type,
                 event.agency, event.alert_id, event.agent.id, rule.mitre.id, rule.groups,
-                rule.level, rule.id,
+                rule.level, rule.id, event.security_level,
             )  # fmt: skip
         if type(event) is _UptimeProbe:
             if event.success == (event.error_class is not None):

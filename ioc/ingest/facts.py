@@ -8,7 +8,7 @@ Times are POSIX seconds.
 Layouts (the kind, the event id, the event time, then what the kind needs)::
 
     ["a", event_id, event_ts, severity, asset_type, agency, alert_id, agent_id, [techniques],
-          [groups], rule_level, rule_id]
+          [groups], rule_level, rule_id, security_level | null]
     ["s", event_id, event_ts, status, alert_id]
     ["p", event_id, event_ts, service, success, duration_seconds, tls_days_left | null]
     ["d", event_id, event_ts, lifecycle, agency, level, channel, dossier_id, due_ts | null,
@@ -30,7 +30,7 @@ def fact_of(event: Event) -> Fact:
         rule = event.rule
         return ("a", event.event_id, ts, event.severity, event.asset_type, event.agency,
                 event.alert_id, event.agent.id, rule.mitre.id, rule.groups, rule.level,
-                rule.id)  # fmt: skip
+                rule.id, event.security_level)  # fmt: skip
     if isinstance(event, UptimeProbe):
         return ("p", event.event_id, ts, event.service, event.success, event.duration_seconds,
                 event.tls_days_left)  # fmt: skip

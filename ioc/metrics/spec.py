@@ -92,6 +92,12 @@ SOC_ALERTS_BY_RULE_GROUP = CounterSpec(
     "SOC alerts by Wazuh rule group: the catalog's tracked ones, 'other' for the rest.",
     ("rule_group",),
 )
+SOC_ALERTS_BY_SECURITY_LEVEL = CounterSpec(
+    "ioc_soc_alerts_by_security_level",
+    "SOC alerts by the security level (1-3, Decree 85/2016) of the information system the "
+    "agent serves, from the asset register; 'none' for agents outside any system.",
+    ("severity", "security_level"),
+)
 DOSSIER_EVENTS = CounterSpec(
     "ioc_dossier_events",
     "Dossier lifecycle events (received, additional_docs_requested, resolved, returned, "
@@ -148,6 +154,7 @@ COUNTERS: tuple[CounterSpec, ...] = (
     DOSSIERS_RESOLVED,
     SOC_ALERTS_BY_TECHNIQUE,
     SOC_ALERTS_BY_RULE_GROUP,
+    SOC_ALERTS_BY_SECURITY_LEVEL,
     DOSSIER_EVENTS,
     DOSSIERS_RESOLVED_TIMELINESS,
     DOSSIERS_FULL_ONLINE,
@@ -171,7 +178,32 @@ SOC_MTTR = HistogramSpec(
     ("severity",),
     _RESPONSE_BUCKETS,
 )
-HISTOGRAMS: tuple[HistogramSpec, ...] = (PROBE_DURATION, SOC_MTTA, SOC_MTTR)
+SOC_MTTA_BY_SECURITY_LEVEL = HistogramSpec(
+    "ioc_soc_alert_time_to_acknowledge_by_security_level_seconds",
+    "From an alert's event time to its acknowledgement, by the security level of the "
+    "agent's information system ('none' outside any).",
+    ("security_level",),
+    _RESPONSE_BUCKETS,
+)
+SOC_MTTR_BY_SECURITY_LEVEL = HistogramSpec(
+    "ioc_soc_alert_time_to_resolve_by_security_level_seconds",
+    "From an alert's event time to its resolution, by the security level of the agent's "
+    "information system ('none' outside any).",
+    ("security_level",),
+    _RESPONSE_BUCKETS,
+)
+HISTOGRAMS: tuple[HistogramSpec, ...] = (
+    PROBE_DURATION,
+    SOC_MTTA,
+    SOC_MTTR,
+    SOC_MTTA_BY_SECURITY_LEVEL,
+    SOC_MTTR_BY_SECURITY_LEVEL,
+)
+
+
+def security_level_label(level: int | None) -> str:
+    """A security level as a label value: "1"-"3", or "none"."""
+    return "none" if level is None else str(level)
 
 
 @dataclass(frozen=True)

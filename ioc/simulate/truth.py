@@ -49,7 +49,7 @@ class GroundTruth:
         self._techniques = set(catalog.kpi.soc.tracked_techniques)
         self._groups = set(catalog.kpi.soc.tracked_rule_groups)
         self._maintenance = MaintenanceCalendar.from_catalog(catalog)
-        self._alert_created: dict[str, tuple[str, float]] = {}
+        self._alert_created: dict[str, tuple[str, float, str]] = {}
         self._status_ts: dict[tuple[str, str], float] = {}
         self._counts: Counter[SampleKey] = Counter()
         self.duration_sums: dict[str, float] = {}
@@ -63,13 +63,13 @@ class GroundTruth:
         for (alert_id, status), ts in self._status_ts.items():
             if alert_id not in self._alert_created:
                 continue  # a low alert: not tracked
-            severity, created = self._alert_created[alert_id]
-            name = (
-                "ioc_soc_alert_time_to_acknowledge_seconds"
-                if status == "acknowledged"
-                else "ioc_soc_alert_time_to_resolve_seconds"
-            )
-            _histogram(out, name, max(0.0, ts - created), _RESPONSE_BUCKETS, severity=severity)
+            severity, created, level = self._alert_created[alert_id]
+            verb = "acknowledge" if status == "acknowledged" else "resolve"
+            seconds = max(0.0, ts - created)
+            name = f"ioc_soc_alert_time_to_{verb}_seconds"
+            _histogram(out, name, seconds, _RESPONSE_BUCKETS, severity=severity)
+            name = f"ioc_soc_alert_time_to_{verb}_by_security_level_seconds"
+            _histogram(out, name, seconds, _RESPONSE_BUCKETS, security_level=level)
         return out
 
     def record(self, event: Event, partition: int = 0) -> None:
@@ -97,8 +97,20 @@ class GroundTruth:
             for group in event.rule.groups:
                 label = group if group in self._groups else "other"
                 c[_key("ioc_soc_alerts_by_rule_group_total", rule_group=label)] += 1
+            level = spec.security_level_label(event.security_level)
+            c[
+                _key(
+                    "ioc_soc_alerts_by_security_level_total",
+                    severity=event.severity,
+                    security_level=level,
+                )
+            ] += 1
             if event.rule.level >= 7:
-                self._alert_created[event.alert_id] = (event.severity, event.event_time.timestamp())
+                self._alert_created[event.alert_id] = (
+                    event.severity,
+                    event.event_time.timestamp(),
+                    level,
+                )
         elif isinstance(event, SocAlertStatus):
             c[_key("ioc_soc_alert_status_changes_total", status=event.status)] += 1
             self._status_ts.setdefault((event.alert_id, event.status), event.event_time.timestamp())
