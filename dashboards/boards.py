@@ -83,6 +83,22 @@ def _mean_time(
                  thresholds=thresholds, options=NAMED_VALUES)  # fmt: skip
 
 
+def _period_stat(catalog: Catalog, kpi_name: str, title: str) -> Panel:
+    """A province KPI of this month, quarter and year; red below the catalog's target."""
+    target = catalog.kpi.targets.get(f"{kpi_name}_rate")
+    thresholds = steps((None, BAD), (target, GOOD)) if target is not None else HIGHER_IS_BETTER
+    where = f" Target {target:.0%} (catalog)." if target is not None else " No target set."
+    return Panel(
+        "stat", f"{title} (tháng/quý/năm)",
+        f"Province {kpi_name.replace('_', ' ')} rate of the current month, quarter and year "
+        f"(province time).{where}",
+        [Query(f"province:ioc_dossiers_{kpi_name}_in_period:ratio", "{{period}}",
+               instant=True)],
+        unit="percentunit", width=4, height=6, min=0, max=1, thresholds=thresholds,
+        options=NAMED_VALUES,
+    )  # fmt: skip
+
+
 def _target_line(kpi: str) -> Query:
     # Every worker exports the catalog's targets: one value, not one per worker.
     return Query(f'max by (kpi) (ioc_kpi_target_ratio{{kpi="{kpi}"}})', "mục tiêu / target")
@@ -866,6 +882,58 @@ def dossiers(catalog: Catalog) -> Dashboard:
                             "showHeader": True,
                             "sortBy": [{"displayName": "Value #A", "desc": False}],
                         },
+                    ),
+                ],
+            ),
+            Row(
+                "Quyết định 766 theo kỳ / Decision 766 by period",
+                [
+                    *(
+                        _period_stat(catalog, kpi_name, title)
+                        for kpi_name, title in (
+                            ("on_time", "Đúng hạn"),
+                            ("full_online", "Toàn trình"),
+                            ("satisfaction", "Hài lòng"),
+                            ("digitized", "Số hóa"),
+                            ("paid_online", "Thanh toán trực tuyến"),
+                            ("online", "Nộp trực tuyến"),
+                        )
+                    ),
+                    Panel(
+                        "stat",
+                        "Điểm 766 toàn tỉnh",
+                        "Decision 766 points of the measured groups, this month, quarter and "
+                        "year: 20 x on-time + 22 x digitized + 12 x online + 10 x paid online "
+                        "+ 18 x satisfaction, of 82. Transparency (18 points) is not measured "
+                        "by the stream: not shown as 0 or 100 (docs/kpis.md).",
+                        [Query("province:ioc_766_score:points", "{{period}}", instant=True)],
+                        width=8,
+                        height=8,
+                        min=0,
+                        max=82,
+                        thresholds=steps((None, BAD), (50, WARN), (65, GOOD)),
+                        options=NAMED_VALUES,
+                    ),
+                    Panel(
+                        "bargauge",
+                        "Điểm 766 thấp nhất (quý này)",
+                        "The 15 agencies with the fewest Decision 766 points this quarter (of "
+                        "82 measured). An agency without a value has nothing resolved with a "
+                        "due time, or nothing received, this quarter.",
+                        [
+                            Query(
+                                f'bottomk(15, agency:ioc_766_score:points{{period="quarter",'
+                                f"{sel}}})",
+                                "{{agency}}",
+                                instant=True,
+                            )
+                        ],
+                        width=16,
+                        height=8,
+                        min=0,
+                        max=82,
+                        thresholds=steps((None, BAD), (50, WARN), (65, GOOD)),
+                        options=BARS,
                     ),
                 ],
             ),

@@ -14,6 +14,7 @@ from ioc.aggregate.state import (
     ALERTS,
     DAYS,
     DOSSIERS,
+    PERIODS,
     SERVICES,
     Lookups,
     PartitionState,
@@ -37,6 +38,7 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
             add(metric, spec.label_key(agency, level), 0.0)
     open_by_agency: dict[str, dict[str, float]] = {}
     today = kpi.local_date(now, lookups.tz)
+    current = dict(zip(kpi.period_ids(today), kpi.PERIODS, strict=True))
     to_date = (
         spec.DOSSIERS_RECEIVED_TO_DATE,
         spec.DOSSIERS_RESOLVED_TO_DATE,
@@ -56,6 +58,13 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
                 labels = spec.label_key(agency, level, period)
                 for metric, value in zip(to_date, day_counts, strict=True):
                     add(metric, labels, value)
+        for key, period_counts in state.entities.get(PERIODS, {}).items():
+            period_id, agency, level = key.split("|")
+            if period_id not in current:
+                continue  # a period that has turned: its gauge starts again at 0
+            period = current[period_id]
+            for measure, value in zip(spec.PERIOD_MEASURES, period_counts, strict=True):
+                add(spec.DOSSIERS_IN_PERIOD, spec.label_key(agency, level, period, measure), value)
         for service, (status, _, _, last_ts, tls_days, _) in state.entities.get(
             SERVICES, {}
         ).items():

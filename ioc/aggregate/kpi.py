@@ -6,6 +6,7 @@ Each is documented in docs/kpis.md; tests/unit/test_kpi.py checks the edge cases
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Literal
 
 Timeliness = Literal["early", "on_time", "late"]
@@ -80,6 +81,31 @@ def local_date(ts: float, tz: tzinfo) -> str:
     return datetime.fromtimestamp(ts, tz).date().isoformat()
 
 
+# Decision 766 reports by month, quarter and year of the province's calendar.
+PERIODS = ("month", "quarter", "year")
+
+
+@lru_cache(maxsize=4096)
+def period_ids(local_day: str) -> tuple[str, str, str]:
+    """The month, quarter and year a local day (``YYYY-MM-DD``) falls in:
+    ``("2026-11", "2026-Q4", "2026")``."""
+    year, month = local_day[:4], int(local_day[5:7])
+    return local_day[:7], f"{year}-Q{(month - 1) // 3 + 1}", year
+
+
+# Decision 766's five groups and their points; the ones the stream measures, each from a
+# ratio of the period (a linear reading: the decision's own scoring tables are not applied).
+SCORE_POINTS = {
+    "transparency": 18.0,  # not measured: publication of procedures is not in the stream
+    "progress": 20.0,  # on-time rate
+    "digitization": 22.0,  # digitized rate
+    "online_services": 12.0,  # received-online rate
+    "online_payment": 10.0,  # paid-online rate
+    "satisfaction": 18.0,  # satisfaction rate
+}
+NOT_MEASURED = ("transparency",)
+
+
 __all__ = [
     "DOWN",
     "UNKNOWN",
@@ -88,6 +114,7 @@ __all__ = [
     "local_date",
     "next_flap_state",
     "on_time_rate",
+    "period_ids",
     "ratio",
     "risk_score",
     "satisfaction_rate",

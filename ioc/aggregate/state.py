@@ -37,7 +37,8 @@ Entities = dict[str, dict[str, list[Any]]]
 # Entity kinds kept in a partition's state (all bounded: see ``expire``).
 SERVICES = "svc"  # service -> [flap status, failures, successes, last_ts, tls_days, tls_ts]
 # alert_id -> [severity, created_ts, acked_ts, resolved_ts, agency, mtta_done, mttr_done,
-#              last_ts]; severity is None while only status changes have arrived.
+#              last_ts, security_level]; severity is None while only status changes have
+#              arrived.
 ALERTS = "alert"
 # dossier_id -> [agency, level, due_ts, abandon_ts]   (in progress; abandoned after abandon_ts)
 DOSSIERS = "dos"
@@ -45,6 +46,10 @@ AGENTS = "agent"  # agent_id -> [agency, last alert ts]   (for distinct assets a
 # "YYYY-MM-DD|agency|level" -> [received, resolved, resolved on time, received full online]
 DAYS = "day"
 CLOSED = "dos_closed"  # dossier_id -> [closed_ts]   (so a late "received" does not reopen it)
+# "2026-11|agency|level", "2026-Q4|...", "2026|..." -> counts of spec.PERIOD_MEASURES: this
+# and the previous month, quarter and year (Decision 766 reports by period).
+PERIODS = "period"
+_MEASURE = {name: i for i, name in enumerate(spec.PERIOD_MEASURES)}
 
 # Abandoned dossiers and alerts are looked for once per this much event time.
 SWEEP_EVERY_SECONDS = 3600.0
@@ -443,11 +448,21 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
     state.inc(spec.DOSSIER_EVENTS, spec.label_key(agency, level, lifecycle))
     in_progress = state.kind(DOSSIERS)
     closed = state.kind(CLOSED)
-    day = _day(state, ts, lookups, agency, level) if lifecycle in ("received", "resolved") else None
+    counted = lifecycle in ("received", "resolved")
+    local_day = kpi.local_date(ts, lookups.tz) if counted or lifecycle == "rated" else ""
+    day = _day(state, local_day, agency, level) if counted else None
     if lifecycle == "received":
         assert day is not None
         day[0] += 1
         day[3] += 1 if full_online else 0
+        _in_periods(
+            state, local_day, agency, level,
+            (_MEASURE["received"],)
+            + ((_MEASURE["received_online"],) if channel == "online" else ())
+            + ((_MEASURE["full_online"],) if full_online else ())
+            + ((_MEASURE["paid_online"],) if paid_online else ())
+            + ((_MEASURE["digitized"],) if digitized else ()),
+        )  # fmt: skip
         state.inc(spec.DOSSIERS_RECEIVED, spec.label_key(agency, level, channel))
         if full_online:
             state.inc(spec.DOSSIERS_FULL_ONLINE, by_agency)
@@ -465,19 +480,39 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
             state.inc(spec.DOSSIERS_RESOLVED, spec.label_key(agency, level, channel))
             assert day is not None
             day[1] += 1
+            measures: tuple[int, ...] = (_MEASURE["resolved"],)
             if due is not None:
                 when = kpi.timeliness(ts, due, lookups.tz)
                 day[2] += 1 if when != "late" else 0
                 state.inc(spec.DOSSIERS_RESOLVED_TIMELINESS, spec.label_key(agency, level, when))
+                measures += (_MEASURE["resolved_with_due"],)
+                if when != "late":
+                    measures += (_MEASURE["resolved_on_time"],)
+            _in_periods(state, local_day, agency, level, measures)
         in_progress.pop(dossier_id, None)
         closed[dossier_id] = [ts]
     elif lifecycle == "rated":
         state.inc(spec.DOSSIERS_RATED, spec.label_key(agency, level, rating))
+        if rating in ("unsatisfied", "complaint"):
+            _in_periods(state, local_day, agency, level, (_MEASURE["rated_unsatisfied"],))
 
 
-def _day(state: PartitionState, ts: float, lookups: Lookups, agency: str, level: str) -> list[Any]:
+def _in_periods(
+    state: PartitionState, local_day: str, agency: str, level: str, measures: tuple[int, ...]
+) -> None:
+    """Count in the month, quarter and year of the event's own local day (late events too)."""
+    records = state.kind(PERIODS)
+    for period_id in kpi.period_ids(local_day):
+        key = f"{period_id}|{agency}|{level}"
+        record = records.get(key) or [0] * len(_MEASURE)
+        for m in measures:
+            record[m] += 1
+        records[key] = record  # marked changed
+
+
+def _day(state: PartitionState, local_day: str, agency: str, level: str) -> list[Any]:
     """The event's own local day bucket (late events too: day totals end up right)."""
-    key = f"{kpi.local_date(ts, lookups.tz)}|{agency}|{level}"
+    key = f"{local_day}|{agency}|{level}"
     days = state.kind(DAYS)
     bucket = days.get(key) or [0, 0, 0, 0]
     days[key] = bucket  # changed in place by the caller: marked changed here
@@ -520,7 +555,31 @@ def expire(state: PartitionState, lookups: Lookups) -> None:
             del alerts[alert_id]
     if state.max_event_ts >= state.next_sweep_ts:
         close_abandoned(state, lookups)
+        _forget_old_periods(state, lookups)
         state.next_sweep_ts = state.max_event_ts + SWEEP_EVERY_SECONDS
+
+
+def _forget_old_periods(state: PartitionState, lookups: Lookups) -> None:
+    """Keep this and the previous month, quarter and year (the report compares them)."""
+    records = state.kind(PERIODS)
+    if not records:
+        return
+    month, quarter, year = kpi.period_ids(kpi.local_date(state.max_event_ts, lookups.tz))
+    keep = {month, quarter, year, _previous(month), _previous(quarter), _previous(year)}
+    for key in [k for k in records if k.split("|", 1)[0] not in keep]:
+        del records[key]
+
+
+def _previous(period_id: str) -> str:
+    """The period before ``2026-11`` (month), ``2026-Q4`` (quarter) or ``2026`` (year)."""
+    year = int(period_id[:4])
+    if len(period_id) == 4:
+        return str(year - 1)
+    if "Q" in period_id:
+        q = int(period_id[6])
+        return f"{year}-Q{q - 1}" if q > 1 else f"{year - 1}-Q4"
+    m = int(period_id[5:7])
+    return f"{year}-{m - 1:02d}" if m > 1 else f"{year - 1}-12"
 
 
 def close_abandoned(state: PartitionState, lookups: Lookups) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ioc import generated
+from ioc.aggregate.kpi import SCORE_POINTS
 from ioc.catalog import Catalog
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
@@ -50,6 +51,60 @@ def _joined_with_kind(selector: str) -> str:
         f"{selector} * on (agency, level) group_left (kind) "
         "max by (agency, level, kind) (ioc_agency_info)"
     )
+
+
+# Decision 766 ratios of the current month, quarter and year: (numerator, denominator)
+# measures of ioc_dossiers_in_period, and the score group each one feeds.
+_PERIOD_KPIS = {
+    "on_time": ("resolved_on_time", "resolved_with_due", "progress"),
+    "online": ("received_online", "received", "online_services"),
+    "full_online": ("full_online", "received", None),
+    "paid_online": ("paid_online", "received", "online_payment"),
+    "digitized": ("digitized", "received", "digitization"),
+    "satisfaction": ("rated_unsatisfied", "received", "satisfaction"),
+}
+_IN_PERIOD = "ioc_dossiers_in_period"
+
+
+def period_rules() -> list[dict[str, str]]:
+    """Ratios of the current period (label ``period``: month, quarter, year) by agency, kind
+    and province, from the period gauges, which start again at 0 when a period turns: a
+    month-to-date figure is one instant query, not a range over a calendar PromQL cannot
+    express. Then the Decision 766 score from them."""
+    rules: list[dict[str, str]] = []
+    for level, by in (
+        ("agency", "agency, level, period"),
+        ("kind", "kind, period"),
+        ("province", "period"),
+    ):
+        join = _joined_with_kind if level == "kind" else _unjoined
+        for kpi_name, (num, den, _) in _PERIOD_KPIS.items():
+            numerator = _IN_PERIOD + '{measure="' + num + '"}'
+            denominator = _IN_PERIOD + '{measure="' + den + '"}'
+            ratio = _ratio(
+                f"sum by ({by}) ({join(numerator)})", f"sum by ({by}) ({join(denominator)})"
+            )
+            rules.append(
+                {
+                    "record": f"{level}:ioc_dossiers_{kpi_name}_in_period:ratio",
+                    # Satisfaction is 1 - (rated unsatisfied or complaint) / received.
+                    "expr": f"1 - {ratio}" if kpi_name == "satisfaction" else ratio,
+                }
+            )
+        points = [
+            f"{SCORE_POINTS[group]:g} * {level}:ioc_dossiers_{kpi_name}_in_period:ratio"
+            for kpi_name, (_, _, group) in _PERIOD_KPIS.items()
+            if group is not None
+        ]
+        rules.append(
+            {
+                # Points of the measured groups (82 of 100; transparency is not measured).
+                # No value while any of its ratios has none: never a made-up 0.
+                "record": f"{level}:ioc_766_score:points",
+                "expr": "\n+ ".join(points),
+            }
+        )
+    return rules
 
 
 def recording_rules() -> dict[str, Any]:
@@ -116,6 +171,7 @@ def recording_rules() -> dict[str, Any]:
                 ),
             },
         ]
+    rules += period_rules()
     rules.append(
         {
             "record": "source:ioc_events_processed:rate5m",

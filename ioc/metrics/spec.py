@@ -279,6 +279,26 @@ DOSSIERS_FULL_ONLINE_TO_DATE = GaugeSpec(
     "Full-online dossiers received since the start of the day or month.",
     _TO_DATE,
 )
+# What ioc_dossiers_in_period counts, in this order in the state's period records.
+PERIOD_MEASURES = (
+    "received",
+    "received_online",
+    "full_online",
+    "paid_online",
+    "digitized",
+    "resolved",
+    "resolved_with_due",
+    "resolved_on_time",
+    "rated_unsatisfied",
+)
+DOSSIERS_IN_PERIOD = GaugeSpec(
+    "ioc_dossiers_in_period",
+    "Dossiers of the current local month, quarter or year (period), by what is counted "
+    "(measure): received, received_online, full_online, paid_online, digitized, resolved, "
+    "resolved_with_due, resolved_on_time, rated_unsatisfied. Starts again at 0 when the "
+    "period turns; each event counts in the period of its own event time.",
+    ("agency", "level", "period", "measure"),
+)
 KPI_TARGET = GaugeSpec(
     "ioc_kpi_target_ratio",
     "Target of a KPI ratio from the catalog, for panels to draw.",
@@ -309,6 +329,7 @@ GAUGES: tuple[GaugeSpec, ...] = (
     DOSSIERS_RESOLVED_TO_DATE,
     DOSSIERS_ON_TIME_TO_DATE,
     DOSSIERS_FULL_ONLINE_TO_DATE,
+    DOSSIERS_IN_PERIOD,
     KPI_TARGET,
     AGENCY_INFO,
     STATE_ENTITIES,

@@ -697,3 +697,72 @@ def test_on_time_ratio_is_recorded_per_kind_of_agency(tmp_path: Path) -> None:
         ],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_766_score_adds_the_measured_groups_points_for_the_period(tmp_path: Path) -> None:
+    counts = {
+        "received": 100, "received_online": 50, "full_online": 40, "paid_online": 20,
+        "digitized": 80, "resolved": 60, "resolved_with_due": 50, "resolved_on_time": 45,
+        "rated_unsatisfied": 2,
+    }  # fmt: skip
+    series = [
+        {
+            "series": f'ioc_dossiers_in_period{{agency="so-tc",level="province",'
+            f'period="quarter",measure="{measure}",partition="{p}"}}',
+            "values": f"{value / 2:g}x10",
+        }
+        for measure, value in counts.items()
+        for p in ("0", "1")  # two partitions' halves
+    ]
+    # 20 x 45/50 + 12 x 50/100 + 10 x 20/100 + 22 x 80/100 + 18 x (1 - 2/100)
+    expected_points = 20 * 0.9 + 12 * 0.5 + 10 * 0.2 + 22 * 0.8 + 18 * 0.98
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "promql_expr_test": [
+                    {
+                        "expr": "agency:ioc_766_score:points",
+                        "eval_time": "5m",
+                        "exp_samples": [
+                            {
+                                "labels": 'agency:ioc_766_score:points{agency="so-tc",'
+                                'level="province",period="quarter"}',
+                                "value": expected_points,
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_agency_with_nothing_resolved_in_the_period_has_no_score_not_zero(
+    tmp_path: Path,
+) -> None:
+    series = [
+        {
+            "series": f'ioc_dossiers_in_period{{agency="xa-001",level="commune",'
+            f'period="month",measure="{measure}"}}',
+            "values": f"{value}x10",
+        }
+        for measure, value in (("received", 10), ("resolved", 0), ("resolved_with_due", 0),
+                               ("resolved_on_time", 0), ("digitized", 5))
+    ]  # fmt: skip
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "promql_expr_test": [
+                    {"expr": "agency:ioc_766_score:points", "eval_time": "5m", "exp_samples": []}
+                ],
+            }
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
