@@ -8,6 +8,8 @@ need_apt=()
 command -v prometheus >/dev/null || need_apt+=(prometheus)
 command -v promtool >/dev/null || need_apt+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
+# The report's test turns its PDF into PNG pages (pdftoppm).
+command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "bootstrap: need ${need_apt[*]} from Debian: run as root or apt-get install them" >&2

@@ -165,6 +165,48 @@ def cmd_alertmanager_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from ioc.catalog import load_catalog
+    from ioc.report.collect import collect
+    from ioc.report.pdf import write_pdf
+    from ioc.report.period import last_complete
+    from ioc.report.render import to_html
+    from ioc.runtime.errors import Unavailable
+    from ioc.runtime.prometheus import PrometheusClient
+
+    settings = _settings(args)
+    catalog = load_catalog(settings.catalog_path)
+    tz = ZoneInfo(catalog.province.timezone)
+    now = settings.clock().now_datetime().astimezone(tz)
+    if args.before:
+        try:
+            now = datetime.fromisoformat(args.before).replace(tzinfo=tz)
+        except ValueError:
+            raise ConfigError(
+                f"--before: expected a day as YYYY-MM-DD, got {args.before!r}"
+            ) from None
+        if len(args.before) != 10:
+            raise ConfigError(f"--before: expected a day as YYYY-MM-DD, got {args.before!r}")
+    period = last_complete(args.period, now)
+    url = args.prometheus or os.environ.get("IOC_PROMETHEUS_URL", "http://127.0.0.1:9090")
+    try:
+        data = collect(PrometheusClient(url), catalog, period)
+    except OSError as exc:
+        raise Unavailable(f"Prometheus at {url} does not answer ({exc})") from None
+    data.generated_at = settings.clock().now_datetime().astimezone(tz)
+    html = to_html(data)
+    if args.html:
+        args.html.write_text(html)
+        print(f"wrote {args.html}")
+    if args.out:
+        write_pdf(html, args.out)
+        print(f"wrote {args.out}")
+    print(f"{period.title_vi} / {period.title_en}: {len(data.agencies)} agencies with dossiers")
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -475,6 +517,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--out", type=Path, help="write here instead of standard output")
     a.set_defaults(func=cmd_alertmanager_config)
+
+    p = sub.add_parser(
+        "report", help="weekly or monthly report for the leadership, from Prometheus (PDF, HTML)"
+    )
+    common(p)
+    p.add_argument("--period", choices=["week", "month"], default="week", help="which period")
+    p.add_argument(
+        "--before",
+        metavar="YYYY-MM-DD",
+        help="report the last complete period before this day (default: today, province time)",
+    )
+    p.add_argument("--out", type=Path, help="write the PDF here")
+    p.add_argument("--html", type=Path, help="write the HTML here")
+    p.add_argument(
+        "--prometheus", help="Prometheus base URL (env IOC_PROMETHEUS_URL; 127.0.0.1:9090)"
+    )
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("simulate", help="produce simulated SOC, uptime and dossier events")
     common(p)

@@ -58,18 +58,12 @@ def local_config(
     return config
 
 
-class PrometheusServer(PackagedServer):
-    binaries = ("prometheus",)
-    package = "prometheus"
-    config_name = "prometheus.yml"
+class PrometheusApi:
+    """Prometheus' HTTP API at ``url``: what Grafana and ``ioc report`` ask it."""
 
-    def arguments(self, config_file: Path) -> list[str]:
-        return [
-            f"--config.file={config_file}",
-            f"--storage.tsdb.path={self.workdir / 'data'}",
-            f"--web.listen-address=127.0.0.1:{self.port}",
-            "--web.enable-lifecycle",
-        ]
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
 
     def get(self, path: str, **params: str) -> Any:
         """``data`` of an HTTP API answer (raises on an API error)."""
@@ -107,6 +101,36 @@ class PrometheusServer(PackagedServer):
         )  # fmt: skip
         result: list[dict[str, Any]] = data["result"]
         return result
+
+
+class PrometheusClient(PrometheusApi):
+    def __init__(self, url: str) -> None:
+        self._url = url.rstrip("/")
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+
+class PrometheusServer(PackagedServer, PrometheusApi):
+    binaries = ("prometheus",)
+    package = "prometheus"
+    config_name = "prometheus.yml"
+    #: How long samples are kept; a test that backfills a past month raises it.
+    retention = "15d"
+
+    def arguments(self, config_file: Path) -> list[str]:
+        return [
+            f"--config.file={config_file}",
+            f"--storage.tsdb.path={self.data_dir}",
+            f"--storage.tsdb.retention.time={self.retention}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--web.enable-lifecycle",
+        ]
+
+    @property
+    def data_dir(self) -> Path:
+        return self.workdir / "data"
 
     def wait_for_value(self, promql: str, expected: float, timeout: float = 60.0) -> float | None:
         """Poll until the query's single value equals ``expected``; return the last value."""

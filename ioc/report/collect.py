@@ -1,0 +1,217 @@
+"""The report's figures, asked of Prometheus for exact windows: each figure is the increase
+of the project's counters over [start, end) of the period, evaluated at its end, so that a
+month is its calendar month and the previous period compares like with like."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ioc.aggregate.kpi import SCORE_POINTS
+from ioc.catalog import Catalog
+from ioc.report.period import ReportPeriod
+from ioc.runtime.prometheus import PrometheusApi
+
+DOSSIER_RATIOS = ("on_time", "full_online", "satisfaction", "digitized", "paid_online", "online")
+_SCORE_GROUP = {
+    "on_time": "progress",
+    "digitized": "digitization",
+    "online": "online_services",
+    "paid_online": "online_payment",
+    "satisfaction": "satisfaction",
+}
+SEVERITIES = ("critical", "high", "medium", "low")
+SECURITY_LEVELS = ("3", "2", "1", "none")
+
+
+@dataclass
+class AgencyFigures:
+    agency: str
+    name: str
+    kind: str
+    received: float
+    ratios: dict[str, float | None]
+    score: float | None
+    previous_score: float | None
+    overdue: float
+
+    @property
+    def change(self) -> float | None:
+        if self.score is None or self.previous_score is None:
+            return None
+        return self.score - self.previous_score
+
+
+@dataclass
+class ResponseFigures:
+    key: str  # a severity or a security level
+    alerts: float
+    mtta_seconds: float | None
+    mttr_seconds: float | None
+
+
+@dataclass
+class ServiceFigures:
+    service: str
+    name: str
+    tier: int
+    slo: float
+    availability: float | None
+    burn_alerts: int  # SLO burn-rate pages that fired in the period
+
+    @property
+    def budget_used(self) -> float | None:
+        """Share of the period's error budget spent (1 = all of it)."""
+        if self.availability is None:
+            return None
+        return (1 - self.availability) / (1 - self.slo)
+
+
+@dataclass
+class ReportData:
+    period: ReportPeriod
+    province: str
+    agencies: list[AgencyFigures]
+    province_ratios: dict[str, float | None]
+    province_previous: dict[str, float | None]
+    soc_by_severity: list[ResponseFigures]
+    soc_by_security_level: list[ResponseFigures]
+    services: list[ServiceFigures]
+    pages: dict[str, float] = field(default_factory=dict)
+    generated_at: datetime | None = None
+
+
+def score(ratios: Mapping[str, float | None]) -> float | None:
+    """Decision 766 points of the measured groups (docs/kpis.md); None if a rate has none."""
+    total = 0.0
+    for kpi_name, group in _SCORE_GROUP.items():
+        value = ratios.get(kpi_name)
+        if value is None:
+            return None
+        total += SCORE_POINTS[group] * value
+    return total
+
+
+class _Window:
+    """Instant queries at the end of a period over its whole length."""
+
+    def __init__(self, api: PrometheusApi, period: ReportPeriod) -> None:
+        self.api = api
+        self.at = period.end.timestamp()
+        self.range = f"{period.seconds}s"
+
+    def increase(self, selector: str, by: str) -> dict[str, float]:
+        expr = f"sum by ({by}) (increase({selector}[{self.range}]))"
+        return self.vector(expr, by)
+
+    def vector(self, expr: str, by: str) -> dict[str, float]:
+        return {
+            r["metric"].get(by, ""): float(r["value"][1]) for r in self.api.query(expr, self.at)
+        }
+
+
+def _ratio(num: dict[str, float], den: dict[str, float], key: str) -> float | None:
+    d = den.get(key, 0.0)
+    return None if d <= 0 else num.get(key, 0.0) / d
+
+
+def _dossier_ratios(
+    w: _Window, by: str
+) -> tuple[dict[str, dict[str, float | None]], dict[str, float]]:
+    """KPI -> key (agency, or "" for the province) -> ratio; and received by key."""
+    timeliness = "ioc_dossiers_resolved_by_timeliness_total"
+    received = w.increase("ioc_dossiers_received_total", by)
+    judged = w.increase(timeliness, by)
+    counts = {
+        "on_time": w.increase(f'{timeliness}{{timeliness=~"early|on_time"}}', by),
+        "full_online": w.increase("ioc_dossiers_received_full_online_total", by),
+        "digitized": w.increase("ioc_dossiers_received_digitized_total", by),
+        "paid_online": w.increase("ioc_dossiers_received_paid_online_total", by),
+        "online": w.increase('ioc_dossiers_received_total{channel="online"}', by),
+    }
+    bad = w.increase('ioc_dossiers_rated_total{rating=~"unsatisfied|complaint"}', by)
+    keys = set(received) | set(judged)
+    out: dict[str, dict[str, float | None]] = {k: {} for k in DOSSIER_RATIOS}
+    for key in keys:
+        out["on_time"][key] = _ratio(counts["on_time"], judged, key)
+        for name in ("full_online", "digitized", "paid_online", "online"):
+            out[name][key] = _ratio(counts[name], received, key)
+        unsatisfied = _ratio(bad, received, key)
+        out["satisfaction"][key] = None if unsatisfied is None else 1 - unsatisfied
+    return out, received
+
+
+def _responses(
+    w: _Window, by: str, keys: tuple[str, ...], counter: str, hist: str
+) -> list[ResponseFigures]:
+    alerts = w.increase(counter, by)
+    means: dict[str, dict[str, float | None]] = {}
+    for verb in ("acknowledge", "resolve"):
+        name = hist.format(verb=verb)
+        sums, counts = w.increase(f"{name}_sum", by), w.increase(f"{name}_count", by)
+        means[verb] = {k: _ratio(sums, counts, k) for k in keys}
+    return [
+        ResponseFigures(k, alerts.get(k, 0.0), means["acknowledge"][k], means["resolve"][k])
+        for k in keys
+    ]
+
+
+def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> ReportData:
+    w = _Window(api, period)
+    before = _Window(api, period.previous())
+    by_agency, received = _dossier_ratios(w, "agency")
+    previous, _ = _dossier_ratios(before, "agency")
+    # Grouped by a label no series has: one group, the province.
+    province, _ = _dossier_ratios(w, "ioc_no_such_label")
+    province_before, _ = _dossier_ratios(before, "ioc_no_such_label")
+    overdue = {
+        r["metric"]["agency"]: float(r["value"][1])
+        for r in api.query("sum by (agency) (ioc_dossiers_overdue)", w.at)
+    }
+    agencies = []
+    for agency in catalog.agencies:
+        if agency.id not in received:
+            continue
+        ratios = {k: by_agency[k].get(agency.id) for k in DOSSIER_RATIOS}
+        before_ratios = {k: previous[k].get(agency.id) for k in DOSSIER_RATIOS}
+        agencies.append(
+            AgencyFigures(
+                agency.id, agency.name, agency.group, received[agency.id], ratios,
+                score(ratios), score(before_ratios), overdue.get(agency.id, 0.0),
+            )
+        )  # fmt: skip
+    services = []
+    probes = "ioc_uptime_probes_total"
+    ok = w.increase(f'{probes}{{result="success"}}', "service")
+    judged = w.increase(f'{probes}{{result=~"success|failure"}}', "service")
+    burns = w.vector(
+        'max by (service) (max_over_time(ALERTS{alertname="SLOBurnRateHigh",'
+        f'alertstate="firing"}}[{w.range}]))',
+        "service",
+    )
+    slo_by_tier = catalog.kpi.uptime.slo_by_tier
+    for s in catalog.services:
+        services.append(
+            ServiceFigures(
+                s.id, s.name, s.tier, slo_by_tier.get(s.tier, 0.995), _ratio(ok, judged, s.id),
+                int(burns.get(s.id, 0.0)),
+            )
+        )  # fmt: skip
+    return ReportData(
+        period=period,
+        province=catalog.province.name,
+        agencies=agencies,
+        province_ratios={k: province[k].get("") for k in DOSSIER_RATIOS},
+        province_previous={k: province_before[k].get("") for k in DOSSIER_RATIOS},
+        soc_by_severity=_responses(
+            w, "severity", SEVERITIES, "ioc_soc_alerts_total",
+            "ioc_soc_alert_time_to_{verb}_seconds",
+        ),
+        soc_by_security_level=_responses(
+            w, "security_level", SECURITY_LEVELS, "ioc_soc_alerts_by_security_level_total",
+            "ioc_soc_alert_time_to_{verb}_by_security_level_seconds",
+        ),
+        services=services,
+        pages=w.increase('ioc_alerts_fired_total{severity="page"}', "alertname"),
+    )  # fmt: skip

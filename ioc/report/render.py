@@ -1,0 +1,201 @@
+"""The report as HTML (pure): Vietnamese first, then English; charts as inline SVG so that
+the PDF needs no browser and no plotting library."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from ioc.report.collect import DOSSIER_RATIOS, AgencyFigures, ReportData, ResponseFigures
+
+NO_DATA = "-"
+KPI_TITLES = {
+    "on_time": ("Đúng hạn", "On time"),
+    "full_online": ("Toàn trình", "Fully online"),
+    "satisfaction": ("Hài lòng", "Satisfaction"),
+    "digitized": ("Số hóa", "Digitized"),
+    "paid_online": ("Thanh toán trực tuyến", "Paid online"),
+    "online": ("Nộp trực tuyến", "Filed online"),
+}
+KIND_TITLES = {"department": "Sở, ngành", "commune": "Xã, phường", "other": "Khác"}
+MEASURED_POINTS = 82
+
+
+def percent(value: float | None) -> str:
+    return NO_DATA if value is None else f"{value * 100:.1f}%"
+
+
+def points(value: float | None) -> str:
+    return NO_DATA if value is None else f"{value:.1f}"
+
+
+def signed(value: float | None) -> str:
+    return NO_DATA if value is None else f"{value:+.1f}"
+
+
+def count(value: float) -> str:
+    return f"{round(value):,}".replace(",", ".")
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return NO_DATA
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}" if hours else f"{minutes} min"
+
+
+_CSS = """
+@page { size: A4; margin: 16mm 14mm; @bottom-right { content: counter(page) "/" counter(pages);
+  font-size: 8pt; color: #666; } }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; color: #222; }
+h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 7mm 0 2mm;
+  border-bottom: 1px solid #999; } .en { color: #555; font-weight: normal; }
+table { border-collapse: collapse; width: 100%; margin: 2mm 0; }
+th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: right; }
+th:first-child, td:first-child { text-align: left; } th { background: #eee; }
+.note { color: #555; font-size: 8pt; } .bad { color: #b71c1c; } .good { color: #1b5e20; }
+"""
+
+
+def bar_chart(items: Sequence[tuple[str, float]], top: float, unit: str = "") -> str:
+    """Horizontal bars, one a row, labelled, scaled to ``top``."""
+    row, label_w, bar_w = 14, 150, 330
+    height = row * len(items) + 4
+    parts = [
+        f'<svg width="{label_w + bar_w + 60}" height="{height}" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans" font-size="8">'
+    ]
+    for i, (label, value) in enumerate(items):
+        y = i * row + 2
+        width = 0 if top <= 0 else max(0.0, min(value / top, 1.0)) * bar_w
+        parts.append(f'<text x="0" y="{y + 10}">{escape(label)}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 1}" width="{width:.1f}" height="{row - 4}" '
+            'fill="#3f6fb5"/>'
+        )
+        parts.append(f'<text x="{label_w + width + 4:.1f}" y="{y + 10}">{value:.1f}{unit}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _heading(number: int, vi: str, en: str) -> str:
+    return f'<h2>{number}. {escape(vi)} <span class="en">/ {escape(en)}</span></h2>'
+
+
+def _province_table(data: ReportData) -> str:
+    rows = []
+    for kpi_name in DOSSIER_RATIOS:
+        vi, en = KPI_TITLES[kpi_name]
+        now, before = data.province_ratios.get(kpi_name), data.province_previous.get(kpi_name)
+        change = None if now is None or before is None else (now - before) * 100
+        rows.append(
+            f"<tr><td>{vi} / {en}</td><td>{percent(now)}</td><td>{percent(before)}</td>"
+            f"<td>{signed(change)}</td></tr>"
+        )
+    return (
+        "<table><tr><th>Chỉ số / Indicator</th><th>Kỳ này / This period</th>"
+        "<th>Kỳ trước / Previous</th><th>Thay đổi (điểm %) / Change (pts)</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _agency_table(agencies: Sequence[AgencyFigures]) -> str:
+    head = (
+        "<tr><th>Cơ quan / Agency</th><th>Loại / Kind</th><th>Tiếp nhận / Received</th>"
+        + "".join(f"<th>{KPI_TITLES[k][0]}</th>" for k in DOSSIER_RATIOS)
+        + f"<th>Điểm /{MEASURED_POINTS} / Score</th><th>± kỳ trước / vs previous</th>"
+        "<th>Quá hạn / Overdue</th></tr>"
+    )
+    rows = []
+    for a in agencies:
+        cells = "".join(f"<td>{percent(a.ratios.get(k))}</td>" for k in DOSSIER_RATIOS)
+        rows.append(
+            f"<tr><td>{escape(a.agency)}</td><td>{KIND_TITLES.get(a.kind, a.kind)}</td>"
+            f"<td>{count(a.received)}</td>{cells}<td>{points(a.score)}</td>"
+            f"<td>{signed(a.change)}</td><td>{count(a.overdue)}</td></tr>"
+        )
+    return "<table>" + head + "".join(rows) + "</table>"
+
+
+def _response_table(title: str, rows: Sequence[ResponseFigures]) -> str:
+    body = "".join(
+        f"<tr><td>{escape(r.key)}</td><td>{count(r.alerts)}</td><td>{duration(r.mtta_seconds)}"
+        f"</td><td>{duration(r.mttr_seconds)}</td></tr>"
+        for r in rows
+    )
+    return (
+        f"<table><tr><th>{title}</th><th>Cảnh báo / Alerts</th><th>MTTA</th><th>MTTR</th></tr>"
+        + body
+        + "</table>"
+    )
+
+
+def _budget_chart(data: ReportData) -> str:
+    used = [(s.service, s.budget_used * 100) for s in data.services if s.budget_used is not None]
+    if not used:
+        return '<p class="note">Không có số liệu / No data.</p>'
+    return bar_chart(used, max(100.0, *(v for _, v in used)), "%")
+
+
+def to_html(data: ReportData) -> str:
+    period = data.period
+    scored = sorted(data.agencies, key=lambda a: (a.score is None, a.score or 0.0))
+    lowest = [(a.agency, a.score) for a in scored if a.score is not None][:15]
+    services = "".join(
+        f"<tr><td>{escape(s.service)}</td><td>{s.tier}</td><td>{percent(s.slo)}</td>"
+        f"<td>{percent(s.availability)}</td><td>{percent(s.budget_used)}</td>"
+        f"<td>{s.burn_alerts}</td></tr>"
+        for s in data.services
+    )
+    pages = (
+        "".join(
+            f"<tr><td>{escape(name)}</td><td>{count(n)}</td></tr>"
+            for name, n in sorted(data.pages.items(), key=lambda kv: -kv[1])
+            if n >= 0.5
+        )
+        or '<tr><td colspan="2">Không có / None</td></tr>'
+    )
+    generated = (
+        f"Lập lúc / Generated {data.generated_at:%Y-%m-%d %H:%M %Z}. " if data.generated_at else ""
+    )
+    return f"""<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>IOC {escape(period.title_en)}</title>
+<style>{_CSS}</style></head><body>
+<h1>Báo cáo Trung tâm Điều hành thông minh - {escape(data.province)}</h1>
+<div class="en">Intelligent Operations Center report</div>
+<p><b>{escape(period.title_vi)}</b> / {escape(period.title_en)}<br>
+<span class="note">{generated}Số liệu từ Prometheus của IOC, giờ Việt Nam (UTC+7), kỳ từ
+{period.start:%Y-%m-%d %H:%M} đến trước {period.end:%Y-%m-%d %H:%M}. / Figures from the IOC's
+Prometheus, province time, the period from {period.start:%Y-%m-%d %H:%M} up to
+{period.end:%Y-%m-%d %H:%M}.</span></p>
+
+{_heading(1, "Chỉ số Quyết định 766", "Decision 766 indicators")}
+{_province_table(data)}
+<p class="note">Điểm 766 tính trên các nhóm đo được ({MEASURED_POINTS}/100 điểm): tiến độ 20,
+số hóa 22, cung cấp trực tuyến 12 + 10, hài lòng 18. Nhóm công khai, minh bạch (18 điểm):
+chưa đo. / The 766 score covers the measured groups ({MEASURED_POINTS} of 100 points);
+transparency (18 points) is not measured.</p>
+<p><b>Cơ quan có điểm thấp nhất / Lowest scores</b></p>
+{bar_chart([(name, value) for name, value in lowest if value is not None], MEASURED_POINTS)}
+{_agency_table(scored)}
+
+{_heading(2, "An toàn thông tin", "Security operations")}
+{_response_table("Mức độ / Severity", data.soc_by_severity)}
+{_response_table("Cấp độ hệ thống / System security level", data.soc_by_security_level)}
+<p class="note">MTTA: từ cảnh báo đến khi tiếp nhận; MTTR: đến khi xử lý xong. / MTTA: alert to
+acknowledgement; MTTR: alert to resolution.</p>
+
+{_heading(3, "Nền tảng dùng chung", "Shared platforms")}
+<table><tr><th>Dịch vụ / Service</th><th>Cấp / Tier</th><th>SLO</th>
+<th>Sẵn sàng / Availability</th><th>Ngân sách lỗi đã dùng / Error budget used</th>
+<th>Cảnh báo tiêu hao / Burn pages</th></tr>{services}</table>
+<p><b>Ngân sách lỗi đã dùng trong kỳ / Error budget used in the period</b> (100% = hết /
+spent; dịch vụ không có số liệu không vẽ / services without data not drawn)</p>
+{_budget_chart(data)}
+
+{_heading(4, "Cảnh báo khẩn đã gửi", "Pages sent")}
+<table><tr><th>Cảnh báo / Alert</th><th>Số lần / Times</th></tr>{pages}</table>
+</body></html>
+"""

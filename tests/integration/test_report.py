@@ -1,0 +1,214 @@
+"""`ioc report` from a real Prometheus holding two weeks of the project's series (backfilled
+with promtool): the PDF's pages turn into PNG, and its text carries the numbers Prometheus
+gives for the same period."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+
+from ioc.report.render import percent, points
+from ioc.runtime import PrometheusServer
+from ioc.runtime.prometheus import local_config
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils"),
+]
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# The reported week, Monday 16 to Sunday 22 November 2026, and the one before it.
+WEEK_START = datetime(2026, 11, 16, tzinfo=TZ)
+WEEK_END = datetime(2026, 11, 23, tzinfo=TZ)
+STEP = 300  # seconds between backfilled samples
+
+# Per agency: (received per step, online share, on time of 10 resolved, unsatisfied per step)
+AGENCIES = {
+    "so-tc": ("province", 4, 0.5, 9, 0.1),
+    "so-tnmt": ("province", 6, 0.25, 6, 0.3),
+    "xa-001": ("commune", 2, 0.5, 8, 0.0),
+}
+
+
+class BackfilledPrometheus(PrometheusServer):
+    retention = "3650d"  # the backfilled weeks are in the past of any wall clock
+
+
+def _series(name: str, labels: dict[str, str], per_step: float, start: float, end: float,
+            speedup_after: float | None = None) -> list[str]:  # fmt: skip
+    """A counter growing by ``per_step`` each STEP (twice as fast after ``speedup_after``)."""
+    label_text = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    lines, value, t = [], 0.0, start
+    while t <= end:
+        lines.append(f"{name}{{{label_text}}} {value:g} {t:.0f}")
+        value += per_step * (2 if speedup_after is not None and t >= speedup_after else 1)
+        t += STEP
+    return lines
+
+
+def openmetrics() -> str:
+    start = (WEEK_START - timedelta(days=8)).timestamp()
+    end = (WEEK_END + timedelta(days=1)).timestamp()
+    faster = WEEK_START.timestamp()  # the reported week differs from the one before
+    families: dict[str, list[str]] = {}
+
+    def add(name: str, labels: dict[str, str], per_step: float, speedup: bool = False) -> None:
+        families.setdefault(name, []).extend(
+            _series(name, labels, per_step, start, end, faster if speedup else None)
+        )
+
+    for agency, (level, received, online, on_time, unsatisfied) in AGENCIES.items():
+        base = {"agency": agency, "level": level, "partition": "0"}
+        add("ioc_dossiers_received_total", {**base, "channel": "online"}, received * online)
+        add("ioc_dossiers_received_total", {**base, "channel": "direct"}, received * (1 - online))
+        add("ioc_dossiers_received_full_online_total", base, received * online * 0.8)
+        add("ioc_dossiers_received_paid_online_total", base, received * 0.3)
+        add("ioc_dossiers_received_digitized_total", base, received * 0.4, speedup=True)
+        timeliness = "ioc_dossiers_resolved_by_timeliness_total"
+        add(timeliness, {**base, "timeliness": "on_time"}, on_time / 10 * 3)
+        add(timeliness, {**base, "timeliness": "late"}, (10 - on_time) / 10 * 3, speedup=True)
+        if unsatisfied:
+            add("ioc_dossiers_rated_total", {**base, "rating": "complaint"}, unsatisfied)
+        families.setdefault("ioc_dossiers_overdue", []).extend(
+            _series("ioc_dossiers_overdue", {"agency": agency, "level": level}, 0, start, end)
+        )
+    for severity, per_step in (("critical", 0.01), ("high", 0.2), ("medium", 1.0)):
+        labels = {"severity": severity, "asset_type": "server", "agency": "so-tc"}
+        add("ioc_soc_alerts_total", labels, per_step)
+        hist = "ioc_soc_alert_time_to_acknowledge_seconds"
+        add(f"{hist}_count", {"severity": severity}, per_step)
+        add(f"{hist}_sum", {"severity": severity}, per_step * 600)
+    for service, failures in (("cong-dvc", 0.1), ("lgsp", 0.0)):
+        labels = {"service": service, "tier": "1"}
+        add("ioc_uptime_probes_total", {**labels, "result": "success"}, 10 - failures)
+        add("ioc_uptime_probes_total", {**labels, "result": "failure"}, failures)
+    add("ioc_alerts_fired_total", {"alertname": "ServiceDown", "severity": "page"}, 0.01)
+    text = []
+    for name, lines in families.items():
+        text.append(f"# TYPE {name} unknown")
+        text.extend(lines)
+    return "\n".join(text) + "\n# EOF\n"
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackfilledPrometheus]:
+    workdir = tmp_path_factory.mktemp("report-prometheus")
+    source = workdir / "backfill.om"
+    source.write_text(openmetrics())
+    server = BackfilledPrometheus(workdir, local_config([], scrape_interval="15s"))
+    subprocess.run(
+        ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(source),
+         str(server.data_dir)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def report(prometheus: BackfilledPrometheus, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    result = subprocess.run(
+        [sys.executable, "-m", "ioc.cli.main", "report", "--period", "week",
+         "--before", "2026-11-25", "--prometheus", prometheus.url,
+         "--out", str(out / "report.pdf"), "--html", str(out / "report.html")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def pdf_lines(report: Path) -> list[str]:
+    reader = PdfReader(report / "report.pdf")
+    return [line for page in reader.pages for line in page.extract_text().splitlines()]
+
+
+def value(prom: BackfilledPrometheus, expr: str) -> float:
+    result = prom.query(expr, WEEK_END.timestamp())
+    assert len(result) == 1, (expr, result)
+    return float(result[0]["value"][1])
+
+
+def test_the_pdf_turns_into_png_pages(report: Path) -> None:
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(report / "report.pdf"), str(report / "page")],
+        check=True,
+    )
+    pages = sorted(report.glob("page-*.png"))
+    assert pages, "no page rendered"
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pages)
+
+
+def test_the_pdf_names_the_week_in_both_languages(report: Path) -> None:
+    text = "\n".join(pdf_lines(report))
+    assert "Tuần 47 (16/11 - 22/11/2026)" in text
+    assert "Week 47 (16 Nov - 22 Nov 2026)" in text
+
+
+@pytest.mark.parametrize("agency", sorted(AGENCIES))
+def test_each_agencys_on_time_rate_is_prometheus_own_for_the_week(
+    prometheus: BackfilledPrometheus, report: Path, agency: str
+) -> None:
+    t = "ioc_dossiers_resolved_by_timeliness_total"
+    on_time = value(
+        prometheus,
+        f'sum(increase({t}{{agency="{agency}",timeliness=~"early|on_time"}}[604800s])) / '
+        f'sum(increase({t}{{agency="{agency}"}}[604800s]))',
+    )
+    row = next(line for line in pdf_lines(report) if line.startswith(agency + " "))
+    assert percent(on_time) in row.split()
+
+
+def test_the_province_on_time_rate_and_its_change_are_prometheus_own(
+    prometheus: BackfilledPrometheus, report: Path
+) -> None:
+    t = "ioc_dossiers_resolved_by_timeliness_total"
+    expr = f'sum(increase({t}{{timeliness="on_time"}}[604800s])) / sum(increase({t}[604800s]))'
+    this_week = value(prometheus, expr)
+    before = float(prometheus.query(expr, WEEK_START.timestamp())[0]["value"][1])
+    row = next(line for line in pdf_lines(report) if line.startswith("Đúng hạn / On time"))
+    assert row.split()[-3:] == [
+        percent(this_week),
+        percent(before),
+        f"{(this_week - before) * 100:+.1f}",
+    ]
+
+
+def test_the_lowest_score_is_computed_from_prometheus_rates(
+    prometheus: BackfilledPrometheus, report: Path
+) -> None:
+    def rate(num: str, den: str) -> float:
+        return value(prometheus, f"sum(increase({num}[604800s])) / sum(increase({den}[604800s]))")
+
+    a, r = 'agency="so-tnmt"', "ioc_dossiers_received_total"
+    t = "ioc_dossiers_resolved_by_timeliness_total"
+    score = (
+        20 * rate(f'{t}{{{a},timeliness=~"early|on_time"}}', f"{t}{{{a}}}")
+        + 22 * rate(f"ioc_dossiers_received_digitized_total{{{a}}}", f"{r}{{{a}}}")
+        + 12 * rate(f'{r}{{{a},channel="online"}}', f"{r}{{{a}}}")
+        + 10 * rate(f"ioc_dossiers_received_paid_online_total{{{a}}}", f"{r}{{{a}}}")
+        + 18 * (1 - rate(f"ioc_dossiers_rated_total{{{a}}}", f"{r}{{{a}}}"))
+    )
+    row = next(line for line in pdf_lines(report) if line.startswith("so-tnmt "))
+    assert points(score) in row.split()
+
+
+def test_platform_availability_is_prometheus_own(
+    prometheus: BackfilledPrometheus, report: Path
+) -> None:
+    p = "ioc_uptime_probes_total"
+    availability = value(
+        prometheus,
+        f'sum(increase({p}{{service="cong-dvc",result="success"}}[604800s])) / '
+        f'sum(increase({p}{{service="cong-dvc",result=~"success|failure"}}[604800s]))',
+    )
+    row = next(line for line in pdf_lines(report) if line.startswith("cong-dvc "))
+    assert percent(availability) in row.split()

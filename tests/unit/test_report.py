@@ -1,0 +1,59 @@
+"""The report's pure parts: which period, the score, what an empty figure shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ioc.report.collect import ReportData, ServiceFigures, score
+from ioc.report.period import last_complete, month_of
+from ioc.report.render import NO_DATA, to_html
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_the_last_complete_week_runs_monday_to_monday_in_province_time() -> None:
+    period = last_complete("week", datetime(2026, 12, 2, 9, 30, tzinfo=TZ))  # a Wednesday
+    assert (period.start, period.end) == (
+        datetime(2026, 11, 23, tzinfo=TZ),
+        datetime(2026, 11, 30, tzinfo=TZ),
+    )
+    assert period.previous().start == datetime(2026, 11, 16, tzinfo=TZ)
+
+
+def test_on_a_monday_the_last_complete_week_is_the_one_that_just_ended() -> None:
+    period = last_complete("week", datetime(2026, 11, 30, 0, 0, tzinfo=TZ))
+    assert period.start == datetime(2026, 11, 23, tzinfo=TZ)
+
+
+def test_the_last_complete_month_and_the_one_before_it_have_their_own_lengths() -> None:
+    period = last_complete("month", datetime(2026, 3, 10, tzinfo=TZ))
+    assert (period.start, period.end) == (
+        datetime(2026, 2, 1, tzinfo=TZ),
+        datetime(2026, 3, 1, tzinfo=TZ),
+    )
+    assert period.seconds == 28 * 86400
+    assert period.previous() == month_of(datetime(2026, 1, 15, tzinfo=TZ))
+    assert (period.title_vi, period.title_en) == ("Tháng 2/2026", "February 2026")
+
+
+def test_the_score_is_the_points_of_the_measured_groups() -> None:
+    ratios = {"on_time": 1.0, "digitized": 1.0, "online": 1.0, "paid_online": 1.0,
+              "satisfaction": 1.0, "full_online": 0.2}  # fmt: skip
+    assert score(ratios) == 82.0
+
+
+def test_a_missing_rate_leaves_the_score_without_value_not_zero() -> None:
+    assert score({"on_time": None, "digitized": 0.5}) is None
+
+
+def test_a_service_without_probes_shows_no_data_and_is_not_charted() -> None:
+    period = last_complete("week", datetime(2026, 12, 2, tzinfo=TZ))
+    data = ReportData(
+        period, "Nghệ An", [], {}, {}, [], [],
+        [ServiceFigures("lgsp", "LGSP", 1, 0.999, None, 0)],
+    )  # fmt: skip
+    html = to_html(data)
+    assert f"<td>lgsp</td><td>1</td><td>99.9%</td><td>{NO_DATA}</td>" in html
+    assert "No data." in html
+    assert "transparency (18 points) is not measured" in html
