@@ -104,6 +104,7 @@ SCORE_POINTS = {
     "satisfaction": 18.0,  # satisfaction rate
 }
 NOT_MEASURED = ("transparency",)
+MEASURED_POINTS = sum(v for k, v in SCORE_POINTS.items() if k not in NOT_MEASURED)
 
 
 __all__ = [

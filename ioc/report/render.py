@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from ioc.aggregate import kpi
 from ioc.report.collect import DOSSIER_RATIOS, AgencyFigures, ReportData, ResponseFigures
 
 NO_DATA = "-"
@@ -18,7 +19,7 @@ KPI_TITLES = {
     "online": ("Nộp trực tuyến", "Filed online"),
 }
 KIND_TITLES = {"department": "Sở, ngành", "commune": "Xã, phường", "other": "Khác"}
-MEASURED_POINTS = 82
+MEASURED_POINTS = round(kpi.MEASURED_POINTS)
 
 
 def percent(value: float | None) -> str:

@@ -193,6 +193,9 @@ def test_outage_under_attack_is_one_correlated_incident_inhibiting_its_parts(
         ("CorrelatedIncident", "so-tttt", "cong-dvc", ""): False,
         ("ServiceDown", "so-tttt", "cong-dvc", ""): True,
         ("SocBurst", "so-tttt", "", ""): True,
+        # The campaign's level-13 alerts hit so-tttt's security level 3 systems: critical
+        # there (rules.yaml), and one more part of the incident, inhibited with the rest.
+        ("SocCritical", "so-tttt", "", ""): True,
     }
     run_scenario(settings, catalog, alertmanager, scenarios, 7, expected)
 

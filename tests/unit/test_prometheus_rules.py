@@ -30,8 +30,10 @@ def rule(name: str, **labels: str) -> dict[str, Any]:
     raise KeyError(name)
 
 
-def promtool_test(tmp_path: Path, tests: list[dict[str, Any]]) -> subprocess.CompletedProcess[str]:
-    spec = {"rule_files": RULE_FILES, "evaluation_interval": "1m", "tests": tests}
+def promtool_test(
+    tmp_path: Path, tests: list[dict[str, Any]], evaluation_interval: str = "1m"
+) -> subprocess.CompletedProcess[str]:
+    spec = {"rule_files": RULE_FILES, "evaluation_interval": evaluation_interval, "tests": tests}
     file = tmp_path / "rules.test.yml"
     file.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
     return subprocess.run(
@@ -602,6 +604,8 @@ def test_a_slow_burn_over_days_raises_a_ticket_and_no_page(tmp_path: Path) -> No
                 ],
             }
         ],
+        # Four days of rule evaluations: every 10 minutes is enough for a 1-hour "for".
+        evaluation_interval="10m",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
