@@ -50,6 +50,8 @@ CLOSED = "dos_closed"  # dossier_id -> [closed_ts]   (so a late "received" does 
 # and the previous month, quarter and year (Decision 766 reports by period).
 PERIODS = "period"
 _MEASURE = {name: i for i, name in enumerate(spec.PERIOD_MEASURES)}
+# Ratings that count against satisfaction (Decision 766).
+_UNSATISFIED = frozenset({"unsatisfied", "complaint"})
 
 # Abandoned dossiers and alerts are looked for once per this much event time.
 SWEEP_EVERY_SECONDS = 3600.0
@@ -449,7 +451,8 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
     in_progress = state.kind(DOSSIERS)
     closed = state.kind(CLOSED)
     counted = lifecycle in ("received", "resolved")
-    local_day = kpi.local_date(ts, lookups.tz) if counted or lifecycle == "rated" else ""
+    unsatisfied = lifecycle == "rated" and rating in _UNSATISFIED
+    local_day = kpi.local_date(ts, lookups.tz) if counted or unsatisfied else ""
     day = _day(state, local_day, agency, level) if counted else None
     if lifecycle == "received":
         assert day is not None
@@ -493,7 +496,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups) -> None:
         closed[dossier_id] = [ts]
     elif lifecycle == "rated":
         state.inc(spec.DOSSIERS_RATED, spec.label_key(agency, level, rating))
-        if rating in ("unsatisfied", "complaint"):
+        if unsatisfied:
             _in_periods(state, local_day, agency, level, (_MEASURE["rated_unsatisfied"],))
 
 

@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -182,13 +182,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     now = settings.clock().now_datetime().astimezone(tz)
     if args.before:
         try:
-            now = datetime.fromisoformat(args.before).replace(tzinfo=tz)
+            day = date.fromisoformat(args.before)
         except ValueError:
             raise ConfigError(
                 f"--before: expected a day as YYYY-MM-DD, got {args.before!r}"
             ) from None
-        if len(args.before) != 10:
-            raise ConfigError(f"--before: expected a day as YYYY-MM-DD, got {args.before!r}")
+        now = datetime.combine(day, datetime.min.time(), tz)
     period = last_complete(args.period, now)
     url = args.prometheus or os.environ.get("IOC_PROMETHEUS_URL", "http://127.0.0.1:9090")
     try:

@@ -116,24 +116,27 @@ def _ratio(num: dict[str, float], den: dict[str, float], key: str) -> float | No
     return None if d <= 0 else num.get(key, 0.0) / d
 
 
-def _dossier_ratios(
-    w: _Window, by: str
-) -> tuple[dict[str, dict[str, float | None]], dict[str, float]]:
-    """KPI -> key (agency, or "" for the province) -> ratio; and received by key."""
+PROVINCE = ""  # the key of the province's figures, beside the agencies' ids
+
+
+def _dossier_ratios(w: _Window) -> tuple[dict[str, dict[str, float | None]], dict[str, float]]:
+    """KPI -> agency (and PROVINCE) -> ratio; and received by agency (and PROVINCE). The
+    province's counts are the agencies' summed: one query a counter, not two."""
     timeliness = "ioc_dossiers_resolved_by_timeliness_total"
-    received = w.increase("ioc_dossiers_received_total", by)
-    judged = w.increase(timeliness, by)
+    received = w.increase("ioc_dossiers_received_total", "agency")
+    judged = w.increase(timeliness, "agency")
     counts = {
-        "on_time": w.increase(f'{timeliness}{{timeliness=~"early|on_time"}}', by),
-        "full_online": w.increase("ioc_dossiers_received_full_online_total", by),
-        "digitized": w.increase("ioc_dossiers_received_digitized_total", by),
-        "paid_online": w.increase("ioc_dossiers_received_paid_online_total", by),
-        "online": w.increase('ioc_dossiers_received_total{channel="online"}', by),
+        "on_time": w.increase(f'{timeliness}{{timeliness=~"early|on_time"}}', "agency"),
+        "full_online": w.increase("ioc_dossiers_received_full_online_total", "agency"),
+        "digitized": w.increase("ioc_dossiers_received_digitized_total", "agency"),
+        "paid_online": w.increase("ioc_dossiers_received_paid_online_total", "agency"),
+        "online": w.increase('ioc_dossiers_received_total{channel="online"}', "agency"),
     }
-    bad = w.increase('ioc_dossiers_rated_total{rating=~"unsatisfied|complaint"}', by)
-    keys = set(received) | set(judged)
+    bad = w.increase('ioc_dossiers_rated_total{rating=~"unsatisfied|complaint"}', "agency")
+    for by_agency in (received, judged, bad, *counts.values()):
+        by_agency[PROVINCE] = sum(by_agency.values())
     out: dict[str, dict[str, float | None]] = {k: {} for k in DOSSIER_RATIOS}
-    for key in keys:
+    for key in set(received) | set(judged):
         out["on_time"][key] = _ratio(counts["on_time"], judged, key)
         for name in ("full_online", "digitized", "paid_online", "online"):
             out[name][key] = _ratio(counts[name], received, key)
@@ -160,11 +163,8 @@ def _responses(
 def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> ReportData:
     w = _Window(api, period)
     before = _Window(api, period.previous())
-    by_agency, received = _dossier_ratios(w, "agency")
-    previous, _ = _dossier_ratios(before, "agency")
-    # Grouped by a label no series has: one group, the province.
-    province, _ = _dossier_ratios(w, "ioc_no_such_label")
-    province_before, _ = _dossier_ratios(before, "ioc_no_such_label")
+    by_agency, received = _dossier_ratios(w)
+    previous, _ = _dossier_ratios(before)
     overdue = {
         r["metric"]["agency"]: float(r["value"][1])
         for r in api.query("sum by (agency) (ioc_dossiers_overdue)", w.at)
@@ -202,8 +202,8 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
         period=period,
         province=catalog.province.name,
         agencies=agencies,
-        province_ratios={k: province[k].get("") for k in DOSSIER_RATIOS},
-        province_previous={k: province_before[k].get("") for k in DOSSIER_RATIOS},
+        province_ratios={k: by_agency[k].get(PROVINCE) for k in DOSSIER_RATIOS},
+        province_previous={k: previous[k].get(PROVINCE) for k in DOSSIER_RATIOS},
         soc_by_severity=_responses(
             w, "severity", SEVERITIES, "ioc_soc_alerts_total",
             "ioc_soc_alert_time_to_{verb}_seconds",

@@ -2,68 +2,34 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Self
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from ioc.config import Settings
 from ioc.metrics.spec import SampleKey, without_partitions
+from ioc.runtime.command import IocCommand
 from ioc.runtime.errors import Unavailable
-from ioc.runtime.process import ChildProcess
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The ``IOC_*`` variables that give a child process these settings."""
-    env = {
-        "IOC_BROKER_URL": settings.broker_url,
-        "IOC_APP_ID": settings.app_id,
-        "IOC_PARTITIONS": str(settings.partitions),
-        "IOC_DATA_DIR": str(settings.data_dir),
-        "IOC_WEB_PORT": str(settings.web_port),
-        "IOC_LATE_GRACE_SECONDS": str(settings.late_grace_seconds),
-        "IOC_CLOCK_OFFSET_SECONDS": repr(settings.clock_offset_seconds),
-        "IOC_DEDUP_WINDOW_SECONDS": str(settings.dedup_window_seconds),
-        "IOC_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
-        "IOC_BATCH_HEARTBEAT_SECONDS": str(settings.batch_heartbeat_seconds),
-    }
-    for name, topic in settings.topics.model_dump().items():
-        env[f"IOC_TOPICS__{name.upper()}"] = topic
-    optional = {
-        "IOC_CATALOG_PATH": settings.catalog_path,
-        "IOC_ALERT_RULES_PATH": settings.alert_rules_path,
-        "IOC_ALERTMANAGER_URL": settings.alertmanager_url,
-        "IOC_PUBLIC_URL": settings.public_url,
-    }
-    env.update({k: str(v) for k, v in optional.items() if v is not None})
-    return env
-
-
-class WorkerProcess(ChildProcess):
+class WorkerProcess(IocCommand):
     stop_timeout = 30.0
 
     def __init__(self, settings: Settings, web_port: int, log_file: Path) -> None:
-        super().__init__()
-        self.env = {**settings_env(settings), "IOC_WEB_PORT": str(web_port)}
+        super().__init__(
+            settings,
+            ["worker", "--loglevel", "info"],
+            log_file,
+            env={"IOC_WEB_PORT": str(web_port)},
+        )
         self.web_port = web_port
-        self.log_file = log_file
 
     @property
     def metrics_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}/metrics"
-
-    def start(self) -> Self:
-        self._spawn(
-            [sys.executable, "-m", "ioc.cli.main", "worker", "--loglevel", "info"],
-            self.log_file,
-            env={**os.environ, **self.env},
-        )
-        return self
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Wait until /metrics answers (after table recovery) and ingest owns partitions."""
