@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import faust
@@ -34,6 +34,7 @@ from ioc.metrics.collector import StateCollector
 from streams.alerts import Alerting
 from streams.ingest import IngestMetrics, IngestService
 from streams.repair import read_batches
+from streams.tables import key_partitioned_table
 from streams.topics import (
     SOURCES,
     delta_key,
@@ -53,6 +54,12 @@ class PartitionCache:
     The tables are the truth: after recovery or a rebalance the stored objects differ, and the
     state is read from its snapshot and deltas (``ioc.aggregate.journal``) and the dedup index
     rebuilt from the ``seen`` table again.
+
+    Batches change the parsed state; ``flush`` writes it. The aggregator flushes once per group
+    of batches (before their acks), not per batch: a shard touched by several batches of a
+    group is written once, so the records per event fall as batches queue up (in real time a
+    batch holds a few events, and a record per touched shard per batch was most of the work of
+    the broker and of the worker).
     """
 
     def __init__(
@@ -65,6 +72,9 @@ class PartitionCache:
         self._items: dict[bytes, _Shard] = {}
         self._progress: dict[bytes, tuple[bytes | None, PartitionProgress]] = {}
         self._clock_walls: dict[bytes, float] = {}
+        # Changed since the last flush: shards, and the progress of their source partitions.
+        self._dirty: dict[bytes, _Shard] = {}
+        self._unwritten_progress: dict[bytes, PartitionProgress] = {}
 
     def _stored(self, key: bytes, seq: int) -> tuple[Any, Any, Any]:
         """What identifies the stored records a shard was read from or written as: its
@@ -93,6 +103,37 @@ class PartitionCache:
         shard = self._items[key] = _Shard(state, seen, journal, self._stored(key, journal.seq))
         return shard
 
+    def changed(self, key: bytes, shard: _Shard, batch_start: int, fresh: list[Any]) -> None:
+        """The shard's state changed, by applying ``fresh`` (event id, offset) pairs of the batch
+        starting at ``batch_start``: written at the next ``flush``."""
+        self._dirty[key] = shard
+        if fresh:
+            if shard.seen_start is None:
+                shard.seen_start = batch_start
+            shard.fresh.extend(fresh)
+
+    def flush(self) -> None:
+        """Write every changed shard (its applied event ids, then its state), then the progress
+        of its source partition: a progress record that survived a crash means the writes
+        before it did too (same table, same changelog partition)."""
+        for key, shard in self._dirty.items():
+            state, seen = shard.state, shard.seen
+            if shard.fresh:
+                assert shard.seen_start is not None
+                seen_key = key + b"/%d" % shard.seen_start
+                self.seen_table[seen_key] = SeenEvents.encode(state.max_event_ts, shard.fresh)
+                seen.add(seen_key.decode(), state.max_event_ts, shard.fresh)
+                shard.fresh, shard.seen_start = [], None
+            for old in seen.expire(state.max_event_ts):
+                self.seen_table.pop(old.encode(), None)
+            self.write(key, shard)
+        self._dirty.clear()
+        for partition_key, progress in self._unwritten_progress.items():
+            stored = progress.to_bytes()
+            self.table[partition_key] = stored
+            self._progress[partition_key] = (stored, progress)
+        self._unwritten_progress.clear()
+
     def write(self, key: bytes, shard: _Shard) -> None:
         """Store what changed of the shard's state since its last record."""
         slot, record = shard.journal.next_record(shard.state)
@@ -111,10 +152,15 @@ class PartitionCache:
         prefix = partition_key + b"#"
         for key in [k for k in self._items if k.startswith(prefix)]:
             del self._items[key]
+            self._dirty.pop(key, None)
         self._progress.pop(partition_key, None)
+        self._unwritten_progress.pop(partition_key, None)
 
     def progress(self, partition_key: bytes) -> PartitionProgress:
         """How far the source partition's batches are applied (kept under its bare key)."""
+        unwritten = self._unwritten_progress.get(partition_key)
+        if unwritten is not None:
+            return unwritten
         stored = self.table.get(partition_key)
         hit = self._progress.get(partition_key)
         if hit is not None and hit[0] is stored:
@@ -124,11 +170,8 @@ class PartitionCache:
         return progress
 
     def set_progress(self, partition_key: bytes, progress: PartitionProgress) -> None:
-        """Written after the batch's shard states: same changelog partition, so it survives
-        a crash only if they did."""
-        stored = progress.to_bytes()
-        self.table[partition_key] = stored
-        self._progress[partition_key] = (stored, progress)
+        """Written by ``flush`` after the shard states."""
+        self._unwritten_progress[partition_key] = progress
         self._clock_walls[partition_key] = time.time()
 
     def clock_now(self, partition_key: bytes, wall: float) -> float | None:
@@ -145,6 +188,9 @@ class _Shard:
     seen: SeenEvents
     journal: ShardJournal
     stored: tuple[Any, Any, Any]
+    # (event id, offset) pairs applied since the last flush, from the batch at ``seen_start``.
+    fresh: list[Any] = field(default_factory=list)
+    seen_start: int | None = None
 
 
 def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
@@ -152,8 +198,10 @@ def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
 
 
 MAX_APPLY_ATTEMPTS = 3
-# Batches applied before their changelog records are awaited together (and acked).
-GROUP_MAX_BATCHES = 8
+# Batches applied while more are queued, before their state is written and its changelog
+# records awaited together (and the batches acked): up to this many, or this many events.
+GROUP_MAX_BATCHES = 64
+GROUP_MAX_EVENTS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,16 +354,9 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
             partitions=settings.partitions,
             internal=True,
         )
-        # bytes key and value types make faust use the raw codec for the changelog too.
-        table = app.Table(
-            f"{source}-state", key_type=bytes, value_type=bytes, partitions=settings.partitions
-        )
-        journal_table = app.Table(
-            f"{source}-journal", key_type=bytes, value_type=bytes, partitions=settings.partitions
-        )
-        seen_table = app.Table(
-            f"{source}-seen", key_type=bytes, value_type=bytes, partitions=settings.partitions
-        )
+        table = key_partitioned_table(app, f"{source}-state", settings.partitions)
+        journal_table = key_partitioned_table(app, f"{source}-journal", settings.partitions)
+        seen_table = key_partitioned_table(app, f"{source}-seen", settings.partitions)
         cache = PartitionCache(table, journal_table, seen_table, settings.dedup_window_seconds)
         caches[source] = cache
         app.agent(topic, name=f"aggregate_{source}")(
@@ -446,6 +487,10 @@ def _aggregator(
                     "aggregate: %s: batch at %s failed (attempt %d of %d): %r",
                     key.decode(), where, attempt, MAX_APPLY_ATTEMPTS, exc, exc_info=True,
                 )  # fmt: skip
+                # Forgetting also dropped what the group's earlier batches of this partition
+                # changed (not yet written): they are read back from the batch topic.
+                if cache.progress(key).is_missing_before(batch.start):
+                    await repair_patiently(key, batch, where, restoring=True)
                 if attempt == MAX_APPLY_ATTEMPTS:
                     await quarantine(key, batch, where, value, exc)
                     return
@@ -490,36 +535,43 @@ def _aggregator(
             key.decode(), where, batch.start, batch.end, deadletter_topic,
         )  # fmt: skip
 
-    async def repair(key: bytes, batch: Batch, message: Any) -> None:
+    async def repair(key: bytes, batch: Batch, where: BatchAt, restoring: bool) -> None:
+        """Apply the batches between the partition's progress and ``batch`` (at ``where``),
+        read back from the batch topic: ones lost on their way here, or, ``restoring``, ones
+        applied but not yet written when a failed batch made the cache forget them."""
         progress = cache.progress(key)
         first = progress.batch_offset + 1 if progress.batch_offset >= 0 else None
         missing = await read_batches(
-            client_kwargs, message.topic, message.partition, key, first, message.offset
+            client_kwargs, where.topic, where.partition, key, first, where.offset
         )
         for offset, data in missing:
             try:
                 lost = unpack_batch(data)
             except (ValueError, KeyError, TypeError):
                 continue  # counted as undecodable when it was first delivered, if it was
-            await settle(key, lost, BatchAt(message.topic, message.partition, offset), data)
+            await settle(key, lost, BatchAt(where.topic, where.partition, offset), data)
         source = key.split(b":", 1)[0].decode()
         closed = not cache.progress(key).is_missing_before(batch.start)
+        if restoring and closed:
+            return
         if progress.batch_offset < 0 and not missing:
             return  # the first batch seen of a trimmed source partition: nothing was lost
         metrics.gaps.labels(source, "repaired" if closed else "unrepaired").inc()
         log.warning(
             "aggregate: %s: batch at offset %d starts at source offset %d, applied up to %d; "
             "read back %d missing batch(es) from offset %s: %s",
-            key.decode(), message.offset, batch.start, progress.end, len(missing), first,
+            key.decode(), where.offset, batch.start, progress.end, len(missing), first,
             "gap closed" if closed else "GAP REMAINS (source offsets lost)",
         )  # fmt: skip
 
-    async def repair_patiently(key: bytes, batch: Batch, message: Any) -> None:
+    async def repair_patiently(
+        key: bytes, batch: Batch, where: BatchAt, restoring: bool = False
+    ) -> None:
         """``repair``, retried while the broker does not answer; then the gap is left
         (``ioc_batch_gaps_total{outcome="unrepaired"}`` and its alert say so)."""
         for attempt in range(1, MAX_APPLY_ATTEMPTS + 1):
             try:
-                await repair(key, batch, message)
+                await repair(key, batch, where, restoring)
                 return
             except (KafkaError, OSError, TimeoutError) as exc:
                 log.warning("aggregate: %s: reading back missing batches failed (%r)",
@@ -532,12 +584,14 @@ def _aggregator(
     # parsed backlog batches held a third of a million facts.
     pending: list[tuple[Any, str | None, int | None]] = []
     acker: list[Any] = []  # the agent's no-ack stream, once it runs
+    group_events = [0]  # events in the batches applied since the last write
 
     delivering = asyncio.Lock()  # the agent and a revocation may both release acks
 
     async def deliver_and_ack() -> None:
         """Wait for the changelog records of the pending batches, then ack them."""
         async with delivering:
+            cache.flush()
             if not pending or not acker:
                 return
             held = list(pending)  # a prefix: batches are only appended meanwhile
@@ -566,16 +620,22 @@ def _aggregator(
             else:
                 where = BatchAt(event.message.topic, event.message.partition, event.message.offset)
                 if cache.progress(key).is_missing_before(batch.start):
-                    await repair_patiently(key, batch, event.message)
+                    await repair_patiently(key, batch, where)
                 await settle(key, batch, where, value)
                 has_events = batch.end > batch.start
                 pending.append((event, batch.source if has_events else None, batch.since_ms))
+                group_events[0] += batch.end - batch.start
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit a batch's offset before its changelog records are out: a crash
-            # then loses them. So a batch is acked only once they are delivered. One wait
-            # serves every batch already queued (a broker round trip per batch capped real
-            # time at a few hundred batches a second).
-            if len(pending) >= GROUP_MAX_BATCHES or _queue_empty(manual):
+            # then loses them. So a batch is acked only once they are written and delivered.
+            # One write and one wait serve every batch already queued (a broker round trip per
+            # batch capped real time at a few hundred batches a second).
+            if (
+                len(pending) >= GROUP_MAX_BATCHES
+                or group_events[0] >= GROUP_MAX_EVENTS
+                or _queue_empty(manual)
+            ):
+                group_events[0] = 0
                 await deliver_and_ack()
             yield None
 
@@ -610,17 +670,10 @@ def _apply_to_shard(
     """Apply one shard's part of a batch; return the offsets it newly accounted for, and add
     the offsets of the events it applied to ``fresh``."""
     shard = cache.shard(key)
-    state, seen = shard.state, shard.seen
-    result = apply_batch(state, batch, lookups, seen, late)
+    result = apply_batch(shard.state, batch, lookups, shard.seen, late)
     fresh.update(offset for _, offset in result.fresh)
-    if result.fresh:
-        seen_key = key + b"/%d" % batch.start
-        cache.seen_table[seen_key] = SeenEvents.encode(state.max_event_ts, result.fresh)
-        seen.add(seen_key.decode(), state.max_event_ts, result.fresh)
-    for old in seen.expire(state.max_event_ts):
-        cache.seen_table.pop(old.encode(), None)
     if result.offsets or result.fresh:
-        cache.write(key, shard)
+        cache.changed(key, shard, batch.start, result.fresh)
     return result.offsets
 
 
