@@ -55,6 +55,9 @@ _UNSATISFIED = frozenset({"unsatisfied", "complaint"})
 
 # Abandoned dossiers and alerts are looked for once per this much event time.
 SWEEP_EVERY_SECONDS = 3600.0
+# What is kept only against out-of-order events is dropped once per this much event time: a
+# scan per batch cost as much as the batch when batches are small (real time) and state large.
+EXPIRE_EVERY_SECONDS = 60.0
 
 # Day buckets cover this month and the last.
 DAY_BUCKET_RETENTION = 62 * 86400.0
@@ -98,6 +101,8 @@ class PartitionState:
     # Event time of the next sweep for abandoned dossiers and alerts (hourly, not per batch:
     # a sweep walks every open entity).
     next_sweep_ts: float = 0.0
+    # Event time of the next expiry of what is kept against out-of-order events.
+    next_expire_ts: float = 0.0
     # Counter and histogram series changed since the last record: (metric, label key).
     changed_series: set[tuple[str, str]] = field(default_factory=set, compare=False, repr=False)
 
@@ -114,6 +119,7 @@ class PartitionState:
                 "n": self.entities,
                 "t": self.max_event_ts,
                 "w": self.next_sweep_ts,
+                "x": self.next_expire_ts,
             }
         )
 
@@ -137,6 +143,7 @@ class PartitionState:
             "o": self.next_offset,
             "t": self.max_event_ts,
             "w": self.next_sweep_ts,
+            "x": self.next_expire_ts,
         }
         # Most small batches change no histogram, some no entity: left out, not written empty.
         for section, changes in (("c", counters), ("h", histograms), ("n", entities)):
@@ -184,6 +191,7 @@ class PartitionState:
         self.next_offset = raw["o"]
         self.max_event_ts = raw.get("t", 0.0)
         self.next_sweep_ts = raw.get("w", 0.0)
+        self.next_expire_ts = raw.get("x", 0.0)
 
     def inc(self, metric: spec.CounterSpec, key: str, amount: float = 1) -> None:
         series = self.counters.setdefault(metric.name, {})
@@ -533,7 +541,18 @@ _APPLY = {"a": _soc_alert, "s": _soc_status, "p": _probe, "d": _dossier}
 def expire(state: PartitionState, lookups: Lookups) -> None:
     """Drop what is only kept against out-of-order events, once it is old in event time:
     closed dossiers, resolved alerts never acknowledged, status changes of alerts that never
-    came."""
+    came. Once per ``EXPIRE_EVERY_SECONDS`` of event time: the gauges read entities by their
+    time, so one kept a little longer changes no exported value."""
+    if state.max_event_ts >= state.next_expire_ts:
+        _expire_kept(state, lookups)
+        state.next_expire_ts = state.max_event_ts + EXPIRE_EVERY_SECONDS
+    if state.max_event_ts >= state.next_sweep_ts:
+        close_abandoned(state, lookups)
+        _forget_old_periods(state, lookups)
+        state.next_sweep_ts = state.max_event_ts + SWEEP_EVERY_SECONDS
+
+
+def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
     horizon = state.max_event_ts - lookups.closed_retention_seconds
     closed = state.kind(CLOSED)
     if closed:
@@ -556,10 +575,6 @@ def expire(state: PartitionState, lookups: Lookups) -> None:
         ]
         for alert_id in stale:
             del alerts[alert_id]
-    if state.max_event_ts >= state.next_sweep_ts:
-        close_abandoned(state, lookups)
-        _forget_old_periods(state, lookups)
-        state.next_sweep_ts = state.max_event_ts + SWEEP_EVERY_SECONDS
 
 
 def _forget_old_periods(state: PartitionState, lookups: Lookups) -> None:

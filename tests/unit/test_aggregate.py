@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
 from ioc.aggregate.gauges import gauges
 from ioc.aggregate.state import ALERTS, CLOSED, Lookups, late_offsets_of
@@ -300,6 +302,32 @@ def test_closed_dossiers_are_forgotten_after_the_retention() -> None:
         state=state,
     )
     assert "P000000001" not in state.entities[CLOSED]
+
+
+def test_kept_entities_are_expired_once_per_expiry_interval_not_per_batch() -> None:
+    lookups = Lookups(service_tier={}, closed_retention_seconds=0)
+    state = apply([dossier(lifecycle="cancelled")], lookups=lookups)  # expiry ran: next in 60 s
+    state = apply(
+        [dossier(dossier_id="P2", lifecycle="cancelled", event_time="2026-11-23T09:00:30+07:00")],
+        lookups=lookups,
+        state=state,
+    )
+    assert {"P000000001", "P2"} <= set(state.entities[CLOSED])  # 30 s on: no scan yet
+    state = apply(
+        [dossier(dossier_id="P3", event_time="2026-11-23T09:01:30+07:00")],
+        lookups=lookups,
+        state=state,
+    )
+    assert not {"P000000001", "P2"} & set(state.entities[CLOSED])
+
+
+def test_the_expiry_time_survives_a_snapshot_and_a_delta() -> None:
+    state = apply([dossier(lifecycle="cancelled")])
+    assert state.next_expire_ts > 0
+    assert PartitionState.from_bytes(state.to_bytes()).next_expire_ts == state.next_expire_ts
+    restored = PartitionState.from_bytes(PartitionState().to_bytes())
+    restored.apply_changes(orjson.loads(state.changes_to_bytes()))
+    assert restored.next_expire_ts == state.next_expire_ts
 
 
 def test_targets_are_exported_from_the_catalog() -> None:
