@@ -14,6 +14,7 @@ class ChangelogVolume:
     records: int
     bytes: int  # keys and values
     by_table: dict[str, int]  # bytes per table (soc-state, soc-seen, ...)
+    largest: int = 0  # the largest record's bytes: a broker refuses one over its limit
 
     def tables(self) -> str:
         return ", ".join(
@@ -39,7 +40,7 @@ async def changelog_volume(settings: Settings) -> ChangelogVolume:
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
-        records = size = 0
+        records = size = largest = 0
         by_table: dict[str, int] = {}
         remaining = {tp for tp in tps if ends[tp] > 0}
         while remaining:
@@ -52,9 +53,10 @@ async def changelog_volume(settings: Settings) -> ChangelogVolume:
                     records += 1
                     n = len(m.key or b"") + len(m.value or b"")
                     size += n
+                    largest = max(largest, n)
                     by_table[table] = by_table.get(table, 0) + n
                 if messages and messages[-1].offset + 1 >= ends[tp]:
                     remaining.discard(tp)
-        return ChangelogVolume(records, size, by_table)
+        return ChangelogVolume(records, size, by_table, largest)
     finally:
         await consumer.stop()

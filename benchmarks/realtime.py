@@ -192,7 +192,7 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
     print(f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(processed, 1):.3f} s per 1,000 events")
     print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
           f"{volume.bytes / max(processed, 1):,.0f} bytes per event")  # fmt: skip
-    print(f"  MiB by table: {volume.tables()}")
+    print(f"  MiB by table: {volume.tables()}; largest record {volume.largest / 1024:,.0f} KiB")
     print(f"ground truth: {len(truth.samples):,} series compared, {len(diffs):,} differ"
           + "".join(f"\n  {d}" for d in diffs[:10]))  # fmt: skip
     return 0 if not diffs and processed >= count else 1

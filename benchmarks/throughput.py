@@ -5,8 +5,9 @@
 2. Raw aiokafka: consume all N with ``getmany``, no parsing.
 3. Start a worker process on the backlog; time from its first applied message to the last,
    by polling its /progress (not /metrics: Prometheus scrapes every 15 s, and a scrape walks
-   the whole state, so polling it twice a second would measure the scrapes). That covers consume, validate, dead-letter check, pack, produce,
-   commit, the faust agent, the table and changelog writes.
+   the whole state, so polling it twice a second would measure the scrapes). That covers
+   consume, validate, dead-letter check, pack, produce, commit, the faust agent, the table
+   and changelog writes.
 
 The machine is shared and noisy: compare the ratio, not the absolute figures.
 """
@@ -160,7 +161,7 @@ def main(events: int = 200_000, partitions: int = 4, profile: bool = False) -> i
         volume = asyncio.run(changelog_volume(settings))
         print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
               f"{volume.bytes / events:,.0f} bytes per event")  # fmt: skip
-    print(f"  MiB by table: {volume.tables()}")
+    print(f"  MiB by table: {volume.tables()}; largest record {volume.largest / 1024:,.0f} KiB")
     if profile:
         print_profile(workdir / "worker.prof")
     return 0

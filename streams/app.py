@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import faust
@@ -156,6 +158,21 @@ class PartitionCache:
         self._progress.pop(partition_key, None)
         self._unwritten_progress.pop(partition_key, None)
 
+    def shards_conflict(self, partition_key: bytes, shards: int) -> str | None:
+        """Why the source partition's stored state is not split into ``shards`` shards, if
+        it is not: entities would be looked for in the wrong shard."""
+        recorded = self.progress(partition_key).shards
+        if recorded and recorded != shards:
+            return f"was written with {recorded} state shards"
+        prefix = partition_key + b"#"
+        highest = max(
+            (int(k[len(prefix) :]) for k in list(self.table.data) if k.startswith(prefix)),
+            default=-1,
+        )
+        if highest >= shards:
+            return f"has a state shard {highest}, so at least {highest + 1} shards"
+        return None
+
     def progress(self, partition_key: bytes) -> PartitionProgress:
         """How far the source partition's batches are applied (kept under its bare key)."""
         unwritten = self._unwritten_progress.get(partition_key)
@@ -296,7 +313,7 @@ class AggregateMetrics:
         )
 
 
-def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
+def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
     catalog = catalog or load_catalog(settings.catalog_path)
     client_kwargs = {
         "bootstrap_servers": settings.bootstrap_servers(),
@@ -368,6 +385,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> faust.App:
                 alerting,
                 client_kwargs,
                 settings.topics.deadletter,
+                settings.state_shards,
             )
         )
 
@@ -434,6 +452,7 @@ def _aggregator(
     alerting: Alerting,
     client_kwargs: Mapping[str, Any],
     deadletter_topic: str,
+    state_shards: int,
 ) -> Callable[[faust.StreamT[bytes]], AsyncIterator[None]]:
     """The agent of one source: apply each batch to its partition's state.
 
@@ -469,6 +488,8 @@ def _aggregator(
         if accounted < batch.end - batch.start:
             metrics.replayed.inc(batch.end - batch.start - accounted)
         advanced = progress.after_batch(batch.end, batch_offset, (before, start), after)
+        if advanced.shards != state_shards:
+            advanced = replace(advanced, shards=state_shards)
         if advanced is not progress:
             cache.set_progress(key, advanced)
         if fresh:
@@ -606,6 +627,21 @@ def _aggregator(
     # A revocation clears the agent's queue and waits for every ack: the held ones go first.
     cast(App, app).before_wait_empty.append(deliver_and_ack)
 
+    checked: set[bytes] = set()  # source partitions whose stored shard count was checked
+
+    async def stop_for_shards(key: bytes, conflict: str) -> None:
+        message = (
+            f"aggregate: the state of source partition {key.decode()} {conflict}, but "
+            f"IOC_STATE_SHARDS is {state_shards}: set it to the count the state was written "
+            "with (32 before 2026-12-02) or start on new topics. The worker stops rather than "
+            "look for entities in the wrong shard."
+        )
+        log.critical(message)
+        # A graceful stop (the other agents write and ack what they hold), then the command
+        # reports the setting and exits 2, like any configuration error.
+        cast(App, app).fatal_config_error = message
+        os.kill(os.getpid(), signal.SIGTERM)
+
     async def aggregate(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         manual = cast(faust.Stream[bytes], stream).noack()
         acker[:] = [manual]
@@ -618,6 +654,12 @@ def _aggregator(
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
                 pending.append((event, None, None))
             else:
+                if cache.progress(key).shards != state_shards and key not in checked:
+                    checked.add(key)
+                    conflict = cache.shards_conflict(key, state_shards)
+                    if conflict is not None:
+                        await stop_for_shards(key, conflict)
+                        return
                 where = BatchAt(event.message.topic, event.message.partition, event.message.offset)
                 if cache.progress(key).is_missing_before(batch.start):
                     await repair_patiently(key, batch, where)

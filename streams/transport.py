@@ -69,6 +69,8 @@ class App(faust.App):
         # Called (in order) when partitions are revoked, before faust waits for every event
         # that started processing to be acked.
         self.before_wait_empty: list[Callable[[], Awaitable[None]]] = []
+        # Set when the worker stops because of a setting: ``ioc worker`` reports it and exits 2.
+        self.fatal_config_error: str | None = None
         super().__init__(*args, **kwargs)
 
     async def _consumer_wait_empty(self, consumer: Any, logger: Any) -> None:

@@ -11,7 +11,7 @@ import os
 import faust
 
 from ioc.catalog import load_catalog
-from ioc.config import Settings
+from ioc.config import ConfigError, Settings
 from streams.app import create_app
 from streams.topics import ensure_topics
 
@@ -49,6 +49,10 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
         profiler.enable()
     try:
         worker.execute_from_commandline()
+    except SystemExit:
+        if app.fatal_config_error:
+            raise ConfigError(app.fatal_config_error) from None
+        raise
     finally:
         if profiler is not None and profile_path:
             profiler.disable()

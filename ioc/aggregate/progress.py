@@ -30,6 +30,8 @@ class PartitionProgress:
     clock_before: float = 0.0
     clock_start: int = 0
     clock_after: float = 0.0
+    # The state shards the partition's state is split into (0: written before it was kept).
+    shards: int = 0
 
     def clock_for(self, batch_start: int) -> tuple[float, int]:
         """The clock a batch starting at ``batch_start`` is judged by, and the offset from
@@ -52,16 +54,17 @@ class PartitionProgress:
         within what is applied already (a replay)."""
         if end <= self.end:
             return self
-        return PartitionProgress(end, batch_offset, clock[0], clock[1], after)
+        return PartitionProgress(end, batch_offset, clock[0], clock[1], after, self.shards)
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
-            [self.end, self.batch_offset, self.clock_before, self.clock_start, self.clock_after]
-        )
+            [self.end, self.batch_offset, self.clock_before, self.clock_start, self.clock_after,
+             self.shards]
+        )  # fmt: skip
 
     @classmethod
     def from_bytes(cls, data: bytes | None) -> PartitionProgress:
         if not data:
             return cls()
-        end, batch_offset, before, start, after = orjson.loads(data)
-        return cls(end, batch_offset, before, start, after)
+        end, batch_offset, before, start, after, *shards = orjson.loads(data)
+        return cls(end, batch_offset, before, start, after, shards[0] if shards else 0)

@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     dedup_window_seconds: float = Field(default=900.0, ge=0)
     # Each source partition's state is split in this many table keys, by entity, so that no
     # value nears the broker's message size limit. Fixed for the life of the state topics.
-    state_shards: int = Field(default=32, ge=1, le=1024)
+    state_shards: int = Field(default=8, ge=1, le=1024)
     # Under load a batch takes what one poll brought: fewer, larger state writes.
     batch_max_events: int = Field(default=5000, ge=1)
     # Kept under the broker's default 1 MB message limit.

@@ -24,6 +24,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "IOC_DEDUP_WINDOW_SECONDS": str(settings.dedup_window_seconds),
         "IOC_FETCH_MAX_WAIT_MS": str(settings.fetch_max_wait_ms),
         "IOC_BATCH_HEARTBEAT_SECONDS": str(settings.batch_heartbeat_seconds),
+        "IOC_STATE_SHARDS": str(settings.state_shards),
     }
     for name, topic in settings.topics.model_dump().items():
         env[f"IOC_TOPICS__{name.upper()}"] = topic

@@ -132,6 +132,31 @@ def test_restarted_worker_recovers_its_state(
     assert b"Error in recovery" not in (tmp_path / "second.log").read_bytes()
 
 
+@pytest.mark.timeout(300)
+def test_a_worker_with_another_state_shard_count_stops_and_says_why(
+    settings: Settings, catalog: Catalog, tmp_path: Path
+) -> None:
+    written = settings.model_copy(update={"state_shards": 8})
+    with WorkerProcess(written, free_port(), tmp_path / "first.log") as first:
+        first.wait_ready()
+        simulate(written, catalog, 500)
+        assert wait_for_processed(first, at_least=500)
+    other = settings.model_copy(update={"state_shards": 3})
+    second = WorkerProcess(other, free_port(), tmp_path / "second.log").start()
+    try:
+        simulate(other, catalog, 100, seed=2)
+        deadline = time.monotonic() + 120
+        while second.returncode() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert second.returncode() == 2  # a configuration error
+    finally:
+        second.stop()
+    log = (tmp_path / "second.log").read_text()
+    assert "error: aggregate: the state of source partition" in log
+    assert "was written with 8 state shards, but IOC_STATE_SHARDS is 3" in log
+    assert "Traceback" not in log
+
+
 def test_a_batch_committed_but_never_applied_is_read_back(
     settings: Settings, catalog: Catalog, tmp_path: Path
 ) -> None:

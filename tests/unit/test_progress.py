@@ -49,3 +49,14 @@ def test_progress_survives_serialization() -> None:
 
 def test_no_stored_progress_reads_as_nothing_applied() -> None:
     assert PartitionProgress.from_bytes(None) == PartitionProgress()
+
+
+def test_the_state_shard_count_survives_serialization_and_later_batches() -> None:
+    progress = PartitionProgress(end=10, shards=8)
+    assert PartitionProgress.from_bytes(progress.to_bytes()).shards == 8
+    assert progress.after_batch(20, 1, (0.0, 10), 5.0).shards == 8
+
+
+def test_progress_written_before_the_shard_count_was_kept_reads_as_unknown() -> None:
+    assert PartitionProgress.from_bytes(b"[1000,4,50.0,600,80.0]") == APPLIED
+    assert APPLIED.shards == 0
