@@ -219,6 +219,11 @@ MAX_APPLY_ATTEMPTS = 3
 # records awaited together (and the batches acked): up to this many, or this many events.
 GROUP_MAX_BATCHES = 64
 GROUP_MAX_EVENTS = 20_000
+# With no batch queued, a group is written once it is this old (a timer sees to it): in real
+# time a poll brings a few events per partition, and writing each as its own group cost a
+# record per touched shard per poll. The state is applied (and exported) at once; only its
+# changelog records and the acks wait.
+GROUP_LINGER_SECONDS = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,6 +611,7 @@ def _aggregator(
     pending: list[tuple[Any, str | None, int | None]] = []
     acker: list[Any] = []  # the agent's no-ack stream, once it runs
     group_events = [0]  # events in the batches applied since the last write
+    group_started = [0.0]  # monotonic time of the group's first batch
 
     delivering = asyncio.Lock()  # the agent and a revocation may both release acks
 
@@ -613,6 +619,7 @@ def _aggregator(
         """Wait for the changelog records of the pending batches, then ack them."""
         async with delivering:
             cache.flush()
+            group_events[0] = 0
             if not pending or not acker:
                 return
             held = list(pending)  # a prefix: batches are only appended meanwhile
@@ -626,6 +633,16 @@ def _aggregator(
 
     # A revocation clears the agent's queue and waits for every ack: the held ones go first.
     cast(App, app).before_wait_empty.append(deliver_and_ack)
+
+    def group_is_due() -> bool:
+        return bool(pending) and time.monotonic() - group_started[0] >= GROUP_LINGER_SECONDS
+
+    async def write_lingering_group() -> None:
+        if group_is_due():
+            await deliver_and_ack()
+
+    write_lingering_group.__qualname__ = f"write_lingering_group[{cache.table.name}]"
+    app.timer(GROUP_LINGER_SECONDS / 2)(write_lingering_group)
 
     checked: set[bytes] = set()  # source partitions whose stored shard count was checked
 
@@ -652,7 +669,7 @@ def _aggregator(
             except (ValueError, KeyError, TypeError) as exc:
                 metrics.bad_batches.inc()
                 log.error("aggregate: undecodable batch at key %r: %r", key, exc)
-                pending.append((event, None, None))
+                entry: tuple[Any, str | None, int | None] = (event, None, None)
             else:
                 if cache.progress(key).shards != state_shards and key not in checked:
                     checked.add(key)
@@ -665,19 +682,21 @@ def _aggregator(
                     await repair_patiently(key, batch, where)
                 await settle(key, batch, where, value)
                 has_events = batch.end > batch.start
-                pending.append((event, batch.source if has_events else None, batch.since_ms))
                 group_events[0] += batch.end - batch.start
+                entry = (event, batch.source if has_events else None, batch.since_ms)
+            if not pending:
+                group_started[0] = time.monotonic()
+            pending.append(entry)
             # faust sends table changes through a buffer whose flush gives up after 0.1 s,
             # and may commit a batch's offset before its changelog records are out: a crash
             # then loses them. So a batch is acked only once they are written and delivered.
-            # One write and one wait serve every batch already queued (a broker round trip per
+            # One write and one wait serve every batch of a group (a broker round trip per
             # batch capped real time at a few hundred batches a second).
             if (
                 len(pending) >= GROUP_MAX_BATCHES
                 or group_events[0] >= GROUP_MAX_EVENTS
-                or _queue_empty(manual)
+                or (_queue_empty(manual) and group_is_due())
             ):
-                group_events[0] = 0
                 await deliver_and_ack()
             yield None
 

@@ -8,6 +8,7 @@ exercised at a named province time) and an expectation: the dead-letter reason, 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,9 +34,13 @@ def _iso(t: datetime) -> str:
     return t.isoformat()
 
 
+_SERIAL = itertools.count()
+
+
 def _doc(source: Source, now: datetime, n: int = 0, **over: Any) -> dict[str, Any]:
     base = {"soc": soc_alert, "uptime": uptime_probe, "dossier": dossier}[source]
-    doc = base(event_id=f"poison-{source}-{n}", event_time=_iso(now))
+    # Unique ids: two cases with one id in one state shard would be duplicates by contract.
+    doc = base(event_id=f"poison-{source}-{n}-{next(_SERIAL)}", event_time=_iso(now))
     if source == "dossier":
         doc["due_time"] = _iso(now + timedelta(days=5))
     doc.update(over)
@@ -121,7 +126,7 @@ CASES: list[PoisonCase] = [
     PoisonCase(
         "lone_surrogate",
         "soc",
-        _edit("soc", lambda b: b.replace(b'"poison-soc-0"', b'"poison-\\ud800"')),
+        _edit("soc", lambda b: b.replace(b'"poison-soc-0-', b'"poison-\\ud800-')),
         "invalid_json",
     ),
     PoisonCase("single_quotes", "soc", _raw(b"{'event_type': 'soc_alert'}"), "invalid_json"),

@@ -21,7 +21,7 @@ from ioc.ingest.batch import shard_of
 from ioc.runtime import WorkerProcess
 from ioc.simulate import GroundTruth
 from streams.topics import batch_key, batch_partition
-from tests.conftest import soc_alert
+from tests.conftest import as_fact, soc_alert
 from tests.integration.conftest import simulate, wait_for_truth
 from tests.poison import CASES
 
@@ -146,7 +146,11 @@ def test_a_batch_that_keeps_failing_is_quarantined_and_its_partition_goes_on(
     settings: Settings, worker: WorkerProcess
 ) -> None:
     now = settings.clock().now_datetime()
-    agent = "so-tc-d0001"
+    # An agent outside state shard 0, the only shard the forged batch below claims.
+    agent = next(
+        a for a in (f"so-tc-d{i:04d}" for i in range(1, 100))
+        if shard_of(a.encode(), settings.state_shards) != 0
+    )  # fmt: skip
     home = partition_for(agent.encode(), settings.partitions)
 
     def alert(n: int) -> bytes:
@@ -178,3 +182,51 @@ def test_a_batch_that_keeps_failing_is_quarantined_and_its_partition_goes_on(
     assert worker.running()
     found = asyncio.run(_dead_letters(settings, 1))
     assert found == Counter({(forged, "apply_failed"): 1})
+
+
+@pytest.mark.timeout(180)
+def test_a_failing_batch_does_not_lose_the_unwritten_batches_before_it(
+    settings: Settings, worker: WorkerProcess
+) -> None:
+    """The aggregator writes state once per group of queued batches; a batch that raises
+    makes it forget its partition's parsed state, including what earlier batches of the group
+    changed: those are read back from the batch topic, not lost."""
+    agent = "so-tc-d0002"
+    home = partition_for(agent.encode(), settings.partitions)
+    doc = soc_alert(event_id="g-0", alert_id="g-0",
+                    event_time=settings.clock().now_datetime().isoformat())  # fmt: skip
+    good = {"s": "soc", "p": home, "o": [0, 1], "e": [[0, *as_fact(doc)]],
+            "k": [shard_of(agent.encode(), settings.state_shards)], "d": []}  # fmt: skip
+    forged = {"s": "soc", "p": home, "o": [1, 2], "e": [[1, "a", "forged"]], "k": [0], "d": []}
+    # One produce request: both arrive in one fetch, the second while the first is unwritten.
+    asyncio.run(
+        _send_all(
+            settings,
+            [json.dumps(good).encode(), json.dumps(forged).encode()],
+            batch_key("soc", home),
+            batch_partition(home, settings.partitions),
+        )
+    )
+    assert _wait_for(worker, "ioc_batches_quarantined_total", 1) == 1
+    assert worker.total("ioc_events_processed_total") == 1
+    assert (
+        worker.samples()[
+            (
+                "ioc_soc_alerts_total",
+                (("agency", "so-tc"), ("asset_type", "desktop"), ("severity", "medium")),
+            )
+        ]
+        == 1
+    )
+
+
+async def _send_all(settings: Settings, values: list[bytes], key: bytes, partition: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers(), linger_ms=50)
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send(settings.topics.batch_topic("soc"), value, key=key,
+                                partition=partition)  # fmt: skip
+        await producer.flush()
+    finally:
+        await producer.stop()
