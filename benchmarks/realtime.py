@@ -151,8 +151,9 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
             cpu_before = worker.total("process_cpu_seconds_total")
             readings: list[tuple[float, dict[Any, float]]] = []
             stop = threading.Event()
-            url = worker.metrics_url.replace("/metrics", "/progress")
-            reader = threading.Thread(target=_read_applied, args=(url, stop, readings))
+            reader = threading.Thread(
+                target=_read_applied, args=(worker.progress_url, stop, readings)
+            )
             reader.start()
             producer = multiprocessing.get_context("spawn").Process(
                 target=_produce_paced,
@@ -162,7 +163,8 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
             producer.start()
             producer.join()
             deadline = time.monotonic() + 120
-            while worker.total("ioc_events_processed_total") < count:
+            # /progress, not /metrics: this loop runs while the worker may still be draining.
+            while worker.applied() < count:
                 if time.monotonic() > deadline:
                     break
                 time.sleep(READ_SECONDS)

@@ -461,9 +461,11 @@ def _aggregator(
 ) -> Callable[[faust.StreamT[bytes]], AsyncIterator[None]]:
     """The agent of one source: apply each batch to its partition's state.
 
-    Order of the writes: the batch's event ids (``seen`` table) first, then the shard states
-    with their watermarks, then the partition's progress. After a crash between them, the
-    batch is replayed and its ids are found at the same offsets: a replay, not duplicates.
+    Batches change the parsed state; it is written once per group of batches
+    (``PartitionCache.flush``). Order of the writes: each changed shard's event ids (``seen``
+    table), then its state with its watermark, then the partitions' progress. After a crash
+    between them, the group is replayed and its ids are found at the same offsets: a replay,
+    not duplicates.
 
     A batch that starts above the partition's progress means one before it was acked by faust
     without reaching here (``streams.repair``): the missing batches are read back from the
@@ -471,7 +473,8 @@ def _aggregator(
 
     Acks are manual: faust acks an event in a ``finally`` when the agent is cancelled mid-batch
     (on shutdown), and commits that offset while the batch's changelog records may still sit
-    in its producer buffer. A batch is acked only once its changelog records are delivered.
+    in its producer buffer. A batch is acked only once its group is written and the changelog
+    records delivered.
 
     A batch whose application raises (the core is total, tests/property: this is the last
     line against a bug, or a forged batch on the internal topic) is tried

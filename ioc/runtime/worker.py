@@ -32,6 +32,11 @@ class WorkerProcess(IocCommand):
     def metrics_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}/metrics"
 
+    @property
+    def progress_url(self) -> str:
+        """Applied offset per owned source partition, as JSON (``streams.app``)."""
+        return f"http://127.0.0.1:{self.web_port}/progress"
+
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Wait until /metrics answers (after table recovery) and ingest owns partitions."""
         deadline = time.monotonic() + timeout
@@ -66,8 +71,7 @@ class WorkerProcess(IocCommand):
     def applied(self) -> int:
         """Source messages applied to the state, summed over the owned partitions (``/progress``:
         cheap to read often, unlike /metrics, which walks the whole state)."""
-        url = self.metrics_url.replace("/metrics", "/progress")
-        with urllib.request.urlopen(url, timeout=5) as resp:
+        with urllib.request.urlopen(self.progress_url, timeout=5) as resp:
             applied = json.loads(resp.read())["applied"]
         return int(sum(sum(partitions.values()) for partitions in applied.values()))
 
