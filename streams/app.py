@@ -17,6 +17,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     ProcessCollector,
     generate_latest,
@@ -432,6 +433,19 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
 
     registry.register(_AppliedOffsets(applied_offsets))
 
+    def recovered_partitions() -> int:
+        """Batch partitions owned here with their tables recovered (none during a rebalance)."""
+        if app.rebalancing or app.consumer is None:
+            return 0
+        batch_topics = {settings.topics.batch_topic(source) for source in caches}
+        return sum(1 for tp in app.consumer.assignment() if tp.topic in batch_topics)
+
+    Gauge(
+        "ioc_aggregate_partitions_assigned",
+        "Batch partitions this worker's aggregators own, with their state recovered.",
+        registry=registry,
+    ).set_function(recovered_partitions)
+
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:
         return web.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST.split(";")[0])
@@ -445,7 +459,29 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
             applied.setdefault(source, {})[partition] = offset
         return web.json({"applied": applied})
 
-    app.service(_bind_ingest(settings, catalog, ingest_metrics))
+    @app.page("/state")
+    async def state_size(web: Any, request: Any) -> Any:
+        """What the state held here weighs, for benchmarks and capacity planning: per
+        source, the records and serialized bytes of each entity kind and of the series, the
+        ids in the dedup index, and the bytes each table's store holds."""
+        out: dict[str, Any] = {}
+        for source, cache in caches.items():
+            parts: dict[str, list[int]] = {}
+            seen_ids = 0
+            for key, state in owned(cache, source):
+                seen_ids += len(cache.get(key)[1])
+                for part, (records, size) in state.sizes().items():
+                    total = parts.setdefault(part, [0, 0])
+                    total[0] += records
+                    total[1] += size
+            tables = {
+                table.name: sum(len(k) + len(v) for k, v in list(table.data.items()))
+                for table in (cache.table, cache.journal_table, cache.seen_table)
+            }
+            out[source] = {"parts": parts, "dedup_ids": seen_ids, "table_bytes": tables}
+        return web.json(out)
+
+    app.early_services.append(_bind_ingest(settings, catalog, ingest_metrics))
     return app
 
 

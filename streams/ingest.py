@@ -23,6 +23,7 @@ from ioc.contracts.keys import partition_for
 from ioc.ingest import EventValidator, Fact, Rejected, empty_batch, pack_partition
 from ioc.ingest.batch import FORWARDED, shard_of
 from ioc.ingest.deadletter import deadletter_headers
+from streams.groups import leave_first_generation
 from streams.topics import batch_key, batch_partition
 
 log = logging.getLogger(__name__)
@@ -125,12 +126,15 @@ class IngestService(mode.Service):
             heartbeat_interval_ms=1000,
             **common,
         )
-        self._consumer.subscribe(list(self._sources), listener=_AssignmentGauge(self.metrics))
         await self._producer.start()
         await self._consumer.start()
+        # After start: subscribed before it, start() waits out the group join (3 s on an empty
+        # group), and the worker's other services would start only after it.
+        self._consumer.subscribe(list(self._sources), listener=_AssignmentGauge(self.metrics))
 
     async def on_stop(self) -> None:
         if self._consumer is not None:
+            await leave_first_generation(self._consumer)
             await self._consumer.stop()
         if self._producer is not None:
             await self._producer.stop()
@@ -348,4 +352,5 @@ class _AssignmentGauge(ConsumerRebalanceListener):  # type: ignore[misc]
         self.metrics.assigned.set(0)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        log.info("ingest: %d source partitions assigned", len(assigned))
         self.metrics.assigned.set(len(assigned))

@@ -151,6 +151,14 @@ class PartitionState:
                 delta[section] = changes
         return orjson.dumps(delta)
 
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        """(records, bytes as serialized) per part of the state: each entity kind, and the
+        counter and histogram series: what a snapshot of it weighs, part by part."""
+        out = {name: (len(kind), len(orjson.dumps(kind))) for name, kind in self.entities.items()}
+        for part, series in (("counters", self.counters), ("histograms", self.histograms)):
+            out[part] = (sum(map(len, series.values())), len(orjson.dumps(series)))
+        return out
+
     def clear_changes(self) -> None:
         self.changed_series.clear()
         for kind in self.entities.values():

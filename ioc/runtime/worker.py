@@ -7,6 +7,7 @@ import signal
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -14,6 +15,9 @@ from ioc.config import Settings
 from ioc.metrics.spec import SampleKey, without_partitions
 from ioc.runtime.command import IocCommand
 from ioc.runtime.errors import Unavailable
+
+# A worker is ready when both of its stages own partitions.
+_OWNED_PARTITIONS = ("ioc_ingest_partitions_assigned", "ioc_aggregate_partitions_assigned")
 
 
 class WorkerProcess(IocCommand):
@@ -38,13 +42,15 @@ class WorkerProcess(IocCommand):
         return f"http://127.0.0.1:{self.web_port}/progress"
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        """Wait until /metrics answers (after table recovery) and ingest owns partitions."""
+        """Wait until the ingest owns partitions and the aggregators own theirs, recovered
+        (the ingest starts first: it needs no table)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.returncode() is not None:
                 raise Unavailable(f"worker exited with {self.returncode()}; see {self.log_file}")
             try:
-                if self.samples().get(("ioc_ingest_partitions_assigned", ()), 0) > 0:
+                samples = self.samples()
+                if all(samples.get((name, ()), 0) > 0 for name in _OWNED_PARTITIONS):
                     return
             except OSError:
                 pass
@@ -74,6 +80,12 @@ class WorkerProcess(IocCommand):
         with urllib.request.urlopen(self.progress_url, timeout=5) as resp:
             applied = json.loads(resp.read())["applied"]
         return int(sum(sum(partitions.values()) for partitions in applied.values()))
+
+    def state_size(self) -> dict[str, Any]:
+        """What the worker's state weighs, per source (``/state``)."""
+        url = f"http://127.0.0.1:{self.web_port}/state"
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            return dict(json.loads(resp.read()))
 
     def total(self, name: str) -> float:
         """The sum of all series of one sample name."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry
 
 from ioc.catalog import Catalog
@@ -132,6 +133,19 @@ def test_restarted_worker_recovers_its_state(
     assert b"Error in recovery" not in (tmp_path / "second.log").read_bytes()
 
 
+@pytest.mark.timeout(120)
+def test_a_stopped_worker_leaves_the_ingest_group_at_once(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Also from the group's first generation (Tansu numbers it 0, and aiokafka leaves only
+    from 1): a member left behind holds its partitions until its session expires, and the
+    worker that replaces it waits that long (``streams/groups.py``)."""
+    with WorkerProcess(settings, free_port(), tmp_path / "worker.log") as worker:
+        worker.wait_ready()
+    group = f"{settings.app_id}-ingest"
+    assert asyncio.run(group_members(settings, [group])) == {group: 0}
+
+
 @pytest.mark.timeout(300)
 def test_a_worker_with_another_state_shard_count_stops_and_says_why(
     settings: Settings, catalog: Catalog, tmp_path: Path
@@ -215,6 +229,16 @@ async def ingest_alone(settings: Settings, catalog: Catalog, total: int) -> None
         raise TimeoutError("ingest did not batch and commit the stream")
     finally:
         await service.stop()
+
+
+async def group_members(settings: Settings, groups: list[str]) -> dict[str, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers())
+    await admin.start()
+    try:
+        described = await admin.describe_consumer_groups(groups)
+        return {g[1]: len(g[5]) for response in described for g in response.groups}
+    finally:
+        await admin.close()
 
 
 async def commit_past_first_batches(settings: Settings, past_all: bool = False) -> int:

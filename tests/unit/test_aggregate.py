@@ -496,3 +496,14 @@ def test_an_alert_never_resolved_is_abandoned_after_the_retention() -> None:
     apply_batch(state, batch([later], start=1), LOOKUPS)
     assert count(state, spec.SOC_ALERTS_ABANDONED, "medium") == 1
     assert ALERTS not in state.entities or not state.entities[ALERTS]
+
+
+def test_state_sizes_give_each_entity_kind_its_records_and_serialized_bytes() -> None:
+    state = apply([soc_alert(), soc_alert(), uptime_probe()])
+    sizes = state.sizes()
+    assert state.entities
+    for name, kind in state.entities.items():
+        assert sizes[name] == (len(kind), len(orjson.dumps(kind)))
+    series = sum(len(s) for s in state.counters.values())
+    assert sizes["counters"] == (series, len(orjson.dumps(state.counters)))
+    assert "histograms" in sizes
