@@ -107,8 +107,8 @@ class PartitionCache:
         return shard
 
     def changed(self, key: bytes, shard: _Shard, batch_start: int, fresh: list[Any]) -> None:
-        """The shard's state changed, by applying ``fresh`` (event id, offset) pairs of the batch
-        starting at ``batch_start``: written at the next ``flush``."""
+        """The shard's state changed, by applying ``fresh`` (event id key, offset) pairs of the
+        batch starting at ``batch_start``: written at the next ``flush``."""
         self._dirty[key] = shard
         if fresh:
             if shard.seen_start is None:

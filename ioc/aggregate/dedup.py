@@ -7,41 +7,63 @@ offset: this index catches those. It remembers, for each event id applied in the
 when its id was applied at a different offset; the same offset again is a replay, not a
 duplicate, which keeps a batch re-applied after a crash from discarding itself.
 
-Memory: one entry per event in the window (about 150 bytes with the id string), so a
-partition receiving r events/s holds about r × window × 150 bytes.
+Ids are kept as a 120-bit BLAKE2b digest (``key_of``), not as the id string: the index holds
+every id of the window (about 900,000 at 1,000 events/s over 15 minutes), and a digest as an
+int weighs 40 bytes in memory and 15 on the changelog against 85 and ~40 for a UUID string.
+Two different ids share a digest with a chance of about n² / 2¹²¹ (1e-24 for a million ids in
+the window); finding an id that shares the digest of a given one is a second preimage of
+BLAKE2b-120: an attacker who can write to a topic cannot make a real event a duplicate.
+
+Memory: about 125 bytes per id in the window (digest, offset, dict slot, batch list), and 23
+bytes per id in the ``*-seen`` table's records (900,000 UUID ids: 109 and 20 MiB; kept as
+strings, 154 and 60 MiB).
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable
+from hashlib import blake2b
 
 import orjson
+
+_DIGEST_BYTES = 15
+# A seen record: marker, newest event time, then (digest, offset) per id.
+_MARKER = b"S1"
+_HEAD = struct.Struct("<d")
+_PAIR = struct.Struct(f"<{_DIGEST_BYTES}sq")
+
+
+def key_of(event_id: str) -> int:
+    """The event id as the index keeps it (any str: a lone surrogate cannot make it raise)."""
+    digest = blake2b(event_id.encode("utf-8", "surrogatepass"), digest_size=_DIGEST_BYTES).digest()
+    return int.from_bytes(digest, "little")
 
 
 class SeenEvents:
     def __init__(self, window_seconds: float) -> None:
         self.window_seconds = window_seconds
-        self._offsets: dict[str, int] = {}
-        # batch key -> (newest event time in it, its ids): the unit of persistence and expiry
-        self._batches: dict[str, tuple[float, list[str]]] = {}
+        self._offsets: dict[int, int] = {}
+        # batch key -> (newest event time in it, its id keys): the unit of persistence and expiry
+        self._batches: dict[str, tuple[float, list[int]]] = {}
 
     def __len__(self) -> int:
         return len(self._offsets)
 
-    def is_duplicate(self, event_id: str, offset: int) -> bool:
-        previous = self._offsets.get(event_id)
+    def is_duplicate(self, key: int, offset: int) -> bool:
+        previous = self._offsets.get(key)
         return previous is not None and previous != offset
 
-    def add_one(self, event_id: str, offset: int) -> None:
+    def add_one(self, key: int, offset: int) -> None:
         """Remember an id now; ``add`` then files it under its batch for expiry."""
-        self._offsets[event_id] = offset
+        self._offsets[key] = offset
 
-    def add(self, batch_key: str, newest_ts: float, pairs: Iterable[tuple[str, int]]) -> None:
-        ids = []
-        for event_id, offset in pairs:
-            self._offsets[event_id] = offset
-            ids.append(event_id)
-        self._batches[batch_key] = (newest_ts, ids)
+    def add(self, batch_key: str, newest_ts: float, pairs: Iterable[tuple[int, int]]) -> None:
+        keys = []
+        for key, offset in pairs:
+            self._offsets[key] = offset
+            keys.append(key)
+        self._batches[batch_key] = (newest_ts, keys)
 
     def expire(self, event_time_now: float) -> list[str]:
         """Forget batches older than the window; return their keys (to delete from storage).
@@ -51,20 +73,38 @@ class SeenEvents:
         """
         horizon = event_time_now - self.window_seconds
         old = []
-        for key, (ts, _) in self._batches.items():
+        for batch_key, (ts, _) in self._batches.items():
             if ts >= horizon:
                 break
-            old.append(key)
-        for key in old:
-            _, ids = self._batches.pop(key)
-            for event_id in ids:
-                self._offsets.pop(event_id, None)
+            old.append(batch_key)
+        for batch_key in old:
+            _, keys = self._batches.pop(batch_key)
+            for key in keys:
+                self._offsets.pop(key, None)
         return old
 
     @staticmethod
-    def encode(newest_ts: float, pairs: list[tuple[str, int]]) -> bytes:
-        return orjson.dumps([newest_ts, pairs])
+    def encode(newest_ts: float, pairs: list[tuple[int, int]]) -> bytes:
+        pack = _PAIR.pack
+        return b"".join(
+            [_MARKER, _HEAD.pack(newest_ts)]
+            + [pack(key.to_bytes(_DIGEST_BYTES, "little"), offset) for key, offset in pairs]
+        )
 
     def load(self, batch_key: str, data: bytes) -> None:
-        newest_ts, pairs = orjson.loads(data)
-        self.add(batch_key, newest_ts, ((e, o) for e, o in pairs))
+        if not data.startswith(_MARKER):
+            # Written before ids were kept as digests: [newest_ts, [[event id, offset], ...]].
+            newest_ts, pairs = orjson.loads(data)
+            self.add(batch_key, newest_ts, ((key_of(e), o) for e, o in pairs))
+            return
+        body = memoryview(data)[len(_MARKER) :]
+        (newest_ts,) = _HEAD.unpack_from(body)
+        from_bytes = int.from_bytes
+        self.add(
+            batch_key,
+            newest_ts,
+            (
+                (from_bytes(digest, "little"), offset)
+                for digest, offset in _PAIR.iter_unpack(body[_HEAD.size :])
+            ),
+        )

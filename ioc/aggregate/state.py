@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from ioc.aggregate import kpi
-from ioc.aggregate.dedup import SeenEvents
+from ioc.aggregate.dedup import SeenEvents, key_of
 from ioc.catalog import Catalog
 from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.ingest.batch import Batch
@@ -275,11 +275,11 @@ class Lookups:
 
 @dataclass
 class Applied:
-    """What a batch changed: offsets newly accounted for, and the (event id, offset) pairs
-    applied, which the caller persists for deduplication."""
+    """What a batch changed: offsets newly accounted for, and the (event id key, offset) pairs
+    applied, which the caller persists for deduplication (none without a dedup index)."""
 
     offsets: int = 0
-    fresh: list[tuple[str, int]] = field(default_factory=list)
+    fresh: list[tuple[int, int]] = field(default_factory=list)
 
 
 def apply_batch(
@@ -302,19 +302,19 @@ def apply_batch(
         offset = row[0]
         if offset < low:
             continue
-        event_id = row[2]
         if seen is not None:
-            if seen.is_duplicate(event_id, offset):
+            key = key_of(row[2])
+            if seen.is_duplicate(key, offset):
                 duplicates += 1
                 continue
             # Record before applying: a second copy in this same batch is then caught too.
-            seen.add_one(event_id, offset)
+            seen.add_one(key, offset)
+            result.fresh.append((key, offset))
         if late_offsets is not None:
             late += offset in late_offsets
         elif row[3] < state.max_event_ts - lookups.late_grace_seconds:
             late += 1
         _APPLY[row[1]](state, row, lookups)
-        result.fresh.append((event_id, offset))
         applied += 1
     if applied:
         state.inc(spec.EVENTS_PROCESSED, batch.source, applied)

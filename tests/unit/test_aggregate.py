@@ -6,6 +6,7 @@ from typing import Any
 import orjson
 
 from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
+from ioc.aggregate.dedup import key_of
 from ioc.aggregate.gauges import gauges
 from ioc.aggregate.state import ALERTS, CLOSED, Lookups, late_offsets_of
 from ioc.catalog.maintenance import MaintenanceCalendar
@@ -368,17 +369,40 @@ def test_a_batch_replayed_after_a_crash_is_not_taken_for_duplicates() -> None:
 
 def test_ids_are_forgotten_after_the_window() -> None:
     seen = SeenEvents(window_seconds=60)
-    seen.add("k/0", 1000.0, [("x", 0)])
+    seen.add("k/0", 1000.0, [(key_of("x"), 0)])
     assert seen.expire(1059.0) == []
-    assert seen.is_duplicate("x", 5)
+    assert seen.is_duplicate(key_of("x"), 5)
     assert seen.expire(1061.0) == ["k/0"]
-    assert not seen.is_duplicate("x", 5)
+    assert not seen.is_duplicate(key_of("x"), 5)
 
 
 def test_seen_ids_survive_encoding() -> None:
     seen = SeenEvents(window_seconds=60)
-    seen.load("k/0", SeenEvents.encode(1000.0, [("x", 0), ("y", 1)]))
-    assert seen.is_duplicate("y", 7) and not seen.is_duplicate("y", 1)
+    seen.load("k/0", SeenEvents.encode(1000.0, [(key_of("x"), 0), (key_of("y"), 1)]))
+    assert seen.is_duplicate(key_of("y"), 7) and not seen.is_duplicate(key_of("y"), 1)
+    assert seen.expire(1061.0) == ["k/0"]  # the batch's event time survives too
+
+
+def test_seen_ids_written_as_json_by_earlier_versions_still_load() -> None:
+    seen = SeenEvents(window_seconds=60)
+    seen.load("k/0", orjson.dumps([1000.0, [["x", 0], ["y", 1]]]))
+    assert seen.is_duplicate(key_of("x"), 3) and not seen.is_duplicate(key_of("x"), 0)
+    assert len(seen) == 2
+
+
+def test_ids_that_differ_in_any_way_have_different_keys() -> None:
+    ids = [
+        "x",
+        "X",
+        "x ",
+        "",
+        "é",
+        "e\u0301",
+        "\ud800",
+        "a" * 10_000,
+        "00000000-0000-4000-8000-000000000000",
+    ]
+    assert len({key_of(i) for i in ids}) == len(ids)
 
 
 def test_event_older_than_the_grace_is_counted_late_and_still_counted() -> None:
