@@ -128,9 +128,13 @@ def restart_time(settings: Settings, workdir: Path, truth: GroundTruth) -> None:
 
 
 def _print_state(worker: WorkerProcess) -> None:
+    started = time.perf_counter()
+    worker.scrape_text()  # what Prometheus waits for: the event loop is busy meanwhile
+    scrape = time.perf_counter() - started
     samples = worker.samples()
     rss = samples.get(("process_resident_memory_bytes", ()), 0.0)
     print(f"worker memory after the run:   {rss / 2**20:>10,.0f} MiB resident")
+    print(f"one /metrics scrape:           {scrape:>10,.2f} s")
     parts: dict[str, list[int]] = {}
     tables: dict[str, int] = {}
     dedup_ids = 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
+import ctypes
+import ctypes.util
 import gc
 import logging
 import os
@@ -14,6 +16,30 @@ from ioc.catalog import load_catalog
 from ioc.config import ConfigError, Settings
 from streams.app import create_app
 from streams.topics import ensure_topics
+
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_LARGE_BLOCK_BYTES = 128 * 1024
+
+
+def return_large_blocks_to_the_os() -> bool:
+    """Allocate blocks of 128 KiB and more with mmap, always, so that freeing one gives its
+    memory back at once. glibc raises that threshold each time such a block is freed (up to
+    32 MiB): the worker's large transients (fetched batches, state records of up to ~330 KiB)
+    then come from the heap, and the holes between long-lived objects stay resident.
+    Measured, ``ioc bench --events 1000000``: 524-533 MiB resident with glibc's default, 347
+    MiB with this, the same events/s. False where there is no glibc ``mallopt`` (or it
+    refuses): nothing changes there."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(
+        mallopt(_M_MMAP_THRESHOLD, _LARGE_BLOCK_BYTES)
+        and mallopt(_M_TRIM_THRESHOLD, _LARGE_BLOCK_BYTES)
+    )
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
@@ -39,6 +65,7 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     # Batches allocate many short-lived dicts; the default gen-0 threshold (700) runs the
     # collector thousands of times a second. Measured: 5x faster batch decoding.
     gc.set_threshold(50_000, 20, 100)
+    return_large_blocks_to_the_os()
     # Keep aiokafka's debug records from being built: see docs/benchmarks.md.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     worker = faust.Worker(app, loglevel=loglevel, loop=loop)
