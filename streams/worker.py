@@ -28,9 +28,10 @@ def return_large_blocks_to_the_os() -> bool:
     memory back at once. glibc raises that threshold each time such a block is freed (up to
     32 MiB): the worker's large transients (fetched batches, state records of up to ~330 KiB)
     then come from the heap, and the holes between long-lived objects stay resident.
-    Measured, ``ioc bench --events 1000000``: 524-533 MiB resident with glibc's default, 347
-    MiB with this, the same events/s. False where there is no glibc ``mallopt`` (or it
-    refuses): nothing changes there."""
+    Measured, ``ioc bench --events 1000000``: 524-533 MiB resident with glibc's default,
+    347-364 MiB with this, and no events/s difference this host could resolve
+    (docs/benchmarks.md). False where there is no glibc ``mallopt`` (or it refuses): nothing
+    changes there."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         mallopt = libc.mallopt
