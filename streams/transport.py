@@ -10,6 +10,9 @@
   acks a group of events only after their changelog records are delivered may hold acks while
   it waits for its next event; at a revocation faust clears the agents' queues, so that event
   never comes, and then waits for every ack: the rebalance hung, for every worker of the group.
+- No 1 s wait before the table manager registers the changelogs (``TableManager``): faust
+  waits for tables defined after start; ours are all defined when the app is built, and the
+  second was part of every start and restart.
 - Services that need no table (``early_services``) start with the app, not after table
   recovery as ``app.service`` ones do: the ingest's group join (3 s on an empty group, the
   broker's initial rebalance delay) then overlaps the tables' join and recovery instead of
@@ -22,6 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import faust
+from faust.tables import TableManager as FaustTableManager
 from faust.transport.drivers import aiokafka as driver
 
 from streams.offsets import log_end_offsets
@@ -56,6 +60,13 @@ class _Transport(driver.Transport):
     Consumer = _Consumer
 
 
+class TableManager(FaustTableManager):  # type: ignore[misc]
+    async def on_start(self) -> None:
+        if not self.should_stop:
+            await self._update_channels()
+            await self.recovery.start()
+
+
 class App(faust.App):
     """A faust app whose consumer fetches with ``fetch_max_wait_ms`` and recovers tables up to
     the true end of their changelogs. ``client_kwargs`` (bootstrap servers and security) are
@@ -78,7 +89,7 @@ class App(faust.App):
         # Service classes started with the app, ahead of the table manager (which waits 1 s
         # and then for the group join before it recovers).
         self.early_services: list[type] = []
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, TableManager=TableManager, **kwargs)
 
     def on_init_dependencies(self) -> Iterable[Any]:
         faust_services = list(super().on_init_dependencies())
