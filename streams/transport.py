@@ -86,8 +86,8 @@ class App(faust.App):
         self.before_wait_empty: list[Callable[[], Awaitable[None]]] = []
         # Set when the worker stops because of a setting: ``ioc worker`` reports it and exits 2.
         self.fatal_config_error: str | None = None
-        # Service classes started with the app, ahead of the table manager (which waits 1 s
-        # and then for the group join before it recovers).
+        # Service classes started with the app, ahead of the table manager (which waits for
+        # the group join before it recovers).
         self.early_services: list[type] = []
         super().__init__(*args, TableManager=TableManager, **kwargs)
 
