@@ -29,6 +29,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from benchmarks.changelog import changelog_volume
 from benchmarks.clock import bench_settings
+from ioc.aggregate.state import add_sizes
 from ioc.catalog import load_catalog
 from ioc.config import Settings
 from ioc.ingest import unpack_batch
@@ -144,10 +145,7 @@ def _print_state(worker: WorkerProcess) -> None:
     tables: dict[str, int] = {}
     dedup_ids = 0
     for source in worker.state_size().values():
-        for part, (records, size) in source["parts"].items():
-            total = parts.setdefault(part, [0, 0])
-            total[0] += records
-            total[1] += size
+        add_sizes(parts, source["parts"])
         tables.update(source["table_bytes"])
         dedup_ids += source["dedup_ids"]
     print(

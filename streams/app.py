@@ -27,7 +27,7 @@ from prometheus_client.registry import Collector
 
 from ioc.aggregate import PartitionProgress, PartitionState, SeenEvents, apply_batch
 from ioc.aggregate.journal import DELTA_SLOTS, ShardJournal, read_shard
-from ioc.aggregate.state import Lookups, late_offsets_of
+from ioc.aggregate.state import Lookups, add_sizes, late_offsets_of
 from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
 from ioc.ingest import Batch, unpack_batch
@@ -411,11 +411,15 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
             )
         )
 
-    def owned_keys(cache: PartitionCache, source: str) -> Iterator[bytes]:
-        """Table keys (shards and progress records) of the batch partitions assigned here."""
+    def assigned_partitions(source: str) -> set[int]:
+        """The source's batch partitions assigned here."""
         assigned = app.consumer.assignment() if app.consumer is not None else set()
         topic_name = settings.topics.batch_topic(source)
-        mine = {tp.partition for tp in assigned if tp.topic == topic_name}
+        return {tp.partition for tp in assigned if tp.topic == topic_name}
+
+    def owned_keys(cache: PartitionCache, source: str) -> Iterator[bytes]:
+        """Table keys (shards and progress records) of the batch partitions assigned here."""
+        mine = assigned_partitions(source)
         for key in list(cache.table.data.keys()):
             if partition_of_key(key, settings.partitions) in mine:
                 yield key
@@ -451,10 +455,9 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
 
     def recovered_partitions() -> int:
         """Batch partitions owned here with their tables recovered (none during a rebalance)."""
-        if app.rebalancing or app.consumer is None:
+        if app.rebalancing:
             return 0
-        batch_topics = {settings.topics.batch_topic(source) for source in caches}
-        return sum(1 for tp in app.consumer.assignment() if tp.topic in batch_topics)
+        return sum(len(assigned_partitions(source)) for source in caches)
 
     Gauge(
         "ioc_aggregate_partitions_assigned",
@@ -486,10 +489,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
             seen_ids = 0
             for key, state in owned(cache, source):
                 seen_ids += len(cache.shard(key).seen)
-                for part, (records, size) in state.sizes().items():
-                    total = parts.setdefault(part, [0, 0])
-                    total[0] += records
-                    total[1] += size
+                add_sizes(parts, state.sizes())
             tables = {
                 table.name: sum(len(k) + len(v) for k, v in list(table.data.items()))
                 for table in (cache.table, cache.journal_table, cache.seen_table)

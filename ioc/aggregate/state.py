@@ -14,7 +14,7 @@ and folds them back).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
@@ -271,6 +271,14 @@ class Lookups:
 
     def in_maintenance(self, service: str, ts: float) -> bool:
         return self.maintenance.contains(service, ts)
+
+
+def add_sizes(total: dict[str, list[int]], sizes: Mapping[str, Sequence[int]]) -> None:
+    """Add ``sizes`` (a state's ``sizes()``, or a sum of them) into ``total``, part by part."""
+    for part, (records, size) in sizes.items():
+        into = total.setdefault(part, [0, 0])
+        into[0] += records
+        into[1] += size
 
 
 @dataclass

@@ -8,7 +8,7 @@ import orjson
 from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
 from ioc.aggregate.dedup import key_of
 from ioc.aggregate.gauges import gauges
-from ioc.aggregate.state import ALERTS, CLOSED, Lookups, late_offsets_of
+from ioc.aggregate.state import ALERTS, CLOSED, Lookups, add_sizes, late_offsets_of
 from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
@@ -531,3 +531,14 @@ def test_state_sizes_give_each_entity_kind_its_records_and_serialized_bytes() ->
     series = sum(len(s) for s in state.counters.values())
     assert sizes["counters"] == (series, len(orjson.dumps(state.counters)))
     assert "histograms" in sizes
+
+
+def test_sizes_of_several_states_add_up_part_by_part() -> None:
+    a, b = apply([soc_alert()]), apply([soc_alert(), uptime_probe()])
+    total: dict[str, list[int]] = {}
+    add_sizes(total, a.sizes())
+    add_sizes(total, b.sizes())
+    for part in b.sizes():
+        ra, sa = a.sizes().get(part, (0, 0))
+        rb, sb = b.sizes()[part]
+        assert total[part] == [ra + rb, sa + sb]
