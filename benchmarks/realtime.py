@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import pickle
 import tempfile
 import threading
@@ -35,6 +36,7 @@ import orjson
 
 from benchmarks.changelog import changelog_volume
 from benchmarks.clock import bench_settings
+from benchmarks.cpu import cpu_seconds
 from ioc.catalog import load_catalog
 from ioc.contracts.keys import partition_for
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
@@ -74,7 +76,7 @@ def _produce_paced(bootstrap: str, path: str, out: str) -> None:
         producer.poll(0)
         time.sleep(max(0.0, TICK_SECONDS - (time.time() - origin - now)))
     producer.flush(60)
-    Path(out).write_bytes(pickle.dumps(delivered))
+    Path(out).write_bytes(pickle.dumps((time.process_time(), delivered)))
 
 
 def _read_applied(
@@ -149,6 +151,7 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
         with WorkerProcess(settings, free_port(), workdir / "worker.log") as worker:
             worker.wait_ready()
             cpu_before = worker.total("process_cpu_seconds_total")
+            broker_before = cpu_seconds(broker.pid)
             readings: list[tuple[float, dict[Any, float]]] = []
             stop = threading.Event()
             reader = threading.Thread(
@@ -172,10 +175,11 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
             stop.set()
             reader.join()
             cpu = worker.total("process_cpu_seconds_total") - cpu_before
+            broker_cpu = cpu_seconds(broker.pid) - broker_before
             processed = worker.total("ioc_events_processed_total")
             diffs = differences(worker.samples(), truth)
         volume = asyncio.run(changelog_volume(settings))
-        delivered = pickle.loads((workdir / "delivered.pickle").read_bytes())
+        producer_cpu, delivered = pickle.loads((workdir / "delivered.pickle").read_bytes())
     lags = _lags(delivered, readings, source_of)
     handed = [sent for _, _, _, sent in delivered]
     sent_for = max(handed) - min(handed)
@@ -191,7 +195,10 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
     print(f"end-to-end lag (hand-over to applied, {READ_SECONDS:g} s resolution): "
           f"p50 {_quantile(lags, 0.5):.2f} s, p99 {_quantile(lags, 0.99):.2f} s, "
           f"max {max(lags):.2f} s")  # fmt: skip
-    print(f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(processed, 1):.3f} s per 1,000 events")
+    print(f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(processed, 1):.3f} s per 1,000 events; "
+          f"broker {broker_cpu:.1f} s, producer {producer_cpu:.1f} s "
+          f"({os.cpu_count()} cores: {(os.cpu_count() or 1) * drained_after:.0f} s CPU in "
+          f"{drained_after:.0f} s)")  # fmt: skip
     print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
           f"{volume.bytes / max(processed, 1):,.0f} bytes per event")  # fmt: skip
     print(f"  MiB by table: {volume.tables()}; largest record {volume.largest / 1024:,.0f} KiB")

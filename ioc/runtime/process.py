@@ -37,6 +37,10 @@ class ChildProcess:
             argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
