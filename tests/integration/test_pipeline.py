@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import time
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry
 
@@ -22,6 +23,7 @@ from ioc.simulate.disturb import Disturbance
 from streams.ingest import IngestMetrics, IngestService
 from streams.offsets import log_end_offsets
 from streams.topics import SOURCES
+from tests.conftest import soc_alert
 from tests.integration.conftest import simulate, wait_for_truth
 
 pytestmark = pytest.mark.integration
@@ -300,3 +302,29 @@ def wait_for_processed(worker: WorkerProcess, at_least: int, timeout: float = 60
             return True
         time.sleep(0.1)
     return False
+
+
+def test_the_pipeline_lag_is_observed_by_the_scrape_that_shows_the_event_applied(
+    settings: Settings, worker: WorkerProcess
+) -> None:
+    # The wall shows the state as applied; its changelog is written up to GROUP_LINGER_SECONDS
+    # later. The delay the pipeline dashboard shows ends where the wall's does.
+    alert = soc_alert(event_time=settings.clock().now_datetime().isoformat())
+    asyncio.run(_send(settings, settings.topics.soc, alert["agent"]["id"].encode(), alert))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        samples = worker.raw_samples()
+        processed = sum(v for (n, _), v in samples.items() if n == "ioc_events_processed_total")
+        if processed:
+            break
+        time.sleep(0.05)
+    assert samples[("ioc_pipeline_lag_seconds_count", (("source", "soc"),))] == 1
+
+
+async def _send(settings: Settings, topic: str, key: bytes, doc: dict[str, object]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers())
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, json.dumps(doc).encode(), key=key)
+    finally:
+        await producer.stop()
