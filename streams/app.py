@@ -661,28 +661,45 @@ def _aggregator(
                 await asyncio.sleep(attempt)
         metrics.gaps.labels(batch.source, "unrepaired").inc()
 
-    # Applied batches whose changelog records are not yet known delivered: not acked. Their
-    # stream events only, not the batches: 64 parsed backlog batches held a third of a
-    # million facts.
+    # Applied batches whose state is not yet written: not acked. Their stream events only,
+    # not the batches: 64 parsed backlog batches held a third of a million facts.
     pending: list[Any] = []
     acker: list[Any] = []  # the agent's no-ack stream, once it runs
     group_events = [0]  # events in the batches applied since the last write
     group_started = [0.0]  # monotonic time of the group's first batch
 
-    delivering = asyncio.Lock()  # the agent and a revocation may both release acks
+    delivering = asyncio.Lock()  # the agent, the timer and a revocation all write groups
+    # The written group whose changelog records are on their way: at most one, so that acks
+    # stay in order and held events bounded.
+    in_flight: list[asyncio.Future[None]] = []
 
-    async def deliver_and_ack() -> None:
-        """Wait for the changelog records of the pending batches, then ack them."""
+    async def deliver(held: list[Any]) -> None:
+        await _deliver_changelog(app)
+        for event in held:
+            await acker[0].ack(event)
+
+    async def write_group(wait: bool = False) -> None:
+        """Write the state the pending batches changed. Their changelog records are awaited,
+        and the batches acked, in the background while the next group is applied: waiting
+        inline stalled each agent for about 40% of a 20,000 events/s run (180 ms a group).
+        With ``wait``, return once every batch applied so far is acked."""
         async with delivering:
+            if in_flight:
+                await in_flight.pop()
             cache.flush()
             group_events[0] = 0
             if not pending or not acker:
                 return
-            held = list(pending)  # a prefix: batches are only appended meanwhile
-            await _deliver_changelog(app)
-            for event in held:
-                await acker[0].ack(event)
-            del pending[: len(held)]
+            held = list(pending)
+            del pending[:]
+            delivery = asyncio.ensure_future(deliver(held))
+            if wait:
+                await delivery
+            else:
+                in_flight.append(delivery)
+
+    async def deliver_and_ack() -> None:
+        await write_group(wait=True)
 
     # A revocation clears the agent's queue and waits for every ack: the held ones go first.
     cast(App, app).before_wait_empty.append(deliver_and_ack)
@@ -692,7 +709,7 @@ def _aggregator(
 
     async def write_lingering_group() -> None:
         if group_is_due():
-            await deliver_and_ack()
+            await write_group()
 
     write_lingering_group.__qualname__ = f"write_lingering_group[{cache.table.name}]"
     app.timer(GROUP_LINGER_SECONDS / 2)(write_lingering_group)
@@ -751,7 +768,7 @@ def _aggregator(
                 or group_events[0] >= GROUP_MAX_EVENTS
                 or (_queue_empty(manual) and group_is_due())
             ):
-                await deliver_and_ack()
+                await write_group()
             yield None
 
     return aggregate
