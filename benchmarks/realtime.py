@@ -58,11 +58,14 @@ def _produce_paced(bootstrap: str, path: str, out: str) -> None:
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 2,
                          "queue.buffering.max.messages": 2_000_000})  # fmt: skip
     delivered: list[tuple[str, int, int, float]] = []
+    acked_after: list[float] = []  # hand-over to the broker's ack (10 ms resolution: polls)
 
     def on_delivery(err: Any, msg: Any) -> None:
         if err is not None:
             raise RuntimeError(f"delivery failed: {err}")
-        delivered.append((msg.topic(), msg.partition(), msg.offset(), msg.timestamp()[1] / 1000))
+        sent = msg.timestamp()[1] / 1000
+        delivered.append((msg.topic(), msg.partition(), msg.offset(), sent))
+        acked_after.append(time.time() - sent)
 
     origin = time.time()
     i = 0
@@ -76,7 +79,7 @@ def _produce_paced(bootstrap: str, path: str, out: str) -> None:
         producer.poll(0)
         time.sleep(max(0.0, TICK_SECONDS - (time.time() - origin - now)))
     producer.flush(60)
-    Path(out).write_bytes(pickle.dumps((time.process_time(), delivered)))
+    Path(out).write_bytes(pickle.dumps((time.process_time(), delivered, acked_after)))
 
 
 def _read_applied(
@@ -179,7 +182,9 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
             processed = worker.total("ioc_events_processed_total")
             diffs = differences(worker.samples(), truth)
         volume = asyncio.run(changelog_volume(settings))
-        producer_cpu, delivered = pickle.loads((workdir / "delivered.pickle").read_bytes())
+        producer_cpu, delivered, acked_after = pickle.loads(
+            (workdir / "delivered.pickle").read_bytes()
+        )
     lags = _lags(delivered, readings, source_of)
     handed = [sent for _, _, _, sent in delivered]
     sent_for = max(handed) - min(handed)
@@ -195,6 +200,8 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
     print(f"end-to-end lag (hand-over to applied, {READ_SECONDS:g} s resolution): "
           f"p50 {_quantile(lags, 0.5):.2f} s, p99 {_quantile(lags, 0.99):.2f} s, "
           f"max {max(lags):.2f} s")  # fmt: skip
+    print(f"  of which the broker's ack to the producer: p50 {_quantile(acked_after, 0.5):.2f} s, "
+          f"p99 {_quantile(acked_after, 0.99):.2f} s")  # fmt: skip
     print(f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(processed, 1):.3f} s per 1,000 events; "
           f"broker {broker_cpu:.1f} s, producer {producer_cpu:.1f} s "
           f"({os.cpu_count()} cores: {(os.cpu_count() or 1) * drained_after:.0f} s CPU in "
