@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from typing import Any
 
 import mode
@@ -23,6 +24,7 @@ from ioc.contracts.keys import partition_for
 from ioc.ingest import EventValidator, Fact, Rejected, empty_batch, pack_partition
 from ioc.ingest.batch import FORWARDED, shard_of
 from ioc.ingest.deadletter import deadletter_headers
+from ioc.ingest.pace import PollPacer
 from streams.groups import leave_first_generation
 from streams.topics import batch_key, batch_partition
 
@@ -142,8 +144,14 @@ class IngestService(mode.Service):
     @mode.Service.task
     async def _run(self) -> None:
         assert self._consumer is not None
+        pacer = PollPacer(self.settings.ingest_busy_poll_interval_ms / 1000)
         while not self.should_stop:
+            delay = pacer.delay(time.monotonic())
+            if delay:
+                await self.sleep(delay)
+            started = time.monotonic()
             records = await self._consumer.getmany(timeout_ms=200, max_records=50000)
+            pacer.polled(started, sum(len(messages) for messages in records.values()))
             if not records:
                 continue
             try:

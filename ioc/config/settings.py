@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     # Longest a consumer's fetch waits for data. Kafka answers as soon as data arrives; Tansu
     # only when the wait ends, so on the embedded broker every hop of a page costs up to this.
     fetch_max_wait_ms: int = Field(default=100, ge=1, le=30_000)
+    # Under load (ioc.ingest.pace), the ingest polls no more often than this: fewer, larger
+    # batches. 0 polls as fast as the loop turns.
+    ingest_busy_poll_interval_ms: int = Field(default=50, ge=0, le=1000)
     # How often the ingest stage tells the aggregators how far each source partition is
     # batched (an empty batch), so that a batch lost at a restart is read back even when its
     # partition gets no new events.
