@@ -28,6 +28,7 @@ import faust
 from faust.tables import TableManager as FaustTableManager
 from faust.transport.drivers import aiokafka as driver
 
+from streams.groups import leave_first_generation
 from streams.offsets import log_end_offsets
 
 
@@ -40,6 +41,14 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         # aiokafka reads it when it builds its fetcher, in start(): still ahead of us here.
         consumer._fetch_max_wait_ms = self.fetch_max_wait_ms
         return consumer
+
+    async def on_thread_stop(self) -> None:
+        # faust's own, with a LeaveGroup from generation 0 too (streams.groups): a restart
+        # otherwise waited out the old member's session (12.8 s to ready instead of 7).
+        await super(driver.AIOKafkaConsumerThread, self).on_thread_stop()
+        if self._consumer is not None:
+            await leave_first_generation(self._consumer)
+            await self._consumer.stop()
 
     async def _highwaters(self, partitions: list[Any]) -> Mapping[Any, int]:
         reported = await super()._highwaters(partitions)
