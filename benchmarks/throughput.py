@@ -199,6 +199,8 @@ def main(events: int = 200_000, partitions: int = 4, profile: bool = False) -> i
         worker = worker_rate(settings, events, workdir, truth)
         print(f"worker (1 process), end to end: {worker:>10,.0f} events/s")
         print(f"ratio worker / raw consume:     {worker / raw:>10.3f}")
+        # The restarted worker would overwrite the backlog worker's profile with its own.
+        os.environ.pop("IOC_PROFILE_PATH", None)
         restart_time(settings, workdir, truth)
         volume = asyncio.run(changelog_volume(settings))
         print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
