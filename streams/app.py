@@ -130,8 +130,9 @@ class PartitionCache:
             if shard.fresh:
                 assert shard.seen_start is not None
                 seen_key = key + b"/%d" % shard.seen_start
-                self.seen_table[seen_key] = SeenEvents.encode(state.max_event_ts, shard.fresh)
-                seen.add(seen_key.decode(), state.max_event_ts, shard.fresh)
+                record = SeenEvents.encode(state.max_event_ts, shard.fresh)
+                self.seen_table[seen_key] = record
+                seen.add_record(seen_key.decode(), record)
                 shard.fresh, shard.seen_start = [], None
             for old in seen.expire(state.max_event_ts):
                 self.seen_table.pop(old.encode(), None)

@@ -383,6 +383,17 @@ def test_seen_ids_survive_encoding() -> None:
     assert seen.expire(1061.0) == ["k/0"]  # the batch's event time survives too
 
 
+def test_a_filed_id_reads_its_own_offset_not_bytes_that_straddle_two_pairs() -> None:
+    # The id's 15 bytes also occur across the first pair: its digest's tail and its offset.
+    first, first_offset = key_of("x"), 0x0102030405060708
+    pair = first.to_bytes(15, "little") + first_offset.to_bytes(8, "little")
+    straddling = int.from_bytes(pair[8:23], "little")
+    seen = SeenEvents(window_seconds=60)
+    seen.add("k/0", 1000.0, [(first, first_offset), (straddling, 99)])
+    assert not seen.is_duplicate(straddling, 99)
+    assert seen.is_duplicate(straddling, 100)
+
+
 def test_seen_ids_written_as_json_by_earlier_versions_still_load() -> None:
     seen = SeenEvents(window_seconds=60)
     seen.load("k/0", orjson.dumps([1000.0, [["x", 0], ["y", 1]]]))
