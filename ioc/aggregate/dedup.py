@@ -14,10 +14,10 @@ Two different ids share a digest with a chance of about n² / 2¹²¹ (1e-24 for
 the window); finding an id that shares the digest of a given one is a second preimage of
 BLAKE2b-120: an attacker who can write to a topic cannot make a real event a duplicate.
 
-Memory: about 90 bytes per id in the window (digest, dict slot; the offset is read from the
-batch's packed record, shared with the ``*-seen`` table, 23 bytes per id). 885,000 UUID ids:
-index 79 MiB measured alone (110 MiB with an int offset and a list slot per id, 154 MiB
-with the ids kept as strings).
+Memory: 24 bytes a slot of ``IdTable`` per id at a load of 0.35-0.7 (the offset is read
+from the batch's packed record, shared with the ``*-seen`` table, 23 bytes per id).
+885,000 UUID ids beside the table's records: see ``ioc/aggregate/idtable.py`` and
+docs/kpis.md.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import struct
 from hashlib import blake2b
 
 import orjson
+
+from ioc.aggregate.idtable import IdTable
 
 _DIGEST_BYTES = 15
 # A seen record: marker, newest event time, then (digest, offset) per id.
@@ -45,27 +47,26 @@ def key_of(event_id: str) -> int:
 class SeenEvents:
     def __init__(self, window_seconds: float) -> None:
         self.window_seconds = window_seconds
-        # id key -> its offset while its batch is unwritten (``add_one``), then the packed
-        # record of its batch (``encode``), which holds the offset: one shared reference per
-        # id instead of an int and a list slot (31 MiB at 885,000 ids).
-        self._offsets: dict[int, int | bytes] = {}
+        # id key -> its offset, while its batch is unwritten (``add_one``)
+        self._pending: dict[int, int] = {}
+        # id key -> the packed record of its batch (``encode``), which holds the offset
+        self._filed = IdTable()
         # batch key -> (newest event time in it, its record): the unit of persistence and expiry
         self._batches: dict[str, tuple[float, bytes]] = {}
 
     def __len__(self) -> int:
-        return len(self._offsets)
+        return len(self._filed) + len(self._pending)
 
     def is_duplicate(self, key: int, offset: int) -> bool:
-        held = self._offsets.get(key)
-        if held is None:
-            return False
-        if isinstance(held, int):
-            return held != offset
-        return _offset_in(held, key) != offset
+        pending = self._pending.get(key)
+        if pending is not None:
+            return pending != offset
+        record = self._filed.get(key)
+        return record is not None and _offset_in(record, key) != offset
 
     def add_one(self, key: int, offset: int) -> None:
         """Remember an id now; ``add`` then files it under its batch for expiry."""
-        self._offsets[key] = offset
+        self._pending[key] = offset
 
     def add(self, batch_key: str, newest_ts: float, pairs: list[tuple[int, int]]) -> None:
         self.add_record(batch_key, self.encode(newest_ts, pairs))
@@ -78,10 +79,12 @@ class SeenEvents:
             self.add(batch_key, newest_ts, [(key_of(e), o) for e, o in pairs])
             return
         (newest_ts,) = _HEAD.unpack_from(record, len(_MARKER))
-        offsets = self._offsets
+        pending, put = self._pending, self._filed.put
         from_bytes = int.from_bytes
         for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
-            offsets[from_bytes(digest, "little")] = record
+            key = from_bytes(digest, "little")
+            put(key, record)
+            pending.pop(key, None)
         self._batches[batch_key] = (newest_ts, record)
 
     def expire(self, event_time_now: float) -> list[str]:
@@ -96,11 +99,13 @@ class SeenEvents:
             if ts >= horizon:
                 break
             old.append(batch_key)
-        from_bytes = int.from_bytes
+        from_bytes, remove = int.from_bytes, self._filed.remove
         for batch_key in old:
             _, record = self._batches.pop(batch_key)
             for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
-                self._offsets.pop(from_bytes(digest, "little"), None)
+                remove(from_bytes(digest, "little"), record)
+        if old:
+            self._filed.shrink_to_fit()
         return old
 
     @staticmethod
