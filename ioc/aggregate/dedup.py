@@ -14,7 +14,7 @@ Two different ids share a digest with a chance of about n² / 2¹²¹ (1e-24 for
 the window); finding an id that shares the digest of a given one is a second preimage of
 BLAKE2b-120: an attacker who can write to a topic cannot make a real event a duplicate.
 
-Memory: 24 bytes a slot of ``IdTable`` per id at a load of 0.35-0.7 (the offset is read
+Memory: 20 bytes a slot of ``IdTable`` per id at a load of 0.35-0.7 (the offset is read
 from the batch's packed record, shared with the ``*-seen`` table, 23 bytes per id).
 885,000 UUID ids beside the table's records: see ``ioc/aggregate/idtable.py`` and
 docs/kpis.md.
@@ -36,6 +36,7 @@ _HEAD = struct.Struct("<d")
 _PAIR = struct.Struct(f"<{_DIGEST_BYTES}sq")
 _OFFSET = struct.Struct("<q")
 _BODY = len(_MARKER) + _HEAD.size
+_TAGS = (1 << 32) - 1
 
 
 def key_of(event_id: str) -> int:
@@ -49,10 +50,12 @@ class SeenEvents:
         self.window_seconds = window_seconds
         # id key -> its offset, while its batch is unwritten (``add_one``)
         self._pending: dict[int, int] = {}
-        # id key -> the packed record of its batch (``encode``), which holds the offset
+        # id key -> the tag of its batch; the batch's packed record (``encode``) holds the offset
         self._filed = IdTable()
-        # batch key -> (newest event time in it, its record): the unit of persistence and expiry
-        self._batches: dict[str, tuple[float, bytes]] = {}
+        self._records: dict[int, bytes] = {}  # tag -> record
+        self._next_tag = 0
+        # batch key -> (newest event time in it, its tag): the unit of persistence and expiry
+        self._batches: dict[str, tuple[float, int]] = {}
 
     def __len__(self) -> int:
         return len(self._filed) + len(self._pending)
@@ -61,8 +64,8 @@ class SeenEvents:
         pending = self._pending.get(key)
         if pending is not None:
             return pending != offset
-        record = self._filed.get(key)
-        return record is not None and _offset_in(record, key) != offset
+        tag = self._filed.get(key)
+        return tag is not None and _offset_in(self._records[tag], key) != offset
 
     def add_one(self, key: int, offset: int) -> None:
         """Remember an id now; ``add`` then files it under its batch for expiry."""
@@ -79,13 +82,20 @@ class SeenEvents:
             self.add(batch_key, newest_ts, [(key_of(e), o) for e, o in pairs])
             return
         (newest_ts,) = _HEAD.unpack_from(record, len(_MARKER))
+        # Tags are live for the window only: wrapping after 2³² - 1 batches of one shard is safe.
+        replaced = self._batches.pop(batch_key, None)
+        if replaced is not None:  # the same batch filed again (read back, then re-applied)
+            self._forget(replaced[1])
+        tag = self._next_tag
+        self._next_tag = (tag + 1) % _TAGS
+        self._records[tag] = record
         pending, put = self._pending, self._filed.put
         from_bytes = int.from_bytes
         for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
             key = from_bytes(digest, "little")
-            put(key, record)
+            put(key, tag)
             pending.pop(key, None)
-        self._batches[batch_key] = (newest_ts, record)
+        self._batches[batch_key] = (newest_ts, tag)
 
     def expire(self, event_time_now: float) -> list[str]:
         """Forget batches older than the window; return their keys (to delete from storage).
@@ -99,14 +109,17 @@ class SeenEvents:
             if ts >= horizon:
                 break
             old.append(batch_key)
-        from_bytes, remove = int.from_bytes, self._filed.remove
         for batch_key in old:
-            _, record = self._batches.pop(batch_key)
-            for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
-                remove(from_bytes(digest, "little"), record)
+            self._forget(self._batches.pop(batch_key)[1])
         if old:
             self._filed.shrink_to_fit()
         return old
+
+    def _forget(self, tag: int) -> None:
+        record = self._records.pop(tag)
+        from_bytes, remove = int.from_bytes, self._filed.remove
+        for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
+            remove(from_bytes(digest, "little"), tag)
 
     @staticmethod
     def encode(newest_ts: float, pairs: list[tuple[int, int]]) -> bytes:

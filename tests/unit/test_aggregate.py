@@ -394,6 +394,15 @@ def test_a_filed_id_reads_its_own_offset_not_bytes_that_straddle_two_pairs() -> 
     assert seen.is_duplicate(straddling, 100)
 
 
+def test_a_batch_filed_again_replaces_its_ids_and_expires_once() -> None:
+    seen = SeenEvents(window_seconds=60)
+    seen.add("k/0", 1000.0, [(key_of("x"), 0), (key_of("y"), 1)])
+    seen.add("k/0", 1000.0, [(key_of("x"), 0)])  # read back, then re-applied with fewer ids
+    assert len(seen) == 1 and not seen.is_duplicate(key_of("y"), 9)
+    assert seen.expire(1061.0) == ["k/0"]
+    assert len(seen) == 0
+
+
 def test_seen_ids_written_as_json_by_earlier_versions_still_load() -> None:
     seen = SeenEvents(window_seconds=60)
     seen.load("k/0", orjson.dumps([1000.0, [["x", 0], ["y", 1]]]))
