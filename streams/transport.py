@@ -17,6 +17,8 @@
   recovery as ``app.service`` ones do: the ingest's group join (3 s on an empty group, the
   broker's initial rebalance delay) then overlaps the tables' join and recovery instead of
   following them, which is most of a restart.
+- A LeaveGroup from generation 0 on stop (``streams.groups``), which aiokafka sends only from
+  generation 1: Tansu's first generation is 0, and a restart waited out the old member.
 """
 
 from __future__ import annotations
