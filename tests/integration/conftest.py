@@ -4,13 +4,17 @@ Prometheus. Each test gets its own topics and consumer groups, so tests don't in
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from ioc.catalog import Catalog
 from ioc.clock import Clock
@@ -113,3 +117,26 @@ def wait_for_truth(worker: WorkerProcess, truth: GroundTruth, timeout: float = 9
             return []
         time.sleep(0.5)
     return diffs
+
+
+async def send_soc(settings: Settings, docs: list[tuple[bytes, dict[str, Any]]]) -> list[int]:
+    """Send each (key, document) to the SOC topic with aiokafka (murmur2, the contract);
+    return the partition each landed in."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers())
+    await producer.start()
+    try:
+        sent = [
+            await producer.send_and_wait(settings.topics.soc, json.dumps(doc).encode(), key=key)
+            for key, doc in docs
+        ]
+    finally:
+        await producer.stop()
+    return [meta.partition for meta in sent]
+
+
+def real_clock_env() -> dict[str, str]:
+    """This environment without faketime: librdkafka's calls never return under it, so a
+    librdkafka helper process runs on the real clock (scripts/test-at.sh)."""
+    return {
+        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
+    }

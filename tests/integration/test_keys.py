@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import zlib
@@ -14,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from pydantic import TypeAdapter
 
 from ioc.catalog import Catalog
@@ -24,7 +22,7 @@ from ioc.contracts.keys import partition_for
 from ioc.runtime import WorkerProcess
 from ioc.simulate import GroundTruth
 from tests.conftest import soc_alert
-from tests.integration.conftest import wait_for_truth
+from tests.integration.conftest import real_clock_env, send_soc, wait_for_truth
 
 pytestmark = pytest.mark.integration
 
@@ -81,30 +79,15 @@ def _librdkafka_send(
     settings: Settings, docs: list[tuple[bytes | None, dict[str, Any]]]
 ) -> list[int]:
     """Send with confluent-kafka's defaults; return the partition each message landed in."""
-    env = {
-        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
-    }
     payload = json.dumps([(key.decode() if key else None, doc) for key, doc in docs])
     done = subprocess.run(
         [sys.executable, "-c", _PRODUCE, settings.bootstrap_servers(), settings.topics.soc],
-        input=payload, capture_output=True, text=True, env=env, timeout=60, check=False,
+        input=payload, capture_output=True, text=True, env=real_clock_env(), timeout=60,
+        check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     landed: list[int] = json.loads(done.stdout)
     return landed
-
-
-async def _aiokafka_send(settings: Settings, docs: list[tuple[bytes, dict[str, Any]]]) -> list[int]:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers())
-    await producer.start()
-    try:
-        sent = [
-            await producer.send_and_wait(settings.topics.soc, json.dumps(doc).encode(), key=key)
-            for key, doc in docs
-        ]
-    finally:
-        await producer.stop()
-    return [meta.partition for meta in sent]
 
 
 @pytest.mark.timeout(180)
@@ -129,9 +112,7 @@ def test_status_changes_close_their_alert_whatever_the_producers_key_and_partiti
     resolves = [_status(a, "resolved", now - timedelta(seconds=3)) for a in alerts]
 
     # The alerts as the contract says: keyed by the agent, murmur2 (aiokafka).
-    alert_parts = asyncio.run(
-        _aiokafka_send(settings, [(a["agent"]["id"].encode(), a) for a in alerts])
-    )
+    alert_parts = asyncio.run(send_soc(settings, [(a["agent"]["id"].encode(), a) for a in alerts]))
     # Alert 0's changes keyed by its agent through librdkafka (CRC32); alert 1's without a key.
     rdkafka_docs: list[tuple[bytes | None, dict[str, Any]]] = [
         (agents[0].encode(), acks[0]), (agents[0].encode(), resolves[0]),
@@ -140,7 +121,7 @@ def test_status_changes_close_their_alert_whatever_the_producers_key_and_partiti
     rdkafka_parts = _librdkafka_send(settings, rdkafka_docs)
     # Alert 2's changes keyed by the alert id (aiokafka, murmur2 of the wrong key).
     wrong_key_parts = asyncio.run(
-        _aiokafka_send(settings, [(d["alert_id"].encode(), d) for d in (acks[2], resolves[2])])
+        send_soc(settings, [(d["alert_id"].encode(), d) for d in (acks[2], resolves[2])])
     )
 
     truth = GroundTruth(catalog, late_grace_seconds=settings.late_grace_seconds)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import CollectorRegistry
 
 from ioc.catalog import Catalog
@@ -26,7 +25,7 @@ from streams.ingest import IngestMetrics, IngestService
 from streams.offsets import log_end_offsets
 from streams.topics import SOURCES
 from tests.conftest import soc_alert
-from tests.integration.conftest import simulate, wait_for_truth
+from tests.integration.conftest import real_clock_env, send_soc, simulate, wait_for_truth
 
 pytestmark = pytest.mark.integration
 
@@ -248,12 +247,9 @@ print(json.dumps({g: f.result().state.name for g, f in described.items()}))
 
 def group_states(settings: Settings, groups: list[str]) -> dict[str, str]:
     """Each consumer group's state as the broker tells it: STABLE while a member holds it."""
-    env = {
-        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
-    }
     done = subprocess.run(
         [sys.executable, "-c", _DESCRIBE, settings.bootstrap_servers(), *groups],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True, text=True, env=real_clock_env(), timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     states: dict[str, str] = json.loads(done.stdout)
@@ -327,7 +323,7 @@ def test_the_pipeline_lag_is_observed_by_the_scrape_that_shows_the_event_applied
     # The wall shows the state as applied; its changelog is written up to GROUP_LINGER_SECONDS
     # later. The delay the pipeline dashboard shows ends where the wall's does.
     alert = soc_alert(event_time=settings.clock().now_datetime().isoformat())
-    asyncio.run(_send(settings, settings.topics.soc, alert["agent"]["id"].encode(), alert))
+    asyncio.run(send_soc(settings, [(alert["agent"]["id"].encode(), alert)]))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         samples = worker.raw_samples()
@@ -336,12 +332,3 @@ def test_the_pipeline_lag_is_observed_by_the_scrape_that_shows_the_event_applied
             break
         time.sleep(0.05)
     assert samples[("ioc_pipeline_lag_seconds_count", (("source", "soc"),))] == 1
-
-
-async def _send(settings: Settings, topic: str, key: bytes, doc: dict[str, object]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers())
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, json.dumps(doc).encode(), key=key)
-    finally:
-        await producer.stop()
