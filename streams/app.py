@@ -107,7 +107,7 @@ class PartitionCache:
             prefix = key + b"/"
             for seen_key, data in list(self.seen_table.data.items()):
                 if seen_key.startswith(prefix):
-                    seen.load(seen_key.decode(), data)
+                    seen.add_record(seen_key.decode(), data)
             return seen
 
         return load

@@ -23,6 +23,7 @@ docs/kpis.md.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from hashlib import blake2b
 
 import orjson
@@ -82,17 +83,15 @@ class SeenEvents:
             self.add(batch_key, newest_ts, [(key_of(e), o) for e, o in pairs])
             return
         (newest_ts,) = _HEAD.unpack_from(record, len(_MARKER))
-        # Tags are live for the window only: wrapping after 2³² - 1 batches of one shard is safe.
         replaced = self._batches.pop(batch_key, None)
         if replaced is not None:  # the same batch filed again (read back, then re-applied)
             self._forget(replaced[1])
         tag = self._next_tag
+        # Tags are live for the window only: wrapping after 2³² - 1 batches of one shard is safe.
         self._next_tag = (tag + 1) % _TAGS
         self._records[tag] = record
         pending, put = self._pending, self._filed.put
-        from_bytes = int.from_bytes
-        for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
-            key = from_bytes(digest, "little")
+        for key in _keys_in(record):
             put(key, tag)
             pending.pop(key, None)
         self._batches[batch_key] = (newest_ts, tag)
@@ -116,10 +115,9 @@ class SeenEvents:
         return old
 
     def _forget(self, tag: int) -> None:
-        record = self._records.pop(tag)
-        from_bytes, remove = int.from_bytes, self._filed.remove
-        for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
-            remove(from_bytes(digest, "little"), tag)
+        remove = self._filed.remove
+        for key in _keys_in(self._records.pop(tag)):
+            remove(key, tag)
 
     @staticmethod
     def encode(newest_ts: float, pairs: list[tuple[int, int]]) -> bytes:
@@ -129,8 +127,12 @@ class SeenEvents:
             + [pack(key.to_bytes(_DIGEST_BYTES, "little"), offset) for key, offset in pairs]
         )
 
-    def load(self, batch_key: str, data: bytes) -> None:
-        self.add_record(batch_key, data)
+
+def _keys_in(record: bytes) -> Iterator[int]:
+    """The id keys a packed record (``encode``) files."""
+    from_bytes = int.from_bytes
+    for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
+        yield from_bytes(digest, "little")
 
 
 def _offset_in(record: bytes, key: int) -> int | None:

@@ -378,7 +378,7 @@ def test_ids_are_forgotten_after_the_window() -> None:
 
 def test_seen_ids_survive_encoding() -> None:
     seen = SeenEvents(window_seconds=60)
-    seen.load("k/0", SeenEvents.encode(1000.0, [(key_of("x"), 0), (key_of("y"), 1)]))
+    seen.add_record("k/0", SeenEvents.encode(1000.0, [(key_of("x"), 0), (key_of("y"), 1)]))
     assert seen.is_duplicate(key_of("y"), 7) and not seen.is_duplicate(key_of("y"), 1)
     assert seen.expire(1061.0) == ["k/0"]  # the batch's event time survives too
 
@@ -405,7 +405,7 @@ def test_a_batch_filed_again_replaces_its_ids_and_expires_once() -> None:
 
 def test_seen_ids_written_as_json_by_earlier_versions_still_load() -> None:
     seen = SeenEvents(window_seconds=60)
-    seen.load("k/0", orjson.dumps([1000.0, [["x", 0], ["y", 1]]]))
+    seen.add_record("k/0", orjson.dumps([1000.0, [["x", 0], ["y", 1]]]))
     assert seen.is_duplicate(key_of("x"), 3) and not seen.is_duplicate(key_of("x"), 0)
     assert len(seen) == 2
 
