@@ -77,8 +77,9 @@ async def measure(
     clock = settings.clock()
     # Its own process: at 5,000 events/s the simulator and its producer took this loop's time,
     # and this loop times the samples.
-    stop = multiprocessing.get_context("spawn").Event()
-    background = multiprocessing.get_context("spawn").Process(
+    spawn = multiprocessing.get_context("spawn")
+    stop = spawn.Event()
+    background = spawn.Process(
         target=_publish_background, args=(settings, background_rate, stop), daemon=True
     )
     background.start()

@@ -202,9 +202,10 @@ def main(rate: float = 5_000.0, seconds: float = 30.0, partitions: int = 4) -> i
           f"max {max(lags):.2f} s")  # fmt: skip
     print(f"  of which the broker's ack to the producer: p50 {_quantile(acked_after, 0.5):.2f} s, "
           f"p99 {_quantile(acked_after, 0.99):.2f} s")  # fmt: skip
+    cores = os.cpu_count() or 1
     print(f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(processed, 1):.3f} s per 1,000 events; "
           f"broker {broker_cpu:.1f} s, producer {producer_cpu:.1f} s "
-          f"({os.cpu_count()} cores: {(os.cpu_count() or 1) * drained_after:.0f} s CPU in "
+          f"({cores} cores: {cores * drained_after:.0f} s CPU in "
           f"{drained_after:.0f} s)")  # fmt: skip
     print(f"changelog written: {volume.bytes / 2**20:,.1f} MiB in {volume.records:,} records, "
           f"{volume.bytes / max(processed, 1):,.0f} bytes per event")  # fmt: skip
