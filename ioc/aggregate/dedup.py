@@ -23,7 +23,6 @@ docs/kpis.md.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from hashlib import blake2b
 
 import orjson
@@ -90,10 +89,12 @@ class SeenEvents:
         # Tags are live for the window only: wrapping after 2³² - 1 batches of one shard is safe.
         self._next_tag = (tag + 1) % _TAGS
         self._records[tag] = record
-        pending, put = self._pending, self._filed.put
-        for key in _keys_in(record):
-            put(key, tag)
-            pending.pop(key, None)
+        keys = _keys_in(record)
+        self._filed.put_all(keys, tag)
+        pending = self._pending
+        if pending:
+            for key in keys:
+                pending.pop(key, None)
         self._batches[batch_key] = (newest_ts, tag)
 
     def expire(self, event_time_now: float) -> list[str]:
@@ -115,9 +116,7 @@ class SeenEvents:
         return old
 
     def _forget(self, tag: int) -> None:
-        remove = self._filed.remove
-        for key in _keys_in(self._records.pop(tag)):
-            remove(key, tag)
+        self._filed.remove_all(_keys_in(self._records.pop(tag)), tag)
 
     @staticmethod
     def encode(newest_ts: float, pairs: list[tuple[int, int]]) -> bytes:
@@ -128,11 +127,10 @@ class SeenEvents:
         )
 
 
-def _keys_in(record: bytes) -> Iterator[int]:
+def _keys_in(record: bytes) -> list[int]:
     """The id keys a packed record (``encode``) files."""
     from_bytes = int.from_bytes
-    for digest, _ in _PAIR.iter_unpack(memoryview(record)[_BODY:]):
-        yield from_bytes(digest, "little")
+    return [from_bytes(digest, "little") for digest, _ in _PAIR.iter_unpack(record[_BODY:])]
 
 
 def _offset_in(record: bytes, key: int) -> int | None:

@@ -13,6 +13,7 @@ tombstones), so probes stay short however many ids the window expires.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 
 _LOW64 = (1 << 64) - 1
 _MIN_SLOTS = 64
@@ -49,34 +50,58 @@ class IdTable:
 
     def put(self, key: int, tag: int) -> None:
         """File ``key`` under ``tag`` (0 to 2³² - 2)."""
-        low, high = key & _LOW64, key >> 64
-        slot, found = self._find(low, high)
-        self._tags[slot] = tag + 1
-        if not found:
-            self._lows[slot], self._highs[slot] = low, high
-            self._count += 1
-            if self._count * 10 > 7 * (self._mask + 1):  # load above 0.7
-                self._resize(2 * (self._mask + 1))
+        self.put_all((key,), tag)
+
+    def put_all(self, keys: Iterable[int], tag: int) -> None:
+        """File every key of ``keys`` under ``tag``. A batch's ids are filed together, with
+        the probe written out here: a method call per id cost as much as the probe."""
+        value = tag + 1
+        lows, highs, tags, mask = self._lows, self._highs, self._tags, self._mask
+        for key in keys:
+            low, high = key & _LOW64, key >> 64
+            slot = low & mask
+            while tags[slot]:
+                if lows[slot] == low and highs[slot] == high:
+                    break
+                slot = (slot + 1) & mask
+            else:
+                lows[slot], highs[slot] = low, high
+                self._count += 1
+            tags[slot] = value
+            if self._count * 10 > 7 * (mask + 1):  # load above 0.7
+                self._resize(2 * (mask + 1))
+                lows, highs, tags, mask = self._lows, self._highs, self._tags, self._mask
 
     def remove(self, key: int, tag: int) -> None:
         """Forget ``key`` if it is still filed under ``tag`` (not refiled since)."""
-        slot, found = self._find(key & _LOW64, key >> 64)
-        if not found or self._tags[slot] != tag + 1:
-            return
+        self.remove_all((key,), tag)
+
+    def remove_all(self, keys: Iterable[int], tag: int) -> None:
+        """``remove`` for every key of ``keys`` (a batch's ids expire together)."""
+        value = tag + 1
         lows, highs, tags, mask = self._lows, self._highs, self._tags, self._mask
-        # Shift back each following entry of the cluster whose home slot does not lie
-        # (cyclically) after the hole and up to itself: it stays reachable from its home.
-        hole, nxt = slot, (slot + 1) & mask
-        while tags[nxt]:
-            home = lows[nxt] & mask
-            if (hole < nxt and (home <= hole or home > nxt)) or (
-                hole > nxt and home <= hole and home > nxt
-            ):
-                lows[hole], highs[hole], tags[hole] = lows[nxt], highs[nxt], tags[nxt]
-                hole = nxt
-            nxt = (nxt + 1) & mask
-        tags[hole] = 0
-        self._count -= 1
+        for key in keys:
+            low, high = key & _LOW64, key >> 64
+            slot = low & mask
+            while tags[slot]:
+                if lows[slot] == low and highs[slot] == high:
+                    break
+                slot = (slot + 1) & mask
+            if tags[slot] != value:
+                continue  # not filed, or refiled under another tag since
+            # Shift back each following entry of the cluster whose home slot does not lie
+            # (cyclically) after the hole and up to itself: it stays reachable from its home.
+            hole, nxt = slot, (slot + 1) & mask
+            while tags[nxt]:
+                home = lows[nxt] & mask
+                if (hole < nxt and (home <= hole or home > nxt)) or (
+                    hole > nxt and home <= hole and home > nxt
+                ):
+                    lows[hole], highs[hole], tags[hole] = lows[nxt], highs[nxt], tags[nxt]
+                    hole = nxt
+                nxt = (nxt + 1) & mask
+            tags[hole] = 0
+            self._count -= 1
 
     def shrink_to_fit(self) -> None:
         """After expiry: give back slots when the load fell under 0.15."""

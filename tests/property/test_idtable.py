@@ -36,3 +36,33 @@ def test_the_table_answers_as_a_dict_would(ops: list[tuple[str, int, int]]) -> N
         assert len(table) == len(model)
     for key in {k for _, k, _ in ops}:
         assert table.get(key) == model.get(key)
+
+
+BULK_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["put", "remove"]), st.lists(KEYS, max_size=120), st.sampled_from([0, 1])
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(BULK_OPS)
+def test_filing_and_forgetting_many_keys_at_once_answers_as_a_dict_would(
+    ops: list[tuple[str, list[int], int]],
+) -> None:
+    # A batch's keys go in together and may grow the table halfway through (from 64 slots).
+    table = IdTable()
+    model: dict[int, int] = {}
+    for op, keys, tag in ops:
+        if op == "put":
+            table.put_all(keys, tag)
+            model.update(dict.fromkeys(keys, tag))
+        else:
+            table.remove_all(keys, tag)
+            for key in keys:
+                if model.get(key) == tag:
+                    del model[key]
+        assert len(table) == len(model)
+    for key in {k for _, keys, _ in ops for k in keys}:
+        assert table.get(key) == model.get(key)

@@ -49,3 +49,12 @@ def test_the_table_grows_and_shrinks_and_keeps_its_keys() -> None:
     table.shrink_to_fit()
     assert len(table) == 10
     assert all(table.get(k * 0x9E3779B97F4A7C15) == TAG for k in range(990, 1000))
+
+
+def test_keys_filed_together_are_kept_when_the_table_grows_halfway() -> None:
+    table = IdTable()
+    keys = [key * 0x9E3779B97F4A7C15 for key in range(1000)]  # 64 slots to start: grows 5 times
+    table.put_all(keys, TAG)
+    table.remove_all(keys[:990], TAG)
+    assert len(table) == 10
+    assert [table.get(k) for k in keys[985:]] == [None] * 5 + [TAG] * 10
