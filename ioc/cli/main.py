@@ -306,6 +306,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from benchmarks.alert_latency import main as latency_main
 
         return latency_main(samples=args.samples, background_rate=args.background_rate)
+    if args.core:
+        from benchmarks.core import main as core_main
+
+        return core_main(events=args.events, partitions=args.partitions)
     if args.realtime:
         from benchmarks.realtime import main as realtime_main
 
@@ -651,6 +655,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="send RATE events/s for --seconds and measure the end-to-end lag instead",
     )
     p.add_argument("--seconds", type=float, default=30.0, help="how long --realtime sends")
+    p.add_argument(
+        "--core",
+        action="store_true",
+        help="time the hot path's pure-Python stages offline (no broker) instead",
+    )
     p.add_argument(
         "--profile",
         action="store_true",
