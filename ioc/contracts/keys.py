@@ -10,9 +10,8 @@ of its entity and counted in ``ioc_events_rerouted_total``: it is processed, one
 
 from __future__ import annotations
 
+import struct
 from functools import lru_cache
-
-from aiokafka.partitioner import murmur2
 
 from ioc.contracts.events import DossierEvent, Event, SocAlert, SocAlertStatus, UptimeProbe
 
@@ -34,4 +33,33 @@ def partition_key(event: Event) -> str:
 @lru_cache(maxsize=1 << 16)
 def partition_for(key: bytes, partitions: int) -> int:
     """The partition Kafka's default partitioner gives ``key`` (murmur2, as in Java)."""
-    return int(murmur2(key) & 0x7FFFFFFF) % partitions
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+_M = 0x5BD1E995
+_MASK = 0xFFFFFFFF
+_WORDS = [struct.Struct(f"<{n}I") for n in range(64)]
+
+
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 (Java's ``Utils.murmur2``, unsigned), as aiokafka's, read a word at a
+    time: a quarter of the ingest's keys are dossier ids seen for the first time, and
+    aiokafka's byte-by-byte version cost 3 µs for each."""
+    length = len(data)
+    h = 0x9747B28C ^ length
+    whole = length & ~3
+    n = whole >> 2
+    words = _WORDS[n].unpack_from(data) if n < len(_WORDS) else struct.unpack_from(f"<{n}I", data)
+    for k in words:
+        k = (k * _M) & _MASK
+        k = ((k ^ (k >> 24)) * _M) & _MASK
+        h = ((h * _M) & _MASK) ^ k
+    extra = length & 3
+    if extra:
+        if extra == 3:
+            h ^= data[whole + 2] << 16
+        if extra >= 2:
+            h ^= data[whole + 1] << 8
+        h = ((h ^ data[whole]) * _M) & _MASK
+    h = ((h ^ (h >> 13)) * _M) & _MASK
+    return h ^ (h >> 15)

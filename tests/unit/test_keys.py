@@ -10,7 +10,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from ioc.contracts import Event
-from ioc.contracts.keys import partition_for, partition_key
+from ioc.contracts.keys import murmur2, partition_for, partition_key
 from tests.conftest import dossier, soc_alert, uptime_probe
 
 EVENT: TypeAdapter[Any] = TypeAdapter(Event)
@@ -51,3 +51,8 @@ def test_a_probe_belongs_to_its_service() -> None:
 
 def test_a_dossier_event_belongs_to_its_dossier() -> None:
     assert partition_key(event(dossier())) == "P000000001"
+
+
+@pytest.mark.parametrize(("key", "signed"), JAVA_MURMUR2.items())
+def test_murmur2_of_a_key_is_the_java_clients(key: bytes, signed: int) -> None:
+    assert murmur2(key) == signed & 0xFFFFFFFF
