@@ -33,7 +33,8 @@ from ioc.metrics import spec
 Counters = dict[str, dict[str, float]]
 # Histogram series: [count per bucket (non-cumulative) ..., count above the last bucket, sum]
 Histograms = dict[str, dict[str, list[float]]]
-Entities = dict[str, dict[str, list[Any]]]
+# A record is a list, or a bare number where one value is all (``CLOSED``).
+Entities = dict[str, dict[str, Any]]
 
 # Entity kinds kept in a partition's state (all bounded: see ``expire``).
 SERVICES = "svc"  # service -> [flap status, failures, successes, last_ts, tls_days, tls_ts]
@@ -46,7 +47,10 @@ DOSSIERS = "dos"
 AGENTS = "agent"  # agent_id -> [agency, last alert ts]   (for distinct assets alerting)
 # "YYYY-MM-DD|agency|level" -> [received, resolved, resolved on time, received full online]
 DAYS = "day"
-CLOSED = "dos_closed"  # dossier_id -> [closed_ts]   (so a late "received" does not reopen it)
+# dossier_id -> closed_ts   (so a late "received" does not reopen it). A bare number: a week
+# of closed dossiers is the largest kind, and a one-item list per dossier cost 80 bytes more.
+# Records written before are ``[closed_ts]`` (``_upgraded``).
+CLOSED = "dos_closed"
 # "2026-11|agency|level", "2026-Q4|...", "2026|..." -> counts of spec.PERIOD_MEASURES: this
 # and the previous month, quarter and year (Decision 766 reports by period).
 PERIODS = "period"
@@ -67,7 +71,7 @@ DAY_BUCKET_RETENTION = 62 * 86400.0
 TRACKED_SEVERITIES = frozenset({"medium", "high", "critical"})
 
 
-class EntityKind(dict[str, list[Any]]):
+class EntityKind(dict[str, Any]):
     """The entities of one kind, remembering which ids were set or deleted since the last
     record: only those go into the next delta. Records are lists changed in place, so every
     change ends with setting the id again (or deleting it)."""
@@ -78,7 +82,7 @@ class EntityKind(dict[str, list[Any]]):
         super().__init__(*args)
         self.changed: set[str] = set()
 
-    def __setitem__(self, key: str, value: list[Any]) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         dict.__setitem__(self, key, value)
         self.changed.add(key)
 
@@ -133,7 +137,7 @@ class PartitionState:
                 counters.setdefault(name, {})[key] = self.counters[name][key]
             else:
                 histograms.setdefault(name, {})[key] = self.histograms[name][key]
-        entities: dict[str, dict[str, list[Any] | None]] = {}
+        entities: dict[str, dict[str, Any]] = {}
         for name, kind in self.entities.items():
             changed = getattr(kind, "changed", None)
             if changed:
@@ -176,7 +180,7 @@ class PartitionState:
     def from_raw(cls, raw: Mapping[str, Any]) -> PartitionState:
         """The state of a parsed snapshot; deltas are then applied by ``apply_changes``."""
         state = cls(counters=raw["c"], histograms=raw["h"])
-        state.entities = {k: EntityKind(v) for k, v in raw.get("n", {}).items()}
+        state.entities = {k: EntityKind(_upgraded(k, v)) for k, v in raw.get("n", {}).items()}
         state._set_scalars(raw)
         return state
 
@@ -189,7 +193,7 @@ class PartitionState:
             self.histograms.setdefault(name, {}).update(hseries)
         for name, changes in raw.get("n", {}).items():
             kind = self.kind(name)
-            for key, record in changes.items():
+            for key, record in _upgraded(name, changes).items():
                 if record is None:
                     kind.pop(key, None)
                 else:
@@ -232,6 +236,13 @@ class PartitionState:
         if not isinstance(kind, EntityKind):
             kind = self.entities[name] = EntityKind(kind or {})
         return kind
+
+
+def _upgraded(kind: str, records: dict[str, Any]) -> dict[str, Any]:
+    """Records of ``kind`` as this version keeps them (closed dossiers were ``[closed_ts]``)."""
+    if kind == CLOSED:
+        return {k: r[0] if isinstance(r, list) else r for k, r in records.items()}
+    return records
 
 
 @dataclass(frozen=True)
@@ -561,7 +572,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, counts: Co
                     measures += (_MEASURE["resolved_on_time"],)
             _in_periods(state, local_day, agency, level, measures)
         in_progress.pop(dossier_id, None)
-        closed[dossier_id] = [ts]
+        closed[dossier_id] = ts
     elif lifecycle == "rated":
         _count(counts, spec.DOSSIERS_RATED.name, _SEP.join((agency, level, rating)))
         if rating in _UNSATISFIED:
@@ -617,7 +628,7 @@ def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
     horizon = state.max_event_ts - lookups.closed_retention_seconds
     closed = state.kind(CLOSED)
     if closed:
-        for dossier_id in [k for k, (ts,) in closed.items() if ts < horizon]:
+        for dossier_id in [k for k, ts in closed.items() if ts < horizon]:
             del closed[dossier_id]
     agents = state.kind(AGENTS)
     if agents:

@@ -331,6 +331,36 @@ def test_the_expiry_time_survives_a_snapshot_and_a_delta() -> None:
     assert restored.next_expire_ts == state.next_expire_ts
 
 
+def _closed_as_lists(record: bytes) -> bytes:
+    """A snapshot or delta as written before closed dossiers were bare times: [closed_ts]."""
+    raw = orjson.loads(record)
+    closed = raw.get("n", {}).get(CLOSED, {})
+    raw["n"][CLOSED] = {k: [ts] for k, ts in closed.items()}
+    return orjson.dumps(raw)
+
+
+def test_closed_dossiers_of_an_older_snapshot_still_keep_a_late_receipt_out() -> None:
+    state = apply([dossier(lifecycle="cancelled")])
+    restored = PartitionState.from_bytes(_closed_as_lists(state.to_bytes()))
+    assert restored.entities[CLOSED] == state.entities[CLOSED]
+    late = dossier(event_time="2026-11-23T08:59:00+07:00")  # its receipt, after the cancel
+    restored = apply([late], state=restored)
+    assert "P000000001" not in restored.entities.get("dos", {})
+
+
+def test_closed_dossiers_of_an_older_delta_are_read_as_times_and_expire() -> None:
+    lookups = Lookups(service_tier={}, closed_retention_seconds=3600)
+    state = apply([dossier(lifecycle="cancelled")], lookups=lookups)
+    restored = PartitionState.from_bytes(PartitionState().to_bytes())
+    restored.entities.clear()
+    state.kind(CLOSED)["P000000001"] = state.entities[CLOSED]["P000000001"]  # marked changed
+    restored.apply_changes(orjson.loads(_closed_as_lists(state.changes_to_bytes())))
+    assert restored.entities[CLOSED] == state.entities[CLOSED]
+    later = dossier(dossier_id="P2", event_time="2026-11-23T11:00:00+07:00")
+    restored = apply([later], lookups=lookups, state=restored)
+    assert "P000000001" not in restored.entities[CLOSED]
+
+
 def test_targets_are_exported_from_the_catalog() -> None:
     assert gauge(PartitionState(), spec.KPI_TARGET, "full_online_rate") == 0.45
 
