@@ -29,6 +29,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from benchmarks.changelog import changelog_volume
 from benchmarks.clock import bench_settings
+from benchmarks.cpu import cpu_seconds
 from ioc.aggregate.state import add_sizes
 from ioc.catalog import load_catalog
 from ioc.config import Settings
@@ -92,18 +93,31 @@ async def first_batch_time(settings: Settings) -> float:
         await consumer.stop()
 
 
-def worker_rate(settings: Settings, n: int, workdir: Path, truth: GroundTruth) -> float:
+def worker_rate(
+    settings: Settings, n: int, workdir: Path, truth: GroundTruth, broker_pid: int | None
+) -> float:
     with WorkerProcess(settings, free_port(), workdir / "worker.log") as worker:
         deadline = time.monotonic() + 600
+        # (applied, worker CPU, broker CPU) at the first reading with events applied: the CPU
+        # per event after it says whether the worker or the broker slowed a run down.
+        first: tuple[int, float, float] | None = None
         while time.monotonic() < deadline:
             try:
                 done = worker.applied()
             except (OSError, KeyError, ValueError):
                 time.sleep(0.05)
                 continue
+            if first is None and done > 0:
+                first = (done, cpu_seconds(worker.pid), cpu_seconds(broker_pid))
             if done >= n:
                 finished = time.time()
+                assert first is not None
+                applied = max(n - first[0], 1)
+                worker_cpu = cpu_seconds(worker.pid) - first[1]
+                broker_cpu = cpu_seconds(broker_pid) - first[2]
                 rate = n / (finished - asyncio.run(first_batch_time(settings)))
+                print(f"CPU per 1,000 events applied:  worker {1000 * worker_cpu / applied:.3f} s, "
+                      f"broker {1000 * broker_cpu / applied:.3f} s")  # fmt: skip
                 _print_state(worker)
                 _print_truth(worker, truth)
                 return rate
@@ -196,7 +210,7 @@ def main(events: int = 200_000, partitions: int = 4, profile: bool = False) -> i
         )
         raw = asyncio.run(raw_consume_rate(settings, events))
         print(f"raw aiokafka getmany consume:   {raw:>10,.0f} events/s")
-        worker = worker_rate(settings, events, workdir, truth)
+        worker = worker_rate(settings, events, workdir, truth, broker.pid)
         print(f"worker (1 process), end to end: {worker:>10,.0f} events/s")
         print(f"ratio worker / raw consume:     {worker / raw:>10.3f}")
         # The restarted worker would overwrite the backlog worker's profile with its own.
