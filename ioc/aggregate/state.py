@@ -314,6 +314,28 @@ class Applied:
 
 # (metric name, label key) -> increment, summed over a batch (``PartitionState.add_counts``).
 Counts = dict[tuple[str, str], float]
+# A dossier day's sums in a batch: the day bucket's four counts, then the period measures.
+_DAY_SUMS = 4
+_P = _DAY_SUMS  # where the period measures start
+
+
+class Tally:
+    """What a batch adds, summed before it reaches the state: counter increments, and the
+    day and period counts of dossiers by (local day, agency, level). Most events of a batch
+    share these keys: one state update per key and batch, not one per event."""
+
+    __slots__ = ("counts", "dossier_days")
+
+    def __init__(self) -> None:
+        self.counts: Counts = {}
+        self.dossier_days: dict[tuple[str, str, str], list[int]] = {}
+
+    def add_to(self, state: PartitionState) -> None:
+        state.add_counts(self.counts)
+        if self.dossier_days:
+            _add_dossier_days(state, self.dossier_days)
+
+
 _SEP = spec.LABEL_SEP
 _local_date = kpi.local_date
 
@@ -347,9 +369,7 @@ def apply_batch(
         return result
     low = state.next_offset
     applied = duplicates = late = 0
-    # Counter increments are summed here and added to the state once per batch: one series
-    # update per label set, not one per event (most of a batch's events share label sets).
-    counts: Counts = {}
+    tally = Tally()
     for row in batch.events:
         offset = row[0]
         if offset < low:
@@ -366,9 +386,10 @@ def apply_batch(
             late += offset in late_offsets
         elif row[3] < state.max_event_ts - lookups.late_grace_seconds:
             late += 1
-        _APPLY[row[1]](state, row, lookups, counts)
+        _APPLY[row[1]](state, row, lookups, tally)
         applied += 1
     source = batch.source
+    counts = tally.counts
     if applied:
         _count(counts, spec.EVENTS_PROCESSED.name, source, applied)
     if duplicates:
@@ -383,7 +404,7 @@ def apply_batch(
     forwarded = sum(1 for offset in batch.forwarded if offset >= low)
     if forwarded:
         _count(counts, spec.EVENTS_REROUTED.name, source, forwarded)
-    state.add_counts(counts)
+    tally.add_to(state)
     state.next_offset = batch.end
     expire(state, lookups)
     result.offsets = applied + duplicates + dead + forwarded
@@ -408,12 +429,13 @@ def late_offsets_of(
     return late, clock
 
 
-def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, counts: Counts) -> None:
+def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
     _, _, _, ts, severity, asset_type, agency, alert_id, agent_id, techniques, groups = row[:11]
     # Facts written before the security level was carried have none.
     security_level = spec.security_level_label(row[13] if len(row) > 13 else None)
     if ts > state.max_event_ts:
         state.max_event_ts = ts
+    counts = tally.counts
     k = (_SOC_ALERTS, _SEP.join((severity, asset_type, agency)))
     counts[k] = counts.get(k, 0) + 1
     k = (_SOC_ALERTS_BY_SECURITY_LEVEL, _SEP.join((severity, security_level)))
@@ -445,10 +467,10 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, counts: 
         _settle_alert(state, alert_id, record)
 
 
-def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups, counts: Counts) -> None:
+def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
     _, _, _, ts, status, alert_id = row
     _clock(state, ts)
-    _count(counts, spec.SOC_ALERT_STATUS.name, status)
+    _count(tally.counts, spec.SOC_ALERT_STATUS.name, status)
     alerts = state.kind(ALERTS)
     record = alerts.get(alert_id) or _new_alert(ts)
     if status == "acknowledged" and record[2] is None:
@@ -483,9 +505,10 @@ def _settle_alert(state: PartitionState, alert_id: str, record: list[Any]) -> No
         del state.kind(ALERTS)[alert_id]
 
 
-def _probe(state: PartitionState, row: list[Any], lookups: Lookups, counts: Counts) -> None:
+def _probe(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
     _, _, _, ts, service, success, duration, tls_days = row
     _clock(state, ts)
+    counts = tally.counts
     tier = lookups.service_tier[service]
     if lookups.in_maintenance(service, ts):
         _count(counts, spec.UPTIME_PROBES.name, _SEP.join((service, tier, "maintenance")))
@@ -502,7 +525,7 @@ def _probe(state: PartitionState, row: list[Any], lookups: Lookups, counts: Coun
     services[service] = record
 
 
-def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, counts: Counts) -> None:
+def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
     (
         _,
         _,
@@ -521,23 +544,24 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, counts: Co
     ) = row
     if ts > state.max_event_ts:
         state.max_event_ts = ts
+    counts = tally.counts
     k = (_DOSSIER_EVENTS, _SEP.join((agency, level, lifecycle)))
     counts[k] = counts.get(k, 0) + 1
     in_progress = state.kind(DOSSIERS)
     closed = state.kind(CLOSED)
     if lifecycle == "received":
-        local_day = _local_date(ts, lookups.tz)
-        day = _day(state, local_day, agency, level)
-        day[0] += 1
-        day[3] += 1 if full_online else 0
-        _in_periods(
-            state, local_day, agency, level,
-            (_MEASURE["received"],)
-            + ((_MEASURE["received_online"],) if channel == "online" else ())
-            + ((_MEASURE["full_online"],) if full_online else ())
-            + ((_MEASURE["paid_online"],) if paid_online else ())
-            + ((_MEASURE["digitized"],) if digitized else ()),
-        )  # fmt: skip
+        sums = _day_sums(tally, _local_date(ts, lookups.tz), agency, level)
+        sums[0] += 1
+        sums[_P + _MEASURE["received"]] += 1
+        if channel == "online":
+            sums[_P + _MEASURE["received_online"]] += 1
+        if full_online:
+            sums[3] += 1
+            sums[_P + _MEASURE["full_online"]] += 1
+        if paid_online:
+            sums[_P + _MEASURE["paid_online"]] += 1
+        if digitized:
+            sums[_P + _MEASURE["digitized"]] += 1
         _count(counts, spec.DOSSIERS_RECEIVED.name, _SEP.join((agency, level, channel)))
         if full_online or paid_online or digitized:
             by_agency = _SEP.join((agency, level))
@@ -555,51 +579,61 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, counts: Co
     elif lifecycle in ("resolved", "returned", "cancelled"):
         if lifecycle == "resolved":
             _count(counts, spec.DOSSIERS_RESOLVED.name, _SEP.join((agency, level, channel)))
-            local_day = _local_date(ts, lookups.tz)
-            day = _day(state, local_day, agency, level)
-            day[1] += 1
-            measures: tuple[int, ...] = (_MEASURE["resolved"],)
+            sums = _day_sums(tally, _local_date(ts, lookups.tz), agency, level)
+            sums[1] += 1
+            sums[_P + _MEASURE["resolved"]] += 1
             if due is not None:
                 when = kpi.timeliness(ts, due, lookups.tz)
-                day[2] += 1 if when != "late" else 0
                 _count(
                     counts,
                     spec.DOSSIERS_RESOLVED_TIMELINESS.name,
                     _SEP.join((agency, level, when)),
                 )
-                measures += (_MEASURE["resolved_with_due"],)
+                sums[_P + _MEASURE["resolved_with_due"]] += 1
                 if when != "late":
-                    measures += (_MEASURE["resolved_on_time"],)
-            _in_periods(state, local_day, agency, level, measures)
+                    sums[2] += 1
+                    sums[_P + _MEASURE["resolved_on_time"]] += 1
         in_progress.pop(dossier_id, None)
         closed[dossier_id] = ts
     elif lifecycle == "rated":
         _count(counts, spec.DOSSIERS_RATED.name, _SEP.join((agency, level, rating)))
         if rating in _UNSATISFIED:
-            local_day = _local_date(ts, lookups.tz)
-            _in_periods(state, local_day, agency, level, (_MEASURE["rated_unsatisfied"],))
+            sums = _day_sums(tally, _local_date(ts, lookups.tz), agency, level)
+            sums[_P + _MEASURE["rated_unsatisfied"]] += 1
 
 
-def _in_periods(
-    state: PartitionState, local_day: str, agency: str, level: str, measures: tuple[int, ...]
+def _day_sums(tally: Tally, local_day: str, agency: str, level: str) -> list[int]:
+    """The batch's sums for the event's own local day (late events too: day and period
+    totals end up right)."""
+    key = (local_day, agency, level)
+    sums = tally.dossier_days.get(key)
+    if sums is None:
+        sums = tally.dossier_days[key] = [0] * (_DAY_SUMS + len(_MEASURE))
+    return sums
+
+
+def _add_dossier_days(
+    state: PartitionState, sums_by_day: Mapping[tuple[str, str, str], list[int]]
 ) -> None:
-    """Count in the month, quarter and year of the event's own local day (late events too)."""
-    records = state.kind(PERIODS)
-    for period_id in kpi.period_ids(local_day):
-        key = f"{period_id}|{agency}|{level}"
-        record = records.get(key) or [0] * len(_MEASURE)
-        for m in measures:
-            record[m] += 1
-        records[key] = record  # marked changed
-
-
-def _day(state: PartitionState, local_day: str, agency: str, level: str) -> list[Any]:
-    """The event's own local day bucket (late events too: day totals end up right)."""
-    key = f"{local_day}|{agency}|{level}"
-    days = state.kind(DAYS)
-    bucket = days.get(key) or [0, 0, 0, 0]
-    days[key] = bucket  # changed in place by the caller: marked changed here
-    return bucket
+    """Add a batch's dossier sums to the day buckets and to the month, quarter and year of
+    each day. Only what a batch counted creates a bucket or a period record."""
+    for (local_day, agency, level), sums in sums_by_day.items():
+        if any(sums[:_DAY_SUMS]):
+            days = state.kind(DAYS)
+            key = f"{local_day}|{agency}|{level}"
+            bucket = days.get(key) or [0] * _DAY_SUMS
+            for i in range(_DAY_SUMS):
+                bucket[i] += sums[i]
+            days[key] = bucket  # marked changed
+        measures = sums[_DAY_SUMS:]
+        if any(measures):
+            periods = state.kind(PERIODS)
+            for period_id in kpi.period_ids(local_day):
+                key = f"{period_id}|{agency}|{level}"
+                record = periods.get(key) or [0] * len(_MEASURE)
+                for i, n in enumerate(measures):
+                    record[i] += n
+                periods[key] = record  # marked changed
 
 
 def _clock(state: PartitionState, ts: float) -> None:

@@ -8,7 +8,15 @@ import orjson
 from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
 from ioc.aggregate.dedup import key_of
 from ioc.aggregate.gauges import gauges
-from ioc.aggregate.state import ALERTS, CLOSED, Lookups, add_sizes, late_offsets_of
+from ioc.aggregate.state import (
+    ALERTS,
+    CLOSED,
+    DAYS,
+    PERIODS,
+    Lookups,
+    add_sizes,
+    late_offsets_of,
+)
 from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
@@ -503,6 +511,28 @@ def test_day_and_month_to_date_views_use_the_local_calendar() -> None:
     assert (
         gauge(state, spec.DOSSIERS_RECEIVED_TO_DATE, "so-tnmt", "province", "month", now=now) == 2
     )
+
+
+def test_dossiers_of_one_day_in_one_batch_add_up_in_its_bucket_and_periods() -> None:
+    state = apply(
+        [
+            dossier(dossier_id=f"P{i}", event_time=f"2026-11-23T{8 + i:02d}:00:00+07:00")
+            for i in range(3)
+        ]
+        + [dossier(dossier_id="P0", lifecycle="rated", rating="complaint")]
+    )
+    assert state.entities[DAYS]["2026-11-23|so-tnmt|province"][0] == 3
+    received = spec.PERIOD_MEASURES.index("received")
+    unsatisfied = spec.PERIOD_MEASURES.index("rated_unsatisfied")
+    for period in ("2026-11", "2026-Q4", "2026"):
+        record = state.entities[PERIODS][f"{period}|so-tnmt|province"]
+        assert (record[received], record[unsatisfied]) == (3, 1)
+
+
+def test_a_rating_alone_makes_no_day_bucket() -> None:
+    state = apply([dossier(lifecycle="rated", rating="complaint")])
+    assert not state.entities.get(DAYS)
+    assert state.entities[PERIODS]
 
 
 def test_lateness_is_judged_against_the_whole_partition_clock() -> None:
