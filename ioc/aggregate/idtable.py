@@ -81,13 +81,8 @@ class IdTable:
         value = tag + 1
         lows, highs, tags, mask = self._lows, self._highs, self._tags, self._mask
         for key in keys:
-            low, high = key & _LOW64, key >> 64
-            slot = low & mask
-            while tags[slot]:
-                if lows[slot] == low and highs[slot] == high:
-                    break
-                slot = (slot + 1) & mask
-            if tags[slot] != value:
+            slot, found = self._find(key & _LOW64, key >> 64)
+            if not found or tags[slot] != value:
                 continue  # not filed, or refiled under another tag since
             # Shift back each following entry of the cluster whose home slot does not lie
             # (cyclically) after the hole and up to itself: it stays reachable from its home.
