@@ -337,7 +337,6 @@ class Tally:
 
 
 _SEP = spec.LABEL_SEP
-_local_date = kpi.local_date
 
 # The per-event functions below add to ``counts`` inline (``k = ...; counts[k] = ...``): a
 # call per increment was a fifth of the aggregation's time on a backlog.
@@ -550,7 +549,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
     in_progress = state.kind(DOSSIERS)
     closed = state.kind(CLOSED)
     if lifecycle == "received":
-        sums = _day_sums(tally, _local_date(ts, lookups.tz), agency, level)
+        sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
         sums[0] += 1
         sums[_P + _MEASURE["received"]] += 1
         if channel == "online":
@@ -579,7 +578,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
     elif lifecycle in ("resolved", "returned", "cancelled"):
         if lifecycle == "resolved":
             _count(counts, spec.DOSSIERS_RESOLVED.name, _SEP.join((agency, level, channel)))
-            sums = _day_sums(tally, _local_date(ts, lookups.tz), agency, level)
+            sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
             sums[1] += 1
             sums[_P + _MEASURE["resolved"]] += 1
             if due is not None:
@@ -598,7 +597,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
     elif lifecycle == "rated":
         _count(counts, spec.DOSSIERS_RATED.name, _SEP.join((agency, level, rating)))
         if rating in _UNSATISFIED:
-            sums = _day_sums(tally, _local_date(ts, lookups.tz), agency, level)
+            sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
             sums[_P + _MEASURE["rated_unsatisfied"]] += 1
 
 
