@@ -316,7 +316,8 @@ class Applied:
 Counts = dict[tuple[str, str], float]
 # A dossier day's sums in a batch: the day bucket's four counts, then the period measures.
 _DAY_SUMS = 4
-_P = _DAY_SUMS  # where the period measures start
+# Where each period measure sits in those sums.
+_PERIOD_AT = {name: _DAY_SUMS + i for name, i in _MEASURE.items()}
 
 
 class Tally:
@@ -551,16 +552,16 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
     if lifecycle == "received":
         sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
         sums[0] += 1
-        sums[_P + _MEASURE["received"]] += 1
+        sums[_PERIOD_AT["received"]] += 1
         if channel == "online":
-            sums[_P + _MEASURE["received_online"]] += 1
+            sums[_PERIOD_AT["received_online"]] += 1
         if full_online:
             sums[3] += 1
-            sums[_P + _MEASURE["full_online"]] += 1
+            sums[_PERIOD_AT["full_online"]] += 1
         if paid_online:
-            sums[_P + _MEASURE["paid_online"]] += 1
+            sums[_PERIOD_AT["paid_online"]] += 1
         if digitized:
-            sums[_P + _MEASURE["digitized"]] += 1
+            sums[_PERIOD_AT["digitized"]] += 1
         _count(counts, spec.DOSSIERS_RECEIVED.name, _SEP.join((agency, level, channel)))
         if full_online or paid_online or digitized:
             by_agency = _SEP.join((agency, level))
@@ -580,7 +581,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
             _count(counts, spec.DOSSIERS_RESOLVED.name, _SEP.join((agency, level, channel)))
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
             sums[1] += 1
-            sums[_P + _MEASURE["resolved"]] += 1
+            sums[_PERIOD_AT["resolved"]] += 1
             if due is not None:
                 when = kpi.timeliness(ts, due, lookups.tz)
                 _count(
@@ -588,17 +589,17 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
                     spec.DOSSIERS_RESOLVED_TIMELINESS.name,
                     _SEP.join((agency, level, when)),
                 )
-                sums[_P + _MEASURE["resolved_with_due"]] += 1
+                sums[_PERIOD_AT["resolved_with_due"]] += 1
                 if when != "late":
                     sums[2] += 1
-                    sums[_P + _MEASURE["resolved_on_time"]] += 1
+                    sums[_PERIOD_AT["resolved_on_time"]] += 1
         in_progress.pop(dossier_id, None)
         closed[dossier_id] = ts
     elif lifecycle == "rated":
         _count(counts, spec.DOSSIERS_RATED.name, _SEP.join((agency, level, rating)))
         if rating in _UNSATISFIED:
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
-            sums[_P + _MEASURE["rated_unsatisfied"]] += 1
+            sums[_PERIOD_AT["rated_unsatisfied"]] += 1
 
 
 def _day_sums(tally: Tally, local_day: str, agency: str, level: str) -> list[int]:
