@@ -130,7 +130,8 @@ class SeenEvents:
 def _keys_in(record: bytes) -> list[int]:
     """The id keys a packed record (``encode``) files."""
     from_bytes = int.from_bytes
-    return [from_bytes(digest, "little") for digest, _ in _PAIR.iter_unpack(record[_BODY:])]
+    pairs = _PAIR.iter_unpack(memoryview(record)[_BODY:])  # a view: the record is not copied
+    return [from_bytes(digest, "little") for digest, _ in pairs]
 
 
 def _offset_in(record: bytes, key: int) -> int | None:
