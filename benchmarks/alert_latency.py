@@ -9,6 +9,10 @@
    alert. The latency runs from just before the produce call to the poll that finds it: it
    covers ingest, the aggregator, the signal topic, the detector, delivery and Alertmanager's
    API, plus at most one poll interval.
+4. Split each sample by hop, from the Kafka timestamps of the messages that carried it (set
+   by each producer when it sent): source → the ingest's batch (poll wait, validation),
+   batch → the aggregator's signal (the batch topic's fetch, apply), signal → Alertmanager
+   (the signals topic's fetch, the detector, delivery, one poll).
 
 The machine is shared and noisy: report percentiles of many samples, never assert on them.
 """
@@ -22,11 +26,13 @@ import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import orjson
 from aiokafka import AIOKafkaProducer
 
 from benchmarks.clock import bench_settings
@@ -34,15 +40,54 @@ from ioc.alerting.detect import quantile
 from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
 from ioc.contracts.events import SocAlert
+from ioc.ingest import unpack_batch
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.runtime.alertmanager import AlertmanagerServer, local_config
 from ioc.simulate import GroundTruth, Simulator
 from ioc.simulate.generator import Emitted
 from ioc.simulate.profile import ScenarioFile
 from ioc.simulate.publish import publish
+from streams.repair import read_messages
 
 POLL_SECONDS = 0.01
 QUIET = ScenarioFile.model_validate({"background_incidents": False})
+HOPS = ("source → batch", "batch → signal", "signal → Alertmanager")
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    agency: str
+    partition: int
+    offset: int
+    sent: float  # wall time just before the produce call
+    held: float  # wall time of the poll that found the page
+
+
+def hops(samples: list[Sample], batches: list[tuple[float, bytes]],
+         signals: list[tuple[float, bytes]]) -> dict[str, list[float]]:  # fmt: skip
+    """Seconds each sample spent in each hop, from (Kafka timestamp in s, value) of the soc
+    batch topic and the signals topic; a sample whose messages were not found is left out."""
+    batch_at: dict[tuple[int, int], float] = {}
+    for ts, value in batches:
+        batch = unpack_batch(value)
+        for row in batch.events:
+            batch_at.setdefault((batch.partition, row[0]), ts)
+    signal_at: dict[str, float] = {}
+    for ts, value in signals:
+        signal = orjson.loads(value)
+        if signal.get("k") == "a":
+            for row in signal["r"]:
+                signal_at.setdefault(row[2], ts)  # the agency: one sample each
+    out: dict[str, list[float]] = {hop: [] for hop in HOPS}
+    for s in samples:
+        batched, signalled = batch_at.get((s.partition, s.offset)), signal_at.get(s.agency)
+        if batched is None or signalled is None:
+            continue
+        for hop, seconds in zip(
+            HOPS, (batched - s.sent, signalled - batched, s.held - signalled), strict=True
+        ):
+            out[hop].append(seconds)
+    return out
 
 
 def _template(catalog: Catalog, start: datetime) -> Emitted:
@@ -74,9 +119,10 @@ async def _holds(session: aiohttp.ClientSession, url: str, agency: str) -> bool:
 
 async def measure(
     settings: Settings, catalog: Catalog, am_url: str, samples: int, background_rate: float
-) -> tuple[list[float], tuple[int, float]]:
-    """The samples' latencies, and the background stream's (events sent, seconds): the
-    simulator's rate is its office-hours peak, so what was reached is reported, not asked."""
+) -> tuple[list[float], tuple[int, float], dict[str, list[float]]]:
+    """The samples' latencies, the background stream's (events sent, seconds), and each
+    hop's seconds per sample. The simulator's rate is its office-hours peak, so what was
+    reached is reported, not asked."""
     clock = settings.clock()
     # Its own process: at 5,000 events/s the simulator and its producer took this loop's time,
     # and this loop times the samples.
@@ -94,19 +140,23 @@ async def measure(
     )
     await producer.start()
     latencies: list[float] = []
+    taken: list[Sample] = []
     try:
         async with aiohttp.ClientSession() as session:
             await asyncio.sleep(10)  # background traffic flowing, the worker warmed up
             for i, agency in enumerate(a.id for a in catalog.agencies[:samples]):
                 value = _critical(template, agency, run, i, clock.now_datetime())
-                t0 = time.perf_counter()
-                await producer.send_and_wait(settings.topics.soc, value, key=template.key.encode())
+                t0, sent_at = time.perf_counter(), time.time()
+                meta = await producer.send_and_wait(
+                    settings.topics.soc, value, key=template.key.encode()
+                )
                 deadline = t0 + 30
                 while not await _holds(session, am_url, agency):
                     if time.perf_counter() > deadline:
                         raise TimeoutError(f"no SocCritical for {agency} after 30 s")
                     await asyncio.sleep(POLL_SECONDS)
                 latencies.append(time.perf_counter() - t0)
+                taken.append(Sample(agency, meta.partition, meta.offset, sent_at, time.time()))
                 await asyncio.sleep(0.2)  # spread the samples over the worker's cycles
     finally:
         stop.set()
@@ -118,7 +168,22 @@ async def measure(
         background.join(30)
         if background.is_alive():
             background.kill()
-    return latencies, sent
+    return latencies, sent, await _hops(settings, taken)
+
+
+async def _hops(settings: Settings, taken: list[Sample]) -> dict[str, list[float]]:
+    if not taken:
+        return {hop: [] for hop in HOPS}
+    kwargs = settings.kafka_client_kwargs() | {"bootstrap_servers": settings.bootstrap_servers()}
+    since_ms = int(taken[0].sent * 1000) - 1000
+    batches: list[tuple[float, bytes]] = []
+    for partition in range(settings.partitions):
+        for m in await read_messages(kwargs, settings.topics.batch_topic("soc"), partition,
+                                     None, None, since_ms=since_ms):  # fmt: skip
+            batches.append((m.timestamp / 1000, m.value))
+    found = await read_messages(kwargs, settings.topics.signals, 0, None, None, since_ms=since_ms)
+    signals = [(m.timestamp / 1000, m.value) for m in found]
+    return hops(taken, batches, signals)
 
 
 def _publish_background(settings: Settings, rate: float, stop: Any, report: Any) -> None:
@@ -146,7 +211,7 @@ def main(samples: int = 100, background_rate: float = 100.0) -> int:
         settings = bench_settings(broker.url, workdir, "bench", alertmanager_url=am.url)
         with WorkerProcess(settings, free_port(), workdir / "worker.log") as worker:
             worker.wait_ready(timeout=120)
-            latencies, (sent, seconds) = asyncio.run(
+            latencies, (sent, seconds), by_hop = asyncio.run(
                 measure(settings, catalog, am.url, samples, background_rate)
             )
     ms = [1000 * x for x in latencies]
@@ -159,5 +224,11 @@ def main(samples: int = 100, background_rate: float = 100.0) -> int:
     print(f"event → Alertmanager p99:       {quantile(ordered, 0.99):>8.0f} ms")
     print(f"event → Alertmanager max:       {max(ms):>8.0f} ms")
     print(f"event → Alertmanager mean:      {statistics.fmean(ms):>8.0f} ms")
+    for hop, spent in by_hop.items():
+        if spent:
+            split = sorted(1000 * x for x in spent)
+            print(f"  {hop:<22}  p50 {quantile(split, 0.5):>5.0f} ms  p99 "
+                  f"{quantile(split, 0.99):>5.0f} ms  max {split[-1]:>5.0f} ms "
+                  f"({len(split)} samples)")  # fmt: skip
     print(f"(poll interval {POLL_SECONDS * 1000:g} ms; logs in {workdir})")
     return 0

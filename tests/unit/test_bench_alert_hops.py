@@ -1,0 +1,42 @@
+"""`ioc bench --latency` splits each page's time by hop, from the Kafka timestamps of the
+batch and the signal that carried its event."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from benchmarks.alert_latency import HOPS, Sample, hops
+from ioc.ingest.batch import pack_partition
+
+
+def _batch(partition: int, offset: int) -> bytes:
+    fact = ("a", "evt", 1.0)
+    rows = [(offset, 0, fact, None)]
+    return next(pack_partition("soc", partition, rows, max_events=10, max_bytes=10_000))
+
+
+def _signal(agency: str) -> bytes:
+    return orjson.dumps({"k": "a", "t": 1.0, "r": [[1.0, 15, agency, "agent", 100, [], None]]})
+
+
+def test_a_sample_is_split_at_its_batch_and_its_signal() -> None:
+    sample = Sample("xa-001", partition=2, offset=7, sent=100.0, held=100.25)
+    split = hops([sample], [(100.05, _batch(2, 7))], [(100.15, _signal("xa-001"))])
+    assert [round(split[hop][0], 3) for hop in HOPS] == [0.05, 0.1, 0.1]
+
+
+def test_a_batch_of_another_source_partition_does_not_carry_the_sample() -> None:
+    sample = Sample("xa-001", partition=2, offset=7, sent=100.0, held=100.25)
+    split = hops(
+        [sample],
+        [(100.01, _batch(1, 7)), (100.05, _batch(2, 7))],
+        [(100.15, _signal("xa-001"))],
+    )
+    assert split[HOPS[0]] == [pytest.approx(0.05)]
+
+
+def test_a_sample_whose_signal_was_not_found_is_left_out() -> None:
+    sample = Sample("xa-001", partition=2, offset=7, sent=100.0, held=100.25)
+    split = hops([sample], [(100.05, _batch(2, 7))], [(100.15, _signal("xa-002"))])
+    assert all(not split[hop] for hop in HOPS)
