@@ -110,10 +110,11 @@ class Settings(BaseSettings):
     batch_max_events: int = Field(default=5000, ge=1)
     # Kept under the broker's default 1 MB message limit.
     batch_max_bytes: int = Field(default=900 * 1024, ge=4096)
-    # Longest a consumer's fetch waits for data. Kafka answers as soon as data arrives; Tansu
-    # only when the wait ends, so on the embedded broker each of a page's three hops costs up
-    # to this: 100 put the page p99 at 239-285 ms at 5,000 events/s, 50 at 191 ms, for 3% of
-    # a core more in an idle worker and broker (docs/benchmarks.md, session 25).
+    # Longest a consumer's fetch waits for data. Tansu answers only when the wait ends, so each
+    # of a page's three hops costs up to this (twice, for a partition aiokafka left out of the
+    # fetch in flight; on Kafka too when the others are quiet): 100 put the page p99 at
+    # 239-285 ms at 5,000 events/s, 50 at 191-226 ms, for 3% of a core more in an idle worker
+    # and broker (docs/benchmarks.md, session 25).
     fetch_max_wait_ms: int = Field(default=50, ge=1, le=30_000)
     # Under load (ioc.ingest.pace), the ingest polls no more often than this: fewer, larger
     # batches. 0 polls as fast as the loop turns.
