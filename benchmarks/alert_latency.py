@@ -51,6 +51,7 @@ from streams.repair import read_messages
 
 POLL_SECONDS = 0.01
 QUIET = ScenarioFile.model_validate({"background_incidents": False})
+CRITICAL_LEVEL = 15  # each sample's rule level
 HOPS = ("source → batch", "batch → signal", "signal → Alertmanager")
 
 
@@ -66,22 +67,28 @@ class Sample:
 def hops(samples: list[Sample], batches: list[tuple[float, bytes]],
          signals: list[tuple[float, bytes]]) -> dict[str, list[float]]:  # fmt: skip
     """Seconds each sample spent in each hop, from (Kafka timestamp in s, value) of the soc
-    batch topic and the signals topic; a sample whose messages were not found is left out."""
+    batch topic and the signals topic; a sample whose messages were not found is left out.
+    Its signal is the first one after its batch with a level-15 alert of its agency (one
+    sample per agency; the background may have sent that agency's alerts before)."""
     batch_at: dict[tuple[int, int], float] = {}
     for ts, value in batches:
         batch = unpack_batch(value)
         for row in batch.events:
             batch_at.setdefault((batch.partition, row[0]), ts)
-    signal_at: dict[str, float] = {}
+    signals_of: dict[str, list[float]] = {}
     for ts, value in signals:
         signal = orjson.loads(value)
         if signal.get("k") == "a":
             for row in signal["r"]:
-                signal_at.setdefault(row[2], ts)  # the agency: one sample each
+                if row[1] >= CRITICAL_LEVEL:
+                    signals_of.setdefault(row[2], []).append(ts)
     out: dict[str, list[float]] = {hop: [] for hop in HOPS}
     for s in samples:
-        batched, signalled = batch_at.get((s.partition, s.offset)), signal_at.get(s.agency)
-        if batched is None or signalled is None:
+        batched = batch_at.get((s.partition, s.offset))
+        if batched is None:
+            continue
+        signalled = next((t for t in signals_of.get(s.agency, ()) if t >= batched), None)
+        if signalled is None:
             continue
         for hop, seconds in zip(
             HOPS, (batched - s.sent, signalled - batched, s.held - signalled), strict=True
@@ -104,7 +111,7 @@ def _critical(template: Emitted, agency: str, run: str, i: int, now: datetime) -
             "alert_id": f"{run}-a{i}",
             "event_time": now,
             "agency": agency,
-            "rule": event.rule.model_copy(update={"level": 15}),
+            "rule": event.rule.model_copy(update={"level": CRITICAL_LEVEL}),
         }
     )
     return critical.model_dump_json().encode()

@@ -16,8 +16,9 @@ def _batch(partition: int, offset: int) -> bytes:
     return next(pack_partition("soc", partition, rows, max_events=10, max_bytes=10_000))
 
 
-def _signal(agency: str) -> bytes:
-    return orjson.dumps({"k": "a", "t": 1.0, "r": [[1.0, 15, agency, "agent", 100, [], None]]})
+def _signal(agency: str, level: int = 15) -> bytes:
+    row = [1.0, level, agency, "agent", 100, [], None]
+    return orjson.dumps({"k": "a", "t": 1.0, "r": [row]})
 
 
 def test_a_sample_is_split_at_its_batch_and_its_signal() -> None:
@@ -40,3 +41,23 @@ def test_a_sample_whose_signal_was_not_found_is_left_out() -> None:
     sample = Sample("xa-001", partition=2, offset=7, sent=100.0, held=100.25)
     split = hops([sample], [(100.05, _batch(2, 7))], [(100.15, _signal("xa-002"))])
     assert all(not split[hop] for hop in HOPS)
+
+
+def test_a_signal_of_the_agency_before_the_batch_is_not_the_samples() -> None:
+    sample = Sample("xa-001", partition=2, offset=7, sent=100.0, held=100.25)
+    split = hops(
+        [sample],
+        [(100.05, _batch(2, 7))],
+        [(99.0, _signal("xa-001")), (100.15, _signal("xa-001"))],
+    )
+    assert split[HOPS[1]] == [pytest.approx(0.1)]
+
+
+def test_a_lesser_alert_of_the_agency_is_not_the_samples_signal() -> None:
+    sample = Sample("xa-001", partition=2, offset=7, sent=100.0, held=100.25)
+    split = hops(
+        [sample],
+        [(100.05, _batch(2, 7))],
+        [(100.08, _signal("xa-001", level=12)), (100.15, _signal("xa-001"))],
+    )
+    assert split[HOPS[1]] == [pytest.approx(0.1)]
