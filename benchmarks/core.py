@@ -149,12 +149,12 @@ def _file(
     states: list[PartitionState],
     seens: list[SeenEvents],
 ) -> None:
+    """File the applied ids as a group write does (``PartitionCache.flush``: the packed
+    record, then the index), without the table."""
     for shard, pairs in fresh.items():
         if pairs:
-            record = SeenEvents.encode(states[shard].max_event_ts, pairs)
-            seens[shard].add_record(
-                f"{batch.source}:{batch.partition}#{shard}/{batch.start}", record
-            )
+            batch_key = f"{batch.source}:{batch.partition}#{shard}/{batch.start}"
+            seens[shard].add(batch_key, states[shard].max_event_ts, pairs)
 
 
 def main(events: int = 200_000, partitions: int = 4) -> int:
