@@ -142,9 +142,7 @@ async def measure(
     background.start()
     template = _template(catalog, clock.now_datetime())
     run = "lat" + uuid.uuid4().hex[:6]
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers(), **settings.kafka_client_kwargs()
-    )
+    producer = AIOKafkaProducer(**settings.kafka_client_kwargs())
     await producer.start()
     latencies: list[float] = []
     taken: list[Sample] = []
@@ -181,7 +179,7 @@ async def measure(
 async def _hops(settings: Settings, taken: list[Sample]) -> dict[str, list[float]]:
     if not taken:
         return {hop: [] for hop in HOPS}
-    kwargs = settings.kafka_client_kwargs() | {"bootstrap_servers": settings.bootstrap_servers()}
+    kwargs = settings.kafka_client_kwargs()
     since_ms = int(taken[0].sent * 1000) - 1000
     batches: list[tuple[float, bytes]] = []
     for partition in range(settings.partitions):

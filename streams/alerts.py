@@ -155,10 +155,7 @@ class Alerting:
         # Signals below this offset were fed by the last takeover's replay.
         self._replayed_to = 0
         self._owner = False
-        self._client_kwargs = {
-            "bootstrap_servers": settings.bootstrap_servers(),
-            **settings.kafka_client_kwargs(),
-        }
+        self._client_kwargs = settings.kafka_client_kwargs()
         self._dropped_seen = 0
         self._wake = asyncio.Event()
         self._dossier_states = dossier_states

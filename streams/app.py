@@ -339,10 +339,7 @@ class AggregateMetrics:
 
 def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
     catalog = catalog or load_catalog(settings.catalog_path)
-    client_kwargs = {
-        "bootstrap_servers": settings.bootstrap_servers(),
-        **settings.kafka_client_kwargs(),
-    }
+    client_kwargs = settings.kafka_client_kwargs()
     app = App(
         settings.app_id,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,

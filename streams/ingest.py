@@ -108,7 +108,7 @@ class IngestService(mode.Service):
 
     async def on_start(self) -> None:
         s = self.settings
-        common = {"bootstrap_servers": s.bootstrap_servers(), **s.kafka_client_kwargs()}
+        common = s.kafka_client_kwargs()
         self._producer = AIOKafkaProducer(
             acks="all",
             linger_ms=5,

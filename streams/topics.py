@@ -58,9 +58,7 @@ async def ensure_topics(settings: Settings) -> list[str]:
         settings.topics.alerts: 1,
         settings.topics.signals: 1,
     }
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers(), **settings.kafka_client_kwargs()
-    )
+    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

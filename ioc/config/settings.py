@@ -159,8 +159,11 @@ class Settings(BaseSettings):
         return "kafka://" + ";".join(self.bootstrap_servers().split(","))
 
     def kafka_client_kwargs(self) -> dict[str, object]:
-        """Security keyword arguments shared by every aiokafka client."""
-        kwargs: dict[str, object] = {"security_protocol": self.security_protocol}
+        """Keyword arguments every aiokafka client is given: the brokers and the security."""
+        kwargs: dict[str, object] = {
+            "bootstrap_servers": self.bootstrap_servers(),
+            "security_protocol": self.security_protocol,
+        }
         if self.sasl_mechanism:
             kwargs.update(
                 sasl_mechanism=self.sasl_mechanism,

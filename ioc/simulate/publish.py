@@ -63,7 +63,6 @@ async def publish(
         "dossier": settings.topics.dossier,
     }
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers(),
         linger_ms=20,
         acks="all",
         max_batch_size=512 * 1024,

@@ -92,7 +92,6 @@ class EventPublisher:
         # No idempotent producer: Tansu does not grant producer ids. A resend is a duplicate
         # by event id, which the worker drops.
         producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.bootstrap_servers(),
             acks="all",
             linger_ms=5,
             # Also bounds a send's wait for metadata: a broker that is down fails the call.

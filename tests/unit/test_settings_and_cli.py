@@ -24,6 +24,15 @@ def test_settings_read_nested_topic_names_from_env(monkeypatch: pytest.MonkeyPat
     assert settings.faust_broker() == "kafka://a:9092;b:9093"
 
 
+def test_every_kafka_client_is_given_the_brokers_and_the_security(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IOC_BROKER_URL", "kafka://a:9092,kafka://b:9093")
+    kwargs = load_settings().kafka_client_kwargs()
+    assert kwargs["bootstrap_servers"] == "a:9092,b:9093"
+    assert kwargs["security_protocol"] == "PLAINTEXT"
+
+
 def test_bad_env_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IOC_PARTITIONS", "lots")
     with pytest.raises(ConfigError, match="IOC_PARTITIONS"):
