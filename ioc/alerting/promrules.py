@@ -443,6 +443,14 @@ def pipeline_rules() -> dict[str, Any]:
                         "Wazuh alerts are not being taken in: the SOC is blind to new ones",
                     ),
                     alert(
+                        "IocWazuhCheckpointFailing",
+                        "increase(ioc_wazuh_checkpoint_failures_total[15m]) > 0",
+                        "0m",
+                        "ticket",
+                        "Không lưu được vị trí đọc tệp cảnh báo Wazuh (đĩa đầy?)",
+                        "The Wazuh intake cannot save its file position (disk full?)",
+                    ),
+                    alert(
                         "IocSourceEventsDropped",
                         "increase(ioc_source_events_dropped_total[15m]) > 0",
                         "0m",

@@ -139,6 +139,7 @@ def cmd_intake_wazuh(args: argparse.Namespace) -> int:
             from_beginning=args.from_beginning,
             poll_seconds=args.poll_seconds,
             metrics_port=args.metrics_port,
+            rotated_glob=args.rotated_glob,
         )
     )
 
@@ -501,6 +502,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="without a checkpoint, read the file from its start (default: from its end)",
     )
     i.add_argument("--poll-seconds", type=float, default=0.5, help="how often the file is read")
+    i.add_argument(
+        "--rotated-glob",
+        help="names of rotated files beside it, finished before the new one "
+        "(default: the file's name without its suffix, then *: alerts*)",
+    )
     i.add_argument("--metrics-port", type=int, default=9111, help="port of its /metrics (0: none)")
     loglevel(i)
     i.set_defaults(func=cmd_intake_wazuh)

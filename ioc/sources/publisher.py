@@ -11,20 +11,43 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError, RecordTooLargeError
 from prometheus_client import CollectorRegistry, Counter
 
 from ioc.config import Settings
 from ioc.contracts.events import Event
 from ioc.contracts.keys import partition_key
-from ioc.ingest.deadletter import deadletter_headers
+from ioc.ingest.deadletter import deadletter_headers, fit_dead_letter
 from ioc.ingest.validate import DEAD_LETTER_REASONS
 
 
 class PublishError(Exception):
     """The broker did not acknowledge: nothing of the call may be taken as stored."""
+
+
+# Dead letters are cut to fit this, headers counted: under aiokafka's max_request_size and
+# Kafka's message.max.bytes (both 1 MiB by default), whatever the original's length.
+DEAD_LETTER_MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One record to store: an event (``source`` set) or a dead letter (``reason`` set)."""
+
+    topic: str
+    value: bytes
+    key: bytes | None = None
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+    source: str | None = None
+    reason: str | None = None
+
+
+def too_large(error: BaseException) -> bool:
+    """The broker or the client refuses the record for its size: sending it again is futile."""
+    return isinstance(error, MessageSizeTooLargeError | RecordTooLargeError)
 
 
 class PublisherMetrics:
@@ -114,11 +137,6 @@ class EventPublisher:
     def connected(self) -> bool:
         return self._producer is not None
 
-    def _started(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            raise PublishError("not connected to the broker")
-        return self._producer
-
     async def __aenter__(self) -> EventPublisher:
         await self.start()
         return self
@@ -129,39 +147,95 @@ class EventPublisher:
     async def publish(self, events: Sequence[Event]) -> None:
         """Send ``events`` and wait until the broker acknowledged every one; raises
         PublishError otherwise (some may be stored: a resend is a duplicate by event id)."""
-        if not events:
-            return
-        producer = self._started()
-        try:
-            futures = [
-                await producer.send(
-                    self._topics[event.source],
-                    event.model_dump_json().encode(),
-                    key=partition_key(event).encode(),
-                )
-                for event in events
-            ]
-            await asyncio.wait_for(asyncio.gather(*futures), self._timeout * 2)
-        except (KafkaError, TimeoutError) as exc:
+        outcomes = await self.send([self.event_record(event) for event in events])
+        failed = next((outcome for outcome in outcomes if outcome is not None), None)
+        if failed is not None:
+            raise PublishError(f"broker did not acknowledge: {failed!r}")
+
+    def event_record(self, event: Event) -> Outgoing:
+        return Outgoing(
+            self._topics[event.source],
+            event.model_dump_json().encode(),
+            key=partition_key(event).encode(),
+            source=event.source,
+        )
+
+    def dead_letter_record(
+        self,
+        value: bytes,
+        reason: str,
+        detail: str,
+        origin: str,
+        offset: int,
+        *,
+        original_length: int | None = None,
+        original_sha256: str | None = None,
+        limit: int = DEAD_LETTER_MAX_BYTES,
+    ) -> Outgoing:
+        """A dead letter of an input that is not an event, with its bytes (or their head,
+        length and hash when they cannot fit): ``origin`` names where it came from (a file's
+        path, an HTTP endpoint) and ``offset`` where in it."""
+        headers = deadletter_headers(reason, detail, origin, -1, offset)
+        value, headers = fit_dead_letter(
+            value,
+            headers,
+            limit,
+            original_length=original_length,
+            original_sha256=original_sha256,
+        )
+        return Outgoing(self.settings.topics.deadletter, value, headers=headers, reason=reason)
+
+    async def send(self, records: Sequence[Outgoing]) -> list[BaseException | None]:
+        """Send every record at once and wait for each acknowledgement: per record, None
+        once stored, or the error (then it may still have been stored)."""
+        if not records:
+            return []
+        producer = self._producer
+        if producer is None:
+            error = PublishError("not connected to the broker")
             self.metrics.failures.labels(self.metrics.program).inc()
-            raise PublishError(f"broker did not acknowledge: {exc!r}") from exc
-        for event in events:
-            self.metrics.published.labels(self.metrics.program, event.source).inc()
+            return [error] * len(records)
+        outcomes: list[BaseException | None] = [None] * len(records)
+        futures: dict[int, asyncio.Future[object]] = {}
+        for i, record in enumerate(records):
+            try:
+                futures[i] = await producer.send(
+                    record.topic, record.value, key=record.key, headers=record.headers or None
+                )
+            except (KafkaError, TimeoutError) as exc:
+                outcomes[i] = exc
+        if futures:
+            await asyncio.wait(futures.values(), timeout=self._timeout * 2)
+            for i, future in futures.items():
+                outcomes[i] = _failure(future)
+        program = self.metrics.program
+        for record, outcome in zip(records, outcomes, strict=True):
+            if outcome is not None:
+                continue
+            if record.source is not None:
+                self.metrics.published.labels(program, record.source).inc()
+            if record.reason is not None:
+                self.metrics.dead_letters.labels(program, record.reason).inc()
+        if any(outcome is not None for outcome in outcomes):
+            self.metrics.failures.labels(program).inc()
+        return outcomes
 
     async def dead_letter(
         self, value: bytes, reason: str, detail: str, origin: str, offset: int
     ) -> None:
-        """Dead-letter an input that is not an event, with its bytes: ``origin`` names where it
-        came from (a file's path, an HTTP endpoint) and ``offset`` where in it."""
-        headers = deadletter_headers(reason, detail, origin, -1, offset)
-        producer = self._started()
-        try:
-            future = await producer.send(self.settings.topics.deadletter, value, headers=headers)
-            await asyncio.wait_for(future, self._timeout * 2)
-        except (KafkaError, TimeoutError) as exc:
-            self.metrics.failures.labels(self.metrics.program).inc()
-            raise PublishError(f"broker did not acknowledge: {exc!r}") from exc
-        self.metrics.dead_letters.labels(self.metrics.program, reason).inc()
+        """Dead-letter one input; raises PublishError when the broker did not acknowledge."""
+        record = self.dead_letter_record(value, reason, detail, origin, offset)
+        (outcome,) = await self.send([record])
+        if outcome is not None:
+            raise PublishError(f"broker did not acknowledge: {outcome!r}")
+
+
+def _failure(future: asyncio.Future[object]) -> BaseException | None:
+    if not future.done():
+        return TimeoutError("no acknowledgement in time")
+    if future.cancelled():
+        return PublishError("cancelled")
+    return future.exception()
 
 
 class PendingQueue:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -106,3 +109,97 @@ def test_an_unregistered_agent_keeps_its_agent_and_goes_to_the_bucket_agency(
         "pc-chua-dang-ky",
         b"999",
     )
+
+
+def alert_ids(settings: Settings, expected: int) -> list[str]:
+    """Alert ids on the SOC topic once ``expected`` arrived, and any extra that follows."""
+    read_topic(settings, settings.topics.soc, until=expected, timeout=30)
+    records = read_topic(settings, settings.topics.soc, until=expected + 1, timeout=3)
+    return sorted(SocAlert.model_validate_json(r.value).alert_id for r in records)
+
+
+def ids(first: int, last: int) -> list[str]:
+    return sorted(f"1764561330.{i}" for i in range(first, last))
+
+
+def published_once(settings: Settings, expected: list[str]) -> None:
+    assert alert_ids(settings, len(expected)) == sorted(expected)
+
+
+def test_a_10_mb_line_is_dead_lettered_cut_and_the_intake_goes_on(
+    settings: Settings, tmp_path: Path
+) -> None:
+    log = tmp_path / "alerts.json"
+    long = b'{"rule": "' + b"x" * (10 * 1024 * 1024) + b'"}\n'
+    append(log, alerts(0, 3) + long + alerts(3, 6))
+    process = intake(settings, tmp_path, log).start()
+    try:
+        published_once(settings, ids(0, 6))
+        append(log, alerts(6, 9))  # after it: the checkpoint moved on
+        published_once(settings, ids(0, 9))
+    finally:
+        assert stop(process) == 0, process.log()
+    (dead,) = read_topic(settings, settings.topics.deadletter, until=2, timeout=3)
+    headers = dict(dead.headers)
+    assert headers["ioc-reason"] == b"oversized"
+    assert headers["ioc-original-length"] == str(len(long) - 1).encode()
+    assert headers["ioc-original-sha256"] == hashlib.sha256(long[:-1]).hexdigest().encode()
+    assert headers["ioc-source-offset"] == str(len(alerts(0, 3))).encode()
+    assert long.startswith(dead.value) and len(dead.value) > 0
+
+
+def test_a_truncation_then_a_refill_within_one_poll_loses_no_alert(
+    settings: Settings, tmp_path: Path
+) -> None:
+    log = tmp_path / "alerts.json"
+    append(log, alerts(0, 20))
+    metrics_port = free_port()
+    process = intake(settings, tmp_path, log, metrics_port).start()
+    try:
+        published_once(settings, ids(0, 20))
+        process.signal(signal.SIGSTOP)  # whatever happens now happens between two polls
+        os.truncate(log, 0)
+        append(log, alerts(20, 60))
+        process.signal(signal.SIGCONT)
+        published_once(settings, ids(0, 60))
+        assert sample(scrape(metrics_port), "ioc_wazuh_file_truncations_total") == 1
+    finally:
+        assert stop(process) == 0, process.log()
+
+
+def test_two_rotations_within_one_poll_lose_no_file(settings: Settings, tmp_path: Path) -> None:
+    log = tmp_path / "alerts.json"
+    append(log, alerts(0, 5))
+    process = intake(settings, tmp_path, log).start()
+    try:
+        published_once(settings, ids(0, 5))
+        process.signal(signal.SIGSTOP)
+        append(log, alerts(5, 10))
+        log.rename(tmp_path / "alerts.json.1")
+        append(log, alerts(10, 15))
+        (tmp_path / "alerts.json.1").rename(tmp_path / "alerts.json.2")
+        log.rename(tmp_path / "alerts.json.1")
+        append(log, alerts(15, 20))
+        process.signal(signal.SIGCONT)
+        published_once(settings, ids(0, 20))
+    finally:
+        assert stop(process) == 0, process.log()
+
+
+def test_a_copytruncate_while_stopped_loses_no_alert(settings: Settings, tmp_path: Path) -> None:
+    log = tmp_path / "alerts.json"
+    append(log, alerts(0, 5))
+    process = intake(settings, tmp_path, log).start()
+    try:
+        published_once(settings, ids(0, 5))
+    finally:
+        assert stop(process) == 0, process.log()
+    append(log, alerts(5, 10))  # written while the intake is down
+    shutil.copyfile(log, tmp_path / "alerts.json.1")  # logrotate's copytruncate
+    os.truncate(log, 0)
+    append(log, alerts(10, 30))  # past the checkpoint's offset
+    process = intake(settings, tmp_path, log).start()
+    try:
+        published_once(settings, ids(0, 30))
+    finally:
+        assert stop(process) == 0, process.log()
