@@ -51,6 +51,15 @@ DAYS = "day"
 # of closed dossiers is the largest kind, and a one-item list per dossier cost 80 bytes more.
 # Records written before are ``[closed_ts]`` (``_upgraded``).
 CLOSED = "dos_closed"
+# dossier_id -> closed_ts: closed (resolved, returned or cancelled) before its receipt came,
+# so that the receipt, when it comes, counts once and a second closing step does not.
+CLOSED_EARLY = "dos_closed_early"
+# dossier_id -> abandon_ts: received, then closed out as abandoned; a closing step may still
+# come (and counts), a second receipt may not.
+ABANDONED = "dos_abandoned"
+# alert_id -> last_ts: an alert acknowledged and resolved (its response times observed),
+# kept so that a status change sent again is not counted again.
+SETTLED = "alert_settled"
 # "2026-11|agency|level", "2026-Q4|...", "2026|..." -> counts of spec.PERIOD_MEASURES: this
 # and the previous month, quarter and year (Decision 766 reports by period).
 PERIODS = "period"
@@ -375,7 +384,7 @@ def apply_batch(
         if offset < low:
             continue
         if seen is not None:
-            key = key_of(row[2])
+            key = key_of(row[2], row[_ENTITY_AT[row[1]]])
             if seen.is_duplicate(key, offset):
                 duplicates += 1
                 continue
@@ -468,15 +477,26 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, tally: T
 
 
 def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
+    """Each status once per alert: acknowledged once, resolved once, whatever the event ids."""
     _, _, _, ts, status, alert_id = row
     _clock(state, ts)
-    _count(tally.counts, spec.SOC_ALERT_STATUS.name, status)
     alerts = state.kind(ALERTS)
-    record = alerts.get(alert_id) or _new_alert(ts)
-    if status == "acknowledged" and record[2] is None:
+    record = alerts.get(alert_id)
+    if record is None and alert_id in state.kind(SETTLED):
+        _count(tally.counts, spec.SOC_ALERT_STATUS_DUPLICATES.name, status)
+        return
+    record = record or _new_alert(ts)
+    if status == "acknowledged":
+        if record[2] is not None:
+            _count(tally.counts, spec.SOC_ALERT_STATUS_DUPLICATES.name, status)
+            return
         record[2] = ts
-    elif status == "resolved" and record[3] is None:
+    elif status == "resolved":
+        if record[3] is not None:
+            _count(tally.counts, spec.SOC_ALERT_STATUS_DUPLICATES.name, status)
+            return
         record[3] = ts
+    _count(tally.counts, spec.SOC_ALERT_STATUS.name, status)
     record[7] = max(record[7], ts)
     alerts[alert_id] = record
     _settle_alert(state, alert_id, record)
@@ -503,6 +523,7 @@ def _settle_alert(state: PartitionState, alert_id: str, record: list[Any]) -> No
         record[6] = 1
     if record[5] and record[6]:
         del state.kind(ALERTS)[alert_id]
+        state.kind(SETTLED)[alert_id] = record[7]
 
 
 def _probe(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
@@ -545,10 +566,13 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
     if ts > state.max_event_ts:
         state.max_event_ts = ts
     counts = tally.counts
-    k = (_DOSSIER_EVENTS, _SEP.join((agency, level, lifecycle)))
-    counts[k] = counts.get(k, 0) + 1
     in_progress = state.kind(DOSSIERS)
     closed = state.kind(CLOSED)
+    if lifecycle != "rated" and _repeated_step(state, lifecycle, dossier_id):
+        _count(counts, spec.DOSSIERS_DUPLICATE_STEPS.name, lifecycle)
+        return
+    k = (_DOSSIER_EVENTS, _SEP.join((agency, level, lifecycle)))
+    counts[k] = counts.get(k, 0) + 1
     if lifecycle == "received":
         sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
         sums[0] += 1
@@ -571,7 +595,10 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
                 _count(counts, spec.DOSSIERS_PAID_ONLINE.name, by_agency)
             if digitized:
                 _count(counts, spec.DOSSIERS_DIGITIZED.name, by_agency)
-        if dossier_id not in closed:
+        closed_at = state.kind(CLOSED_EARLY).pop(dossier_id, None)
+        if closed_at is not None:
+            closed[dossier_id] = closed_at  # its closing step came first
+        else:
             abandon = ts + lookups.dossier_open_seconds
             if due is not None:
                 abandon = min(abandon, due + lookups.dossier_overdue_seconds)
@@ -593,13 +620,28 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
                 if when != "late":
                     sums[2] += 1
                     sums[_PERIOD_AT["resolved_on_time"]] += 1
-        in_progress.pop(dossier_id, None)
-        closed[dossier_id] = ts
+        if (
+            in_progress.pop(dossier_id, None) is not None
+            or state.kind(ABANDONED).pop(dossier_id, None) is not None
+        ):
+            closed[dossier_id] = ts
+        else:
+            state.kind(CLOSED_EARLY)[dossier_id] = ts  # its receipt has not come yet
     elif lifecycle == "rated":
         _count(counts, spec.DOSSIERS_RATED.name, _SEP.join((agency, level, rating)))
         if rating in _UNSATISFIED:
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
             sums[_PERIOD_AT["rated_unsatisfied"]] += 1
+
+
+def _repeated_step(state: PartitionState, lifecycle: str, dossier_id: str) -> bool:
+    """Whether the dossier took this step already: a dossier is received once and closed
+    (resolved, returned or cancelled) once, whatever the event ids say."""
+    if dossier_id in state.kind(CLOSED):
+        return True  # received and closed: every step is taken
+    if lifecycle == "received":
+        return dossier_id in state.kind(DOSSIERS) or dossier_id in state.kind(ABANDONED)
+    return dossier_id in state.kind(CLOSED_EARLY)
 
 
 def _day_sums(tally: Tally, local_day: str, agency: str, level: str) -> list[int]:
@@ -642,6 +684,9 @@ def _clock(state: PartitionState, ts: float) -> None:
 
 
 _APPLY = {"a": _soc_alert, "s": _soc_status, "p": _probe, "d": _dossier}
+# Where a batch row (offset first, then the fact) holds the entity that scopes its event id:
+# the agent, the alert, the service, the dossier.
+_ENTITY_AT = {"a": 8, "s": 5, "p": 4, "d": 8}
 
 
 def expire(state: PartitionState, lookups: Lookups) -> None:
@@ -660,10 +705,11 @@ def expire(state: PartitionState, lookups: Lookups) -> None:
 
 def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
     horizon = state.max_event_ts - lookups.closed_retention_seconds
-    closed = state.kind(CLOSED)
-    if closed:
-        for dossier_id in [k for k, ts in closed.items() if ts < horizon]:
-            del closed[dossier_id]
+    for name in (CLOSED, CLOSED_EARLY, ABANDONED, SETTLED):
+        kept = state.kind(name)
+        if kept:
+            for key in [k for k, ts in kept.items() if ts < horizon]:
+                del kept[key]
     agents = state.kind(AGENTS)
     if agents:
         recent = state.max_event_ts - 2 * 3600  # the gauge looks one hour back
@@ -713,9 +759,11 @@ def close_abandoned(state: PartitionState, lookups: Lookups) -> None:
     dossiers = state.kind(DOSSIERS)
     if dossiers:
         gone = [k for k, r in dossiers.items() if len(r) > 3 and r[3] < now]
+        abandoned = state.kind(ABANDONED)
         for dossier_id in gone:
             agency, level = dossiers.pop(dossier_id)[:2]
             state.inc(spec.DOSSIERS_ABANDONED, spec.label_key(agency, level))
+            abandoned[dossier_id] = now
     alerts = state.kind(ALERTS)
     if alerts:
         horizon = now - lookups.alert_open_seconds

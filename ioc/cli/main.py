@@ -235,6 +235,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         duplicate_ratio=args.duplicate_ratio,
         late_ratio=args.late_ratio,
         late_by_seconds=args.late_by,
+        repeat_step_ratio=args.repeat_step_ratio,
         seed=args.seed,
     )
     total = args.count
@@ -578,6 +579,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="send this fraction of events twice (same event_id)",
+    )
+    p.add_argument(
+        "--repeat-step-ratio",
+        type=float,
+        default=0.0,
+        help="send this fraction of dossier steps and SOC status changes again under a new "
+        "event_id (a portal's retry): counted as duplicate steps",
     )
     p.add_argument(
         "--late-ratio", type=float, default=0.0, help="hold back this fraction of events ..."

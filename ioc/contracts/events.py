@@ -160,6 +160,9 @@ class DossierEvent(_Event):
     def _lifecycle_fields(self) -> DossierEvent:
         if self.lifecycle == "received" and self.due_time is None:
             raise ValueError("a received dossier needs due_time")
+        if self.lifecycle == "received" and self.due_time <= self.event_time:  # type: ignore[operator]
+            # Not overdue at its receipt: the portal sets the due time from the receipt on.
+            raise ValueError("due_time of a received dossier must come after its event_time")
         if self.due_time is not None and abs((self.due_time - self.event_time).days) > MAX_DUE_DAYS:
             raise ValueError(f"due_time lies more than {MAX_DUE_DAYS} days from event_time")
         if self.lifecycle == "rated" and self.rating is None:

@@ -170,6 +170,8 @@ class Decoder:
                 due = _ts(event.due_time)
                 if abs(due - ts) > MAX_DUE_DAYS * 86400.0:
                     raise NotDecoded
+                if due <= ts and event.lifecycle == "received":
+                    raise NotDecoded
             elif event.lifecycle == "received":
                 raise NotDecoded
             if (event.lifecycle == "rated") != (event.rating is not None):

@@ -32,13 +32,17 @@ from ioc.ingest.batch import APPLY_FAILED
 from ioc.ingest.validate import DEAD_LETTER_REASONS
 from ioc.metrics.spec import (
     COUNTERS,
+    DOSSIER_STEPS,
     DOSSIERS_ABANDONED,
+    DOSSIERS_DUPLICATE_STEPS,
     EVENTS_DEAD_LETTERED,
     EVENTS_REROUTED,
     GAUGES,
     HISTOGRAMS,
     PARTITION_LABEL,
+    SOC_ALERT_STATUS_DUPLICATES,
     SOC_ALERTS_ABANDONED,
+    SOC_STATUSES,
     label_key,
     label_values,
 )
@@ -111,10 +115,16 @@ class StateCollector(Collector):
             dead.setdefault(label_key(source, reason), 0.0)
         counters.setdefault(EVENTS_REROUTED.name, {}).setdefault(source, 0.0)
         if source == "dossier":
+            repeated = counters.setdefault(DOSSIERS_DUPLICATE_STEPS.name, {})
+            for step in DOSSIER_STEPS:
+                repeated.setdefault(step, 0.0)
             abandoned = counters.setdefault(DOSSIERS_ABANDONED.name, {})
             for agency, level in self._lookups.agency_level.items():
                 abandoned.setdefault(label_key(agency, level), 0.0)
         if source == "soc":
+            repeated = counters.setdefault(SOC_ALERT_STATUS_DUPLICATES.name, {})
+            for status in SOC_STATUSES:
+                repeated.setdefault(status, 0.0)
             abandoned_alerts = counters.setdefault(SOC_ALERTS_ABANDONED.name, {})
             for severity in sorted(TRACKED_SEVERITIES):
                 abandoned_alerts.setdefault(severity, 0.0)

@@ -69,6 +69,18 @@ DOSSIERS_RECEIVED = CounterSpec(
     "Administrative dossiers received (tiếp nhận).",
     ("agency", "level", "channel"),
 )
+DOSSIERS_DUPLICATE_STEPS = CounterSpec(
+    "ioc_dossiers_duplicate_steps",
+    "Dossier steps the dossier had already taken (received, or a closing step: resolved, "
+    "returned, cancelled), sent again under another event id: counted here, not applied.",
+    ("step",),
+)
+SOC_ALERT_STATUS_DUPLICATES = CounterSpec(
+    "ioc_soc_alert_status_duplicates",
+    "SOC alert status changes the alert had already taken, sent again under another event "
+    "id: counted here, not applied.",
+    ("status",),
+)
 DOSSIERS_RESOLVED = CounterSpec(
     "ioc_dossiers_resolved",
     "Administrative dossiers resolved (giải quyết xong).",
@@ -163,7 +175,11 @@ COUNTERS: tuple[CounterSpec, ...] = (
     DOSSIERS_RATED,
     DOSSIERS_ABANDONED,
     SOC_ALERTS_ABANDONED,
+    DOSSIERS_DUPLICATE_STEPS,
+    SOC_ALERT_STATUS_DUPLICATES,
 )
+DOSSIER_STEPS = ("received", "resolved", "returned", "cancelled")
+SOC_STATUSES = ("acknowledged", "resolved")
 
 _RESPONSE_BUCKETS = (60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0)
 SOC_MTTA = HistogramSpec(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ioc.contracts.events import DossierEvent, SocAlertStatus
 from ioc.simulate.generator import Emitted
 
 
@@ -23,11 +24,20 @@ class Disturbance:
     # Hold back this fraction of events until the stream is ``late_by_seconds`` ahead of them.
     late_ratio: float = 0.0
     late_by_seconds: float = 0.0
+    # Send this fraction of dossier steps (received, resolved, returned, cancelled) and SOC
+    # status changes again under a new event id, a little later: a portal's retry. Each
+    # counts as a duplicate step, not a new one.
+    repeat_step_ratio: float = 0.0
     seed: int = 0
 
     @property
     def active(self) -> bool:
-        return bool(self.disorder_seconds or self.duplicate_ratio or self.late_ratio)
+        return bool(
+            self.disorder_seconds
+            or self.duplicate_ratio
+            or self.late_ratio
+            or self.repeat_step_ratio
+        )
 
 
 def disturb(events: Iterable[Emitted], d: Disturbance) -> Iterator[tuple[Emitted, bool]]:
@@ -77,15 +87,27 @@ def _disorder(events: Iterable[Emitted], d: Disturbance, rng: random.Random) -> 
 def _duplicate(
     events: Iterable[Emitted], d: Disturbance, rng: random.Random
 ) -> Iterator[tuple[Emitted, bool]]:
-    pending: list[tuple[int, Emitted]] = []
+    # (when, the copy, whether it keeps the event id: a redelivery, not a step sent again)
+    pending: list[tuple[int, Emitted, bool]] = []
     for n, e in enumerate(events, start=1):
         yield e, False
         if d.duplicate_ratio and rng.random() < d.duplicate_ratio:
-            pending.append((n + rng.randint(1, 200), e))
+            pending.append((n + rng.randint(1, 200), e, True))
+        if d.repeat_step_ratio and _a_step(e) and rng.random() < d.repeat_step_ratio:
+            retry = e.event.model_copy(update={"event_id": f"{e.event.event_id}-retry"})
+            pending.append((n + rng.randint(1, 200), replace(e, event=retry), False))
         if pending:
             ready = [p for p in pending if p[0] <= n]
             pending = [p for p in pending if p[0] > n]
-            for _, dup in ready:
-                yield dup, True
-    for _, dup in pending:
-        yield dup, True
+            for _, copy, same_id in ready:
+                yield copy, same_id
+    for _, copy, same_id in pending:
+        yield copy, same_id
+
+
+def _a_step(e: Emitted) -> bool:
+    """A step an entity takes once: a dossier's receipt or closing, an alert's status."""
+    event = e.event
+    if isinstance(event, DossierEvent):
+        return event.lifecycle in ("received", "resolved", "returned", "cancelled")
+    return isinstance(event, SocAlertStatus)

@@ -51,6 +51,9 @@ class GroundTruth:
         self._maintenance = MaintenanceCalendar.from_catalog(catalog)
         self._alert_created: dict[str, tuple[str, float, str]] = {}
         self._status_ts: dict[tuple[str, str], float] = {}
+        # Dossier steps taken: each dossier is received once and closed once.
+        self._received: set[str] = set()
+        self._closed: set[str] = set()
         self._counts: Counter[SampleKey] = Counter()
         self.duration_sums: dict[str, float] = {}
         self.sent = 0
@@ -112,8 +115,11 @@ class GroundTruth:
                     level,
                 )
         elif isinstance(event, SocAlertStatus):
+            if (event.alert_id, event.status) in self._status_ts:
+                c[_key("ioc_soc_alert_status_duplicates_total", status=event.status)] += 1
+                return
             c[_key("ioc_soc_alert_status_changes_total", status=event.status)] += 1
-            self._status_ts.setdefault((event.alert_id, event.status), event.event_time.timestamp())
+            self._status_ts[(event.alert_id, event.status)] = event.event_time.timestamp()
         elif isinstance(event, UptimeProbe):
             tier = self._tier[event.service]
             if self._maintenance.contains(event.service, event.event_time.timestamp()):
@@ -140,6 +146,9 @@ class GroundTruth:
                 self.duration_sums.get(event.service, 0.0) + event.duration_seconds
             )
         elif isinstance(event, DossierEvent):
+            if self._repeated_step(event):
+                c[_key("ioc_dossiers_duplicate_steps_total", step=event.lifecycle)] += 1
+                return
             where = {"agency": event.agency, "level": event.level}
             c[_key("ioc_dossier_events_total", lifecycle=event.lifecycle, **where)] += 1
             if event.lifecycle == "received":
@@ -163,6 +172,19 @@ class GroundTruth:
             elif event.lifecycle == "rated":
                 assert event.rating is not None
                 c[_key("ioc_dossiers_rated_total", rating=event.rating, **where)] += 1
+
+    def _repeated_step(self, event: DossierEvent) -> bool:
+        """A dossier is received once and closed (resolved, returned, cancelled) once."""
+        if event.lifecycle == "received":
+            taken = self._received
+        elif event.lifecycle in ("resolved", "returned", "cancelled"):
+            taken = self._closed
+        else:
+            return False
+        if event.dossier_id in taken:
+            return True
+        taken.add(event.dossier_id)
+        return False
 
     def record_duplicate(self, source: str) -> None:
         """An event sent again with the same event_id."""

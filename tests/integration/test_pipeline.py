@@ -44,6 +44,8 @@ STREAMS = {
     "shuffled_within_grace": Disturbance(disorder_seconds=8, seed=3),
     "10pct_redelivered": Disturbance(duplicate_ratio=0.1, seed=4),
     "late_beyond_grace": Disturbance(late_ratio=0.02, late_by_seconds=30, seed=5),
+    # A portal's retries under new event ids, some overtaking their original (shuffled).
+    "steps_repeated": Disturbance(repeat_step_ratio=0.2, disorder_seconds=8, seed=6),
 }
 
 
@@ -58,6 +60,9 @@ def test_metrics_equal_ground_truth(
     exported = worker.samples()
     if stream == "10pct_redelivered":
         assert exported[("ioc_events_duplicate_total", (("source", "soc"),))] > 0
+    if stream == "steps_repeated":
+        for name in ("ioc_dossiers_duplicate_steps_total", "ioc_soc_alert_status_duplicates_total"):
+            assert sum(v for (n, _), v in exported.items() if n == name) > 0
     if stream == "late_beyond_grace":
         assert exported[("ioc_events_late_total", (("source", "soc"),))] > 0
     if stream == "shuffled_within_grace":

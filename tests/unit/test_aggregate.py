@@ -12,6 +12,7 @@ from ioc.aggregate.state import (
     ALERTS,
     CLOSED,
     DAYS,
+    DOSSIERS,
     PERIODS,
     Lookups,
     add_sizes,
@@ -110,7 +111,7 @@ def test_dossiers_received_and_resolved_by_agency_level_channel() -> None:
         dossier(),
         dossier(lifecycle="resolved"),
         dossier(lifecycle="rated", rating="satisfied"),
-        dossier(channel="direct"),
+        dossier(channel="direct", dossier_id="P000000002"),
     ]
     apply_batch(state, batch(events, source="dossier"), LOOKUPS)
     assert count(state, spec.DOSSIERS_RECEIVED, "so-tnmt", "province", "online") == 1
@@ -303,7 +304,7 @@ def test_ratings_are_counted_by_agency_and_rating() -> None:
 
 def test_closed_dossiers_are_forgotten_after_the_retention() -> None:
     lookups = Lookups(service_tier={}, closed_retention_seconds=3600)
-    state = apply([dossier(lifecycle="cancelled")], lookups=lookups)
+    state = apply([dossier(), dossier(lifecycle="cancelled")], lookups=lookups)
     assert "P000000001" in state.entities[CLOSED]
     state = apply(
         [dossier(dossier_id="P2", event_time="2026-11-23T11:00:00+07:00")],
@@ -315,9 +316,12 @@ def test_closed_dossiers_are_forgotten_after_the_retention() -> None:
 
 def test_kept_entities_are_expired_once_per_expiry_interval_not_per_batch() -> None:
     lookups = Lookups(service_tier={}, closed_retention_seconds=0)
-    state = apply([dossier(lifecycle="cancelled")], lookups=lookups)  # expiry ran: next in 60 s
+    state = apply([dossier(), dossier(lifecycle="cancelled")], lookups=lookups)  # next in 60 s
     state = apply(
-        [dossier(dossier_id="P2", lifecycle="cancelled", event_time="2026-11-23T09:00:30+07:00")],
+        [
+            dossier(dossier_id="P2", event_time="2026-11-23T09:00:30+07:00"),
+            dossier(dossier_id="P2", lifecycle="cancelled", event_time="2026-11-23T09:00:30+07:00"),
+        ],
         lookups=lookups,
         state=state,
     )
@@ -358,7 +362,7 @@ def test_closed_dossiers_of_an_older_snapshot_still_keep_a_late_receipt_out() ->
 
 def test_closed_dossiers_of_an_older_delta_are_read_as_times_and_expire() -> None:
     lookups = Lookups(service_tier={}, closed_retention_seconds=3600)
-    state = apply([dossier(lifecycle="cancelled")], lookups=lookups)
+    state = apply([dossier(), dossier(lifecycle="cancelled")], lookups=lookups)
     restored = PartitionState.from_bytes(PartitionState().to_bytes())
     restored.entities.clear()
     state.kind(CLOSED)["P000000001"] = state.entities[CLOSED]["P000000001"]  # marked changed
@@ -622,3 +626,113 @@ def test_sizes_of_several_states_add_up_part_by_part() -> None:
         ra, sa = a.sizes().get(part, (0, 0))
         rb, sb = b.sizes()[part]
         assert total[part] == [ra + rb, sa + sb]
+
+
+# -- each step of a dossier or an alert once, whatever the event ids --------------------------
+
+
+def steps(*lifecycles: str, dossier_id: str = "P000000001") -> list[dict[str, Any]]:
+    """Dossier events of one dossier, each under its own event id, a minute apart."""
+    return [
+        dossier(
+            lifecycle=lifecycle,
+            dossier_id=dossier_id,
+            event_id=f"{dossier_id}-{i}",
+            event_time=f"2026-11-23T09:{i:02d}:00+07:00",
+        )
+        for i, lifecycle in enumerate(lifecycles)
+    ]
+
+
+def test_a_dossier_received_twice_is_received_once_and_a_duplicate_step() -> None:
+    state = apply(steps("received", "received"))
+    assert count(state, spec.DOSSIERS_RECEIVED, "so-tnmt", "province", "online") == 1
+    assert count(state, spec.DOSSIERS_FULL_ONLINE, "so-tnmt", "province") == 1
+    assert count(state, spec.DOSSIERS_DUPLICATE_STEPS, "received") == 1
+
+
+def test_a_dossier_resolved_twice_is_resolved_once_with_one_timeliness() -> None:
+    state = apply(steps("received", "resolved", "resolved"))
+    assert count(state, spec.DOSSIERS_RESOLVED, "so-tnmt", "province", "online") == 1
+    assert count(state, spec.DOSSIERS_RESOLVED_TIMELINESS, "so-tnmt", "province", "early") == 1
+    assert count(state, spec.DOSSIERS_DUPLICATE_STEPS, "resolved") == 1
+
+
+def test_a_second_closing_step_of_another_kind_is_a_duplicate_step() -> None:
+    state = apply(steps("received", "cancelled", "resolved"))
+    assert count(state, spec.DOSSIERS_RESOLVED, "so-tnmt", "province", "online") == 0
+    assert count(state, spec.DOSSIERS_DUPLICATE_STEPS, "resolved") == 1
+
+
+def test_a_receipt_after_the_resolution_counts_once_and_does_not_reopen() -> None:
+    state = apply(steps("resolved", "received", "received"))
+    assert count(state, spec.DOSSIERS_RECEIVED, "so-tnmt", "province", "online") == 1
+    assert count(state, spec.DOSSIERS_DUPLICATE_STEPS, "received") == 1
+    assert "P000000001" not in state.entities[DOSSIERS]
+
+
+def test_a_resolution_sent_twice_before_its_receipt_counts_once() -> None:
+    state = apply(steps("resolved", "resolved", "received"))
+    assert count(state, spec.DOSSIERS_RESOLVED, "so-tnmt", "province", "online") == 1
+    assert count(state, spec.DOSSIERS_RECEIVED, "so-tnmt", "province", "online") == 1
+    assert count(state, spec.DOSSIERS_DUPLICATE_STEPS, "resolved") == 1
+
+
+def test_an_abandoned_dossier_may_still_be_resolved_but_not_received_again() -> None:
+    lookups = Lookups(service_tier={}, dossier_overdue_seconds=60.0)
+    state = apply(steps("received"), lookups=lookups)
+    later = dict(
+        steps("received", dossier_id="P2")[0],
+        event_time="2026-12-02T09:00:00+07:00",
+        due_time="2027-01-30T17:00:00+07:00",
+    )
+    state = apply([later], lookups=lookups, state=state)  # the sweep closes P000000001 out
+    assert count(state, spec.DOSSIERS_ABANDONED, "so-tnmt", "province") == 1
+    again = [
+        dict(e, event_time="2026-12-02T10:00:00+07:00", due_time="2026-12-09T17:00:00+07:00")
+        for e in steps("received", "resolved")
+    ]
+    state = apply(again, lookups=lookups, state=state)
+    assert count(state, spec.DOSSIERS_DUPLICATE_STEPS, "received") == 1
+    assert count(state, spec.DOSSIERS_RESOLVED, "so-tnmt", "province", "online") == 1
+
+
+def test_duplicate_steps_are_not_dossier_events() -> None:
+    state = apply(steps("received", "received"))
+    assert count(state, spec.DOSSIER_EVENTS, "so-tnmt", "province", "received") == 1
+
+
+def test_an_alert_acknowledged_twice_counts_one_acknowledgement() -> None:
+    second = dict(status("acknowledged", 9), event_id="s-again")
+    state = apply([soc_alert(), status("acknowledged", 5), second])
+    assert count(state, spec.SOC_ALERT_STATUS, "acknowledged") == 1
+    assert count(state, spec.SOC_ALERT_STATUS_DUPLICATES, "acknowledged") == 1
+
+
+def test_a_status_change_repeated_after_the_alert_settled_is_a_duplicate() -> None:
+    again = dict(status("resolved", 40), event_id="s-again")
+    state = apply([soc_alert(), status("acknowledged", 5), status("resolved", 30), again])
+    assert count(state, spec.SOC_ALERT_STATUS, "resolved") == 1
+    assert count(state, spec.SOC_ALERT_STATUS_DUPLICATES, "resolved") == 1
+    assert state.histograms[spec.SOC_MTTR.name]["medium"][-1] == 30 * 60
+
+
+def test_an_event_id_is_scoped_to_its_entity_one_id_for_many_agents_is_many_alerts() -> None:
+    state, seen = PartitionState(), SeenEvents(window_seconds=900)
+    forged = [
+        soc_alert(event_id="same", agent={"id": f"agent-{i}", "name": f"pc-{i}"}) for i in range(50)
+    ]
+    apply_batch(state, batch(forged), LOOKUPS, seen)
+    assert count(state, spec.EVENTS_PROCESSED, "soc") == 50
+    assert count(state, spec.EVENTS_DUPLICATE, "soc") == 0
+
+
+def test_an_event_id_sent_again_for_the_same_entity_is_a_duplicate() -> None:
+    state, seen = PartitionState(), SeenEvents(window_seconds=900)
+    again = [soc_alert(event_id="same"), soc_alert(event_id="same", alert_id="a-2")]
+    apply_batch(state, batch(again), LOOKUPS, seen)
+    assert count(state, spec.EVENTS_DUPLICATE, "soc") == 1
+
+
+def test_one_entity_spelled_two_ways_never_shares_a_key() -> None:
+    assert key_of("b", "a") != key_of("", "ab") and key_of("ab", "") != key_of("b", "a")

@@ -82,3 +82,14 @@ def test_unknown_schema_version_is_rejected() -> None:
 def test_unknown_extra_fields_are_ignored_for_forward_compatibility() -> None:
     event = DossierEvent.model_validate_json(wire(dossier(portal_version="3.1")))
     assert not hasattr(event, "portal_version")
+
+
+def test_a_received_dossier_due_before_its_receipt_is_refused() -> None:
+    doc = dossier(event_time="2026-11-23T09:00:00+07:00", due_time="2026-11-23T08:00:00+07:00")
+    with pytest.raises(ValidationError, match="must come after its event_time"):
+        DossierEvent.model_validate_json(orjson.dumps(doc))
+
+
+def test_a_resolved_dossier_may_come_after_its_due_time() -> None:
+    doc = dossier(lifecycle="resolved", due_time="2026-11-22T17:00:00+07:00")
+    assert DossierEvent.model_validate_json(orjson.dumps(doc)).due_time is not None

@@ -28,6 +28,8 @@ def test_metric_is_in_the_kpi_reference_or_is_pipeline_accounting(name: str) -> 
         "ioc_events_dead_lettered_total",
         "ioc_events_rerouted_total",
         "ioc_soc_alert_status_changes_total",
+        "ioc_soc_alert_status_duplicates_total",
+        "ioc_dossiers_duplicate_steps_total",
         "ioc_state_entities",
     }
     assert name in pipeline or name in (DOCS / "kpis.md").read_text()
