@@ -30,7 +30,10 @@ stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "bootstrap: pip install -e .[dev]"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  # grafana-client's niquests brings urllib3-future, whose wheel overwrites urllib3 itself
+  # (a .pth rewrites it at every start) and breaks requests' users (schemathesis). Built
+  # from source with URLLIB3_NO_OVERRIDE it lives beside urllib3 as urllib3_future.
+  URLLIB3_NO_OVERRIDE=1 .venv/bin/python -m pip install -q --no-binary urllib3-future -e ".[dev]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

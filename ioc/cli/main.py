@@ -100,7 +100,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
 def cmd_intake_http(args: argparse.Namespace) -> int:
     from ioc.catalog import load_catalog
     from ioc.sources.http_intake.auth import load_tokens
-    from ioc.sources.http_intake.server import run_http_intake
+    from ioc.sources.http_intake.server import ServerLimits, run_http_intake
 
     settings = _settings(args)
     catalog = load_catalog(settings.catalog_path)
@@ -115,6 +115,11 @@ def cmd_intake_http(args: argparse.Namespace) -> int:
             port=args.port,
             max_body_bytes=args.max_body_bytes,
             broker_timeout=args.broker_timeout,
+            limits=ServerLimits(
+                header_seconds=args.header_timeout,
+                body_seconds=args.body_timeout,
+                max_connections=args.max_connections,
+            ),
         )
     )
 
@@ -458,6 +463,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     i.add_argument(
         "--max-body-bytes", type=int, default=1 << 20, help="larger bodies are answered 413"
+    )
+    i.add_argument(
+        "--header-timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="a connection that sends no complete request headers within this long of opening "
+        "or of its last response is closed (slowloris; idle keep-alive too)",
+    )
+    i.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="a body that has not arrived within this long is answered 408",
+    )
+    i.add_argument(
+        "--max-connections",
+        type=int,
+        default=256,
+        help="connections beyond this many at once are closed at once",
     )
     i.add_argument(
         "--broker-timeout",

@@ -108,6 +108,8 @@ class EventPublisher:
         }
         self._timeout = request_timeout_seconds
         self._producer: AIOKafkaProducer | None = None
+        # Whether the broker answered the last call or check: what readiness reports.
+        self.reachable = False
 
     async def start(self) -> None:
         """Connect; raises KafkaError when the broker does not answer (call again later)."""
@@ -127,6 +129,23 @@ class EventPublisher:
             await producer.stop()
             raise
         self._producer = producer
+        self.reachable = True
+
+    async def check(self) -> bool:
+        """Ask the broker for its cluster metadata; True (and ``reachable``) when it answers
+        in time. The producer alone reconnects lazily and would not notice a dead broker
+        until the next send."""
+        producer = self._producer
+        if producer is None:
+            self.reachable = False
+            return False
+        try:
+            await asyncio.wait_for(producer.client.fetch_all_metadata(), self._timeout)
+        except (KafkaError, TimeoutError, OSError):
+            self.reachable = False
+        else:
+            self.reachable = True
+        return self.reachable
 
     async def stop(self) -> None:
         if self._producer is not None:
@@ -192,6 +211,7 @@ class EventPublisher:
             return []
         producer = self._producer
         if producer is None:
+            self.reachable = False
             error = PublishError("not connected to the broker")
             self.metrics.failures.labels(self.metrics.program).inc()
             return [error] * len(records)
@@ -218,6 +238,10 @@ class EventPublisher:
                 self.metrics.dead_letters.labels(program, record.reason).inc()
         if any(outcome is not None for outcome in outcomes):
             self.metrics.failures.labels(program).inc()
+        if any(outcome is None for outcome in outcomes):
+            self.reachable = True
+        elif any(not too_large(outcome) for outcome in outcomes if outcome is not None):
+            self.reachable = False
         return outcomes
 
     async def dead_letter(
