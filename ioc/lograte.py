@@ -1,6 +1,10 @@
-"""Say a repeated failure once per interval, with how many times it happened (pure)."""
+"""Say a repeated failure once per interval, with how many times it happened."""
 
 from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
 
 
 class LogOncePer:
@@ -22,3 +26,35 @@ class LogOncePer:
     def take(self) -> int:
         count, self._count = self._count, 0
         return count
+
+
+class QuietRepeats(logging.Filter):
+    """A handler filter: the same warning or error (same logger, level and message
+    template) passes once per ``interval`` seconds, the next one saying how many were held
+    back. A broker that is down makes aiokafka log the same connection error dozens of
+    times a second; the log keeps saying so, once in a while, with a count."""
+
+    def __init__(self, interval: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.interval = interval
+        self._clock = clock
+        self._seen: dict[tuple[str, int, object], LogOncePer] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.levelno, record.msg)
+        limiter = self._seen.get(key)
+        if limiter is None:
+            if len(self._seen) > 10_000:
+                self._seen.clear()  # bounded whatever the messages
+            limiter = self._seen[key] = LogOncePer(self.interval)
+        if not limiter.ready(self._clock()):
+            return False
+        held = limiter.take() - 1
+        if held:
+            record.msg = (
+                f"{record.getMessage()} ({held} more like this in the last {self.interval:g} s)"
+            )
+            record.args = None
+        return True

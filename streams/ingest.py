@@ -25,6 +25,7 @@ from ioc.ingest import EventValidator, Fact, Rejected, empty_batch, pack_partiti
 from ioc.ingest.batch import FORWARDED, shard_of
 from ioc.ingest.deadletter import deadletter_headers
 from ioc.ingest.pace import PollPacer
+from ioc.runtime.errors import EXIT_BROKER_LOST
 from streams.groups import leave_first_generation
 from streams.topics import batch_key, batch_partition
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 LAG_INTERVAL_SECONDS = 5.0
 TOPIC_CHECK_SECONDS = 10.0
 # The worker's exit status when its topics vanished from the broker (EX_TEMPFAIL: try again).
-EXIT_TOPICS_LOST = 75
+EXIT_TOPICS_LOST = EXIT_BROKER_LOST
 # Marks a message the ingest forwarded to its entity's partition: it is never forwarded twice.
 FORWARDED_HEADER = "ioc-forwarded-from"
 

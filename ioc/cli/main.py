@@ -201,6 +201,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise Unavailable(f"Prometheus at {url} does not answer ({exc})") from None
     data.generated_at = settings.clock().now_datetime().astimezone(tz)
+    if data.empty and not args.allow_empty:
+        raise ConfigError(
+            f"Prometheus at {url} holds no IOC data for {period.title_en} (no event applied "
+            "in the period): is it the IOC's Prometheus, and does its retention cover the "
+            "period? --allow-empty writes the report anyway, marked as empty"
+        )
+    if data.empty:
+        print(f"warning: no IOC data for {period.title_en}; the report says so on its first page")
     html = to_html(data)
     if args.html:
         args.html.write_text(html)
@@ -567,6 +575,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="write the PDF here")
     p.add_argument("--html", type=Path, help="write the HTML here")
     p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="write the report even when Prometheus holds no IOC data for the period "
+        "(marked as empty on its first page; without it, the command refuses)",
+    )
+    p.add_argument(
         "--prometheus", help="Prometheus base URL (env IOC_PROMETHEUS_URL; 127.0.0.1:9090)"
     )
     p.set_defaults(func=cmd_report)
@@ -736,7 +750,7 @@ def _stop_on_sigterm() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     from aiokafka.errors import KafkaConnectionError, KafkaError
 
-    from ioc.runtime.errors import Unavailable
+    from ioc.runtime.errors import EXIT_BROKER_LOST, BrokerLost, Unavailable
 
     args = build_parser().parse_args(argv)
     # Before logging is configured, Python prints aiokafka's connection errors through its
@@ -753,6 +767,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Unavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except BrokerLost as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BROKER_LOST
     except KafkaConnectionError:
         print(
             f"error: no Kafka broker answers at {_broker_url(args)}: start one with "

@@ -80,6 +80,13 @@ class ReportData:
     services: list[ServiceFigures]
     pages: dict[str, float] = field(default_factory=dict)
     generated_at: datetime | None = None
+    # Source events the workers applied in the period: 0 is a Prometheus that holds no IOC
+    # data for it (another Prometheus, a retention shorter than the period, no scrape).
+    events: float = 0.0
+
+    @property
+    def empty(self) -> bool:
+        return self.events <= 0
 
 
 def score(ratios: Mapping[str, float | None]) -> float | None:
@@ -214,4 +221,5 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
         ),
         services=services,
         pages=w.increase('ioc_alerts_fired_total{severity="page"}', "alertname"),
+        events=sum(w.increase("ioc_events_processed_total", "source").values()),
     )  # fmt: skip

@@ -55,6 +55,7 @@ h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 7mm 0 2mm
 table { border-collapse: collapse; width: 100%; margin: 2mm 0; }
 th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: right; }
 th:first-child, td:first-child { text-align: left; } th { background: #eee; }
+.warning { color: #b71c1c; border: 1px solid #b71c1c; padding: 4pt; }
 .note { color: #555; font-size: 8pt; } .bad { color: #b71c1c; } .good { color: #1b5e20; }
 """
 
@@ -161,6 +162,14 @@ def to_html(data: ReportData) -> str:
     generated = (
         f"Lập lúc / Generated {data.generated_at:%Y-%m-%d %H:%M %Z}. " if data.generated_at else ""
     )
+    empty = (
+        '<p class="warning"><b>Không có số liệu: Prometheus không lưu số liệu nào của IOC '
+        "trong kỳ này, mọi con số dưới đây đều bằng 0 và không phản ánh thực tế.</b><br>"
+        "No data: Prometheus holds no IOC figures for this period; every figure below reads "
+        "zero and says nothing.</p>"
+        if data.empty
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>IOC {escape(period.title_en)}</title>
 <style>{_CSS}</style></head><body>
@@ -171,7 +180,7 @@ def to_html(data: ReportData) -> str:
 {period.start:%Y-%m-%d %H:%M} đến trước {period.end:%Y-%m-%d %H:%M}. / Figures from the IOC's
 Prometheus, province time, the period from {period.start:%Y-%m-%d %H:%M} up to
 {period.end:%Y-%m-%d %H:%M}.</span></p>
-
+{empty}
 {_heading(1, "Chỉ số Quyết định 766", "Decision 766 indicators")}
 {_province_table(data)}
 <p class="note">Điểm 766 tính trên các nhóm đo được ({MEASURED_POINTS}/100 điểm): tiến độ 20,

@@ -9,7 +9,11 @@ numbers.
 from __future__ import annotations
 
 import signal
+import socket
+import subprocess
+import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,7 +21,9 @@ import pytest
 from aiokafka.errors import KafkaError
 
 from ioc.catalog import Catalog
+from ioc.config import Settings
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
+from ioc.runtime.errors import EXIT_BROKER_LOST
 from streams.ingest import EXIT_TOPICS_LOST
 from tests.integration.conftest import make_settings, simulate, wait_for_truth
 
@@ -92,3 +98,39 @@ def test_a_broker_paused_for_30_seconds_mid_backlog_is_ridden_through_with_nothi
         assert "Crashed" not in log.read_text()
     finally:
         broker.stop()
+
+
+def test_a_changelog_behind_its_state_ends_faust_in_one_line_and_exit_75(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.crashing_worker",
+            broker.url,
+            "t" + uuid.uuid4().hex[:10],
+            str(free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == EXIT_BROKER_LOST, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    assert run.stderr.rstrip().splitlines()[-1].startswith("error: the broker at ")
+
+
+def test_a_worker_on_a_taken_port_says_so_in_one_line_before_joining_anything(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        log = tmp_path / "worker.log"
+        with WorkerProcess(settings, port, log) as worker:
+            status = worker.wait(60)
+    assert status == 3
+    lines = log.read_text().strip().splitlines()
+    assert len(lines) == 1 and f"port {port}" in lines[0], lines

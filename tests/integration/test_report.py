@@ -91,6 +91,7 @@ def openmetrics() -> str:
         add("ioc_uptime_probes_total", {**labels, "result": "success"}, 10 - failures)
         add("ioc_uptime_probes_total", {**labels, "result": "failure"}, failures)
     add("ioc_alerts_fired_total", {"alertname": "ServiceDown", "severity": "page"}, 0.01)
+    add("ioc_events_processed_total", {"source": "dossier", "partition": "0"}, 50)
     text = []
     for name, lines in families.items():
         text.append(f"# TYPE {name} unknown")
@@ -212,3 +213,30 @@ def test_platform_availability_is_prometheus_own(
     )
     row = next(line for line in pdf_lines(report) if line.startswith("cong-dvc "))
     assert percent(availability) in row.split()
+
+
+def run_report(
+    prometheus: BackfilledPrometheus, before: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ioc.cli.main", "report", "--period", "week",
+         "--before", before, "--prometheus", prometheus.url, *extra],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_a_week_prometheus_holds_nothing_of_is_refused_in_one_line(
+    prometheus: BackfilledPrometheus,
+) -> None:
+    result = run_report(prometheus, "2026-06-10")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "no IOC data" in result.stderr
+
+
+def test_an_empty_week_written_anyway_says_so_on_its_first_page(
+    prometheus: BackfilledPrometheus, tmp_path: Path
+) -> None:
+    result = run_report(prometheus, "2026-06-10", "--allow-empty", "--out", str(tmp_path / "r.pdf"))
+    assert result.returncode == 0, result.stderr
+    first_page = PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
+    assert "No data" in first_page and "Không có số liệu" in first_page
