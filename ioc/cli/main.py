@@ -325,6 +325,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from benchmarks.core import main as core_main
 
         return core_main(events=args.events, partitions=args.partitions)
+    if args.workers:
+        from benchmarks.workers import main as workers_main
+
+        return workers_main(events=args.events, partitions=args.partitions, workers=args.workers)
     if args.realtime:
         from benchmarks.realtime import main as realtime_main
 
@@ -699,6 +703,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--events", type=int, default=200_000, help="backlog size, in events")
     p.add_argument("--partitions", type=int, default=4, help="partitions per source topic")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="N worker processes on one backlog: their aggregate events/s, the ratio to raw "
+        "consume, and the ground truth over all of them",
+    )
     p.add_argument(
         "--latency", action="store_true", help="measure event → Alertmanager latency instead"
     )

@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 
 from ioc.config import Settings
 from ioc.contracts.events import DossierEvent
-from ioc.runtime import EmbeddedBroker, free_port
+from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.runtime.command import IocCommand
 from tests.conftest import dossier
 from tests.integration.conftest import make_settings
@@ -305,3 +306,37 @@ def test_a_body_sent_a_byte_a_second_is_408(tmp_path: Path, settings: Settings) 
         finally:
             s.close()
     assert answer.startswith(b"HTTP/1.1 408")
+
+
+def test_a_dossier_posted_twice_under_new_ids_counts_once_in_a_real_worker(
+    intake: Intake, worker: WorkerProcess, province_now: datetime
+) -> None:
+    """The portal's retry with fresh event ids, through the intake and a worker."""
+    at = province_now.isoformat()
+    due = (province_now + timedelta(days=5)).isoformat()
+    received = [
+        dossier(event_id=f"portal-try-{n}", dossier_id="P000000777", event_time=at, due_time=due)
+        for n in (1, 2)
+    ]
+    resolved = [
+        dossier(
+            event_id=f"portal-done-{n}",
+            dossier_id="P000000777",
+            lifecycle="resolved",
+            event_time=at,
+            due_time=due,
+        )
+        for n in (1, 2)
+    ]
+    for item in [*received, *resolved]:
+        assert intake.post(ndjson(item))[1]["accepted"] == 1
+    key = ("ioc_dossiers_duplicate_steps_total", (("step", "resolved"),))
+    deadline = time.monotonic() + 60
+    while worker.samples().get(key) != 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    samples = worker.samples()
+    online = (("agency", "so-tnmt"), ("channel", "online"), ("level", "province"))
+    assert samples[("ioc_dossiers_received_total", online)] == 1
+    assert samples[("ioc_dossiers_resolved_total", online)] == 1
+    assert samples[("ioc_dossiers_duplicate_steps_total", (("step", "received"),))] == 1
+    assert samples[key] == 1
