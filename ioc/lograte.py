@@ -43,6 +43,14 @@ class QuietRepeats(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING:
             return True
+        decided = getattr(record, "_ioc_quiet_passed", None)
+        if decided is not None:  # one record, several handlers: one decision
+            return bool(decided)
+        passed = self._decide(record)
+        record._ioc_quiet_passed = passed
+        return passed
+
+    def _decide(self, record: logging.LogRecord) -> bool:
         key = (record.name, record.levelno, record.msg)
         limiter = self._seen.get(key)
         if limiter is None:
@@ -56,5 +64,5 @@ class QuietRepeats(logging.Filter):
             record.msg = (
                 f"{record.getMessage()} ({held} more like this in the last {self.interval:g} s)"
             )
-            record.args = None
+            record.args = ()  # mode formats None as one argument
         return True

@@ -74,9 +74,14 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
 
 
 def _logging(level: str = "info") -> None:
+    from ioc.lograte import QuietRepeats
+
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    quiet = QuietRepeats()  # a broker that is down: aiokafka's errors once per 10 s, counted
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
 
 
 def cmd_probe(args: argparse.Namespace) -> int:

@@ -134,3 +134,26 @@ def test_a_worker_on_a_taken_port_says_so_in_one_line_before_joining_anything(
     assert status == 3
     lines = log.read_text().strip().splitlines()
     assert len(lines) == 1 and f"port {port}" in lines[0], lines
+
+
+@pytest.mark.timeout(300)
+def test_a_broker_that_is_down_is_logged_a_few_times_with_counts_not_dozens_a_second(
+    tmp_path: Path,
+) -> None:
+    broker = EmbeddedBroker(log_file=tmp_path / "tansu.log").start()
+    try:
+        settings = make_settings(broker, tmp_path)
+        log = tmp_path / "worker.log"
+        with WorkerProcess(settings, free_port(), log) as worker:
+            worker.wait_ready()
+            before = len(log.read_text().splitlines())
+            broker.stop()
+            time.sleep(20)
+            after = log.read_text().splitlines()[before:]
+            assert worker.running()  # a broker that does not answer is waited for
+    finally:
+        broker.stop()
+    problems = [line for line in after if "[ERROR]" in line or "[WARNING]" in line]
+    print(f"{len(problems)} warning and error lines in 20 s with the broker down")
+    assert len(problems) <= 40, "\n".join(problems[:50])
+    assert any("more like this" in line for line in problems)

@@ -41,3 +41,24 @@ def test_log_once_per_counts_what_one_message_stands_for() -> None:
     assert limit.ready(0.0) and limit.take() == 1
     assert not limit.ready(1.0) and not limit.ready(2.0)
     assert limit.ready(61.0) and limit.take() == 3
+
+
+def test_one_record_seen_by_several_handlers_is_decided_once() -> None:
+    quiet = QuietRepeats(10.0, clock=lambda: 0.0)
+    first = record("Unable connect to node %s", 1)
+    assert quiet.filter(first) and quiet.filter(first)
+    second = record("Unable connect to node %s", 2)
+    assert not quiet.filter(second) and not quiet.filter(second)
+
+
+def test_a_counted_record_still_formats_with_modes_formatter() -> None:
+    from mode.utils.logging import ExtensionFormatter
+
+    now = [0.0]
+    quiet = QuietRepeats(10.0, clock=lambda: now[0])
+    quiet.filter(record("Unable connect to node %s", 1))
+    quiet.filter(record("Unable connect to node %s", 2))
+    now[0] = 10.0
+    late = record("Unable connect to node %s", 3)
+    assert quiet.filter(late)
+    assert ExtensionFormatter().format(late).endswith("(1 more like this in the last 10 s)")
