@@ -568,7 +568,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
     counts = tally.counts
     in_progress = state.kind(DOSSIERS)
     closed = state.kind(CLOSED)
-    if lifecycle != "rated" and _repeated_step(state, lifecycle, dossier_id):
+    if lifecycle in _ONCE and _repeated_step(state, lifecycle, dossier_id):
         _count(counts, spec.DOSSIERS_DUPLICATE_STEPS.name, lifecycle)
         return
     k = (_DOSSIER_EVENTS, _SEP.join((agency, level, lifecycle)))
@@ -632,6 +632,10 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
         if rating in _UNSATISFIED:
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
             sums[_PERIOD_AT["rated_unsatisfied"]] += 1
+
+
+# The steps a dossier takes once; ratings and requests for more documents may repeat.
+_ONCE = frozenset({"received", "resolved", "returned", "cancelled"})
 
 
 def _repeated_step(state: PartitionState, lifecycle: str, dossier_id: str) -> bool:

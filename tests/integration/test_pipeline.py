@@ -337,3 +337,31 @@ def test_the_pipeline_lag_is_observed_by_the_scrape_that_shows_the_event_applied
             break
         time.sleep(0.05)
     assert samples[("ioc_pipeline_lag_seconds_count", (("source", "soc"),))] == 1
+
+
+def test_one_event_id_forged_for_50_agents_is_50_alerts_whatever_the_shards(
+    settings: Settings, worker: WorkerProcess
+) -> None:
+    """An event id is scoped to its source and entity (docs/kpis.md): the answer does not
+    depend on how the 50 agents fall into partitions and state shards."""
+    at = settings.clock().now_datetime().isoformat()
+    forged = [
+        soc_alert(
+            event_id="forged-1",
+            alert_id=f"forged-{i}",
+            event_time=at,
+            agent={"id": f"so-tc-d{i:04d}", "name": f"pc-{i}"},
+        )
+        for i in range(50)
+    ]
+    again = dict(forged[0], alert_id="forged-again")  # the same id for the same agent
+    asyncio.run(send_soc(settings, [(a["agent"]["id"].encode(), a) for a in [*forged, again]]))
+    processed = ("ioc_events_processed_total", (("source", "soc"),))
+    duplicate = ("ioc_events_duplicate_total", (("source", "soc"),))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        samples = worker.samples()
+        if samples.get(processed, 0) + samples.get(duplicate, 0) >= 51:
+            break
+        time.sleep(0.2)
+    assert (samples.get(processed), samples.get(duplicate)) == (50, 1)

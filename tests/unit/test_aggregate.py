@@ -736,3 +736,11 @@ def test_an_event_id_sent_again_for_the_same_entity_is_a_duplicate() -> None:
 
 def test_one_entity_spelled_two_ways_never_shares_a_key() -> None:
     assert key_of("b", "a") != key_of("", "ab") and key_of("ab", "") != key_of("b", "a")
+
+
+def test_a_request_for_more_documents_after_the_closing_still_counts() -> None:
+    state = apply(steps("received", "resolved", "additional_docs_requested"))
+    assert (
+        count(state, spec.DOSSIER_EVENTS, "so-tnmt", "province", "additional_docs_requested") == 1
+    )
+    assert count(state, spec.DOSSIERS_DUPLICATE_STEPS, "additional_docs_requested") == 0

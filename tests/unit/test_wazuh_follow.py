@@ -246,3 +246,11 @@ def test_the_checkpoint_file_beside_the_log_is_never_read_as_a_log(tmp_path: Pat
     assert stored(follower, checkpoint) == [b"1"]
     append(log, b"2\n")
     assert stored(follower, checkpoint) == [b"2"]
+
+
+def test_a_path_that_cannot_be_read_is_reported_not_skipped_silently(tmp_path: Path) -> None:
+    log = tmp_path / "alerts.json"
+    log.mkdir()  # not a file: as unreadable as a file without permission
+    follower = FileFollower(log, None, from_beginning=True)
+    assert follower.read() == []
+    assert follower.problem is not None and "cannot read" in follower.problem

@@ -77,6 +77,8 @@ class FileFollower:
         self._next_key = 0
         self._path_key: int | None = None
         self._path_identity: tuple[int, int] | None = None
+        # Why the path could not be read at the last poll (permissions, not a file), if so.
+        self.problem: str | None = None
         self._from_beginning = from_beginning
         self._checkpoint_ns = checkpoint_ns
         self._first_poll = True
@@ -147,6 +149,7 @@ class FileFollower:
     def _observe(self) -> tuple[list[Seen], dict[tuple[int, int], Path]]:
         seen: list[Seen] = []
         names: dict[tuple[int, int], Path] = {}
+        self.problem = None
         try:
             entries = sorted(self.path.parent.iterdir())
         except OSError:
@@ -162,7 +165,9 @@ class FileFollower:
                     if not _regular(st):
                         continue
                     head = opened.read(HEAD_BYTES)
-            except OSError:
+            except OSError as exc:
+                if entry == self.path and not isinstance(exc, FileNotFoundError):
+                    self.problem = f"cannot read {entry}: {exc.strerror or exc}"
                 continue
             identity = (st.st_dev, st.st_ino)
             names[identity] = entry

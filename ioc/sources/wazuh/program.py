@@ -102,6 +102,7 @@ class WazuhIntake:
         self.origin = f"wazuh:{follower.path}"
         self._rotations = self._truncations = 0
         self._checkpoint_errors = LogOncePer(60.0)
+        self._read_errors = LogOncePer(60.0)
 
     def record(self, line: Line) -> tuple[Outgoing, bool | None]:
         """What ``line`` becomes, and whether its agent is registered (None: dead letter)."""
@@ -204,8 +205,11 @@ class WazuhIntake:
             try:
                 lines = self.follower.read()
             except OSError as exc:
-                log.error("cannot read %s: %s", self.follower.path, exc.strerror or exc)
+                self.follower.problem = f"cannot read {self.follower.path}: {exc.strerror or exc}"
                 lines = []
+            problem = self.follower.problem
+            if problem and self._read_errors.ready(time.monotonic()):
+                log.error("%s (%d times)", problem, self._read_errors.take())
             if lines:
                 stored = await self.store(lines, stop)
                 self.observe()
