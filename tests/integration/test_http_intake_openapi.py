@@ -3,6 +3,7 @@ schemathesis sends it (a real process, the real broker)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import orjson
@@ -23,7 +24,9 @@ schema = schemathesis.openapi.from_dict(openapi(MAX_BODY))
 
 @schemathesis.serializer("application/x-ndjson")
 def ndjson(ctx: object, value: object) -> bytes:
-    return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else orjson.dumps(value)
+    # json, not orjson: the generated values include integers beyond 64 bits.
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text.encode("utf-8", "surrogatepass")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +42,7 @@ def test_the_published_description_is_the_one_checked(running: Intake) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_the_intake_answers_as_its_description_says(
     case: schemathesis.Case,  # type: ignore[type-arg]
     running: Intake,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -122,6 +124,16 @@ def ids(first: int, last: int) -> list[str]:
     return sorted(f"1764561330.{i}" for i in range(first, last))
 
 
+@contextlib.contextmanager
+def between_two_polls(process: IocCommand) -> Iterator[None]:
+    """Whatever the block does to the files happens while the intake is frozen."""
+    process.signal(signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        process.signal(signal.SIGCONT)
+
+
 def published_once(settings: Settings, expected: list[str]) -> None:
     assert alert_ids(settings, len(expected)) == sorted(expected)
 
@@ -157,10 +169,9 @@ def test_a_truncation_then_a_refill_within_one_poll_loses_no_alert(
     process = intake(settings, tmp_path, log, metrics_port).start()
     try:
         published_once(settings, ids(0, 20))
-        process.signal(signal.SIGSTOP)  # whatever happens now happens between two polls
-        os.truncate(log, 0)
-        append(log, alerts(20, 60))
-        process.signal(signal.SIGCONT)
+        with between_two_polls(process):
+            os.truncate(log, 0)
+            append(log, alerts(20, 60))
         published_once(settings, ids(0, 60))
         assert sample(scrape(metrics_port), "ioc_wazuh_file_truncations_total") == 1
     finally:
@@ -173,14 +184,13 @@ def test_two_rotations_within_one_poll_lose_no_file(settings: Settings, tmp_path
     process = intake(settings, tmp_path, log).start()
     try:
         published_once(settings, ids(0, 5))
-        process.signal(signal.SIGSTOP)
-        append(log, alerts(5, 10))
-        log.rename(tmp_path / "alerts.json.1")
-        append(log, alerts(10, 15))
-        (tmp_path / "alerts.json.1").rename(tmp_path / "alerts.json.2")
-        log.rename(tmp_path / "alerts.json.1")
-        append(log, alerts(15, 20))
-        process.signal(signal.SIGCONT)
+        with between_two_polls(process):
+            append(log, alerts(5, 10))
+            log.rename(tmp_path / "alerts.json.1")
+            append(log, alerts(10, 15))
+            (tmp_path / "alerts.json.1").rename(tmp_path / "alerts.json.2")
+            log.rename(tmp_path / "alerts.json.1")
+            append(log, alerts(15, 20))
         published_once(settings, ids(0, 20))
     finally:
         assert stop(process) == 0, process.log()
