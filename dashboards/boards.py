@@ -1101,7 +1101,9 @@ def pipeline(catalog: Catalog) -> Dashboard:
                         "Late (beyond the grace), duplicate, and rerouted events per minute, by "
                         "source. Rerouted: sent outside their entity's partition (a producer's "
                         "key or partitioner breaks the contract, docs/architecture.md) and "
-                        "forwarded there: correct, but one more hop.",
+                        "forwarded there: correct, but one more hop. Repeated steps: a "
+                        "dossier step or an alert status sent again under a new event id (a "
+                        "portal's retry), counted once (docs/kpis.md).",
                         [
                             Query(
                                 "sum by (source) (rate(ioc_events_late_total[$__rate_interval]))"
@@ -1117,6 +1119,16 @@ def pipeline(catalog: Catalog) -> Dashboard:
                                 "sum by (source) (rate(ioc_events_rerouted_total"
                                 "[$__rate_interval])) * 60",
                                 "sai phân vùng {{source}}",
+                            ),
+                            Query(
+                                "sum by (step) (rate(ioc_dossiers_duplicate_steps_total"
+                                "[$__rate_interval])) * 60",
+                                "bước hồ sơ lặp / repeated {{step}}",
+                            ),
+                            Query(
+                                "sum by (status) (rate(ioc_soc_alert_status_duplicates_total"
+                                "[$__rate_interval])) * 60",
+                                "trạng thái lặp / repeated {{status}}",
                             ),
                         ],
                         width=8,
@@ -1268,9 +1280,18 @@ def pipeline(catalog: Catalog) -> Dashboard:
                     Panel(
                         "timeseries",
                         "Wazuh: byte chưa đọc",
-                        "Bytes of alerts.json not yet read by the Wazuh intake. Staying above "
-                        "0 while the checkpoint stands still pages (IocWazuhIntakeStuck).",
-                        [Query("max(ioc_wazuh_backlog_bytes)", "alerts.json")],
+                        "Bytes of alerts.json and its rotated files not yet stored by the Wazuh "
+                        "intake, from the files' sizes. Staying above 0 while the checkpoint "
+                        "stands still pages (IocWazuhIntakeStuck); checkpoint saves that failed "
+                        "(a full disk) open a ticket (IocWazuhCheckpointFailing).",
+                        [
+                            Query("max(ioc_wazuh_backlog_bytes)", "alerts.json"),
+                            Query(
+                                "sum(increase(ioc_wazuh_checkpoint_failures_total"
+                                "[$__rate_interval]))",
+                                "lưu vị trí lỗi / checkpoint failures",
+                            ),
+                        ],
                         unit="bytes",
                         width=8,
                         height=8,
@@ -1296,8 +1317,9 @@ def pipeline(catalog: Catalog) -> Dashboard:
                     Panel(
                         "timeseries",
                         "Cổng tiếp nhận HTTP",
-                        "Items posted to the HTTP intake per minute, by result, and requests "
-                        "by status code.",
+                        "Items posted to the HTTP intake per minute, by result, requests by "
+                        "status code, and connections it closed unheard (over the cap, or "
+                        "headers or body too slow).",
                         [
                             Query(
                                 "sum by (result) (rate(ioc_intake_http_items_total"
@@ -1308,6 +1330,12 @@ def pipeline(catalog: Catalog) -> Dashboard:
                                 "sum by (code) (rate(ioc_intake_http_requests_total"
                                 "[$__rate_interval])) * 60",
                                 "HTTP {{code}}",
+                            ),
+                            Query(
+                                "sum by (reason) (rate("
+                                "ioc_intake_http_connections_refused_total[$__rate_interval]))"
+                                " * 60",
+                                "đóng kết nối / closed {{reason}}",
                             ),
                         ],
                         width=8,
