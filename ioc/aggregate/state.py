@@ -100,7 +100,8 @@ class EntityKind(dict[str, Any]):
         self.changed.add(key)
 
     def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
-        self.changed.add(key)
+        if key in self:  # an id that was not there changes nothing the next delta must say
+            self.changed.add(key)
         return dict.pop(self, key, *default)
 
 

@@ -9,8 +9,10 @@ from ioc.aggregate import PartitionState, SeenEvents, apply_batch, merge_states
 from ioc.aggregate.dedup import key_of
 from ioc.aggregate.gauges import gauges
 from ioc.aggregate.state import (
+    ABANDONED,
     ALERTS,
     CLOSED,
+    CLOSED_EARLY,
     DAYS,
     DOSSIERS,
     PERIODS,
@@ -744,3 +746,10 @@ def test_a_request_for_more_documents_after_the_closing_still_counts() -> None:
         count(state, spec.DOSSIER_EVENTS, "so-tnmt", "province", "additional_docs_requested") == 1
     )
     assert count(state, spec.DOSSIERS_DUPLICATE_STEPS, "additional_docs_requested") == 0
+
+
+def test_looking_for_a_dossier_closed_early_marks_nothing_for_the_next_delta() -> None:
+    state = apply(steps("received"))
+    assert not state.kind(CLOSED_EARLY).changed
+    state = apply(steps("received", "resolved", dossier_id="P2"), state=state)
+    assert not state.kind(ABANDONED).changed
