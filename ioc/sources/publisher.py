@@ -223,7 +223,13 @@ class EventPublisher:
                     record.topic, record.value, key=record.key, headers=record.headers or None
                 )
             except (KafkaError, TimeoutError) as exc:
-                outcomes[i] = exc
+                if too_large(exc):
+                    outcomes[i] = exc  # this record only: the others may go
+                    continue
+                # The broker is not there (a send waits up to the request timeout for its
+                # metadata): the rest would each wait as long for the same answer.
+                outcomes[i:] = [exc] * (len(records) - i)
+                break
         if futures:
             await asyncio.wait(futures.values(), timeout=self._timeout * 2)
             for i, future in futures.items():
@@ -243,15 +249,6 @@ class EventPublisher:
         elif any(not too_large(outcome) for outcome in outcomes if outcome is not None):
             self.reachable = False
         return outcomes
-
-    async def dead_letter(
-        self, value: bytes, reason: str, detail: str, origin: str, offset: int
-    ) -> None:
-        """Dead-letter one input; raises PublishError when the broker did not acknowledge."""
-        record = self.dead_letter_record(value, reason, detail, origin, offset)
-        (outcome,) = await self.send([record])
-        if outcome is not None:
-            raise PublishError(f"broker did not acknowledge: {outcome!r}")
 
 
 def _failure(future: asyncio.Future[object]) -> BaseException | None:
