@@ -34,6 +34,7 @@ from ioc.ingest.batch import Batch, pack_partition, shard_of
 from ioc.ingest.validate import EventValidator, Rejected
 from ioc.metrics import spec
 from ioc.simulate import Simulator
+from streams.keys import batch_key, seen_key, shard_key
 from streams.worker import GC_THRESHOLDS
 
 # Messages per source partition and poll: what a backlog poll brings (streams/ingest.py asks
@@ -153,8 +154,8 @@ def _file(
     record, then the index), without the table."""
     for shard, pairs in fresh.items():
         if pairs:
-            batch_key = f"{batch.source}:{batch.partition}#{shard}/{batch.start}"
-            seens[shard].add(batch_key, states[shard].max_event_ts, pairs)
+            key = seen_key(shard_key(batch_key(batch.source, batch.partition), shard), batch.start)
+            seens[shard].add(key.decode(), states[shard].max_event_ts, pairs)
 
 
 def main(events: int = 200_000, partitions: int = 4) -> int:

@@ -26,8 +26,8 @@ from ioc.ingest.batch import FORWARDED, shard_of
 from ioc.ingest.deadletter import deadletter_headers
 from ioc.ingest.pace import PollPacer
 from ioc.runtime.errors import EXIT_BROKER_LOST
-from streams.groups import leave_first_generation
-from streams.topics import batch_key, batch_partition
+from streams.internals import leave_first_generation
+from streams.keys import batch_key, batch_partition
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -21,6 +22,19 @@ from aiokafka.errors import KafkaError
 from streams.offsets import log_end_offsets
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAt:
+    """Where a batch message is on the internal batch topic."""
+
+    topic: str
+    partition: int
+    offset: int
+
+    def __str__(self) -> str:
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
 
 # Reading back by time without the broker's help starts this many messages before the end.
 MAX_MESSAGES_BY_TIME = 500_000

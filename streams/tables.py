@@ -15,7 +15,7 @@ from typing import Any
 
 import faust
 
-from streams.topics import partition_of_key
+from streams.keys import partition_of_key
 
 
 class KeyPartitionedTable(faust.Table[bytes, bytes]):

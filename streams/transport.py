@@ -17,12 +17,14 @@
   recovery as ``app.service`` ones do: the ingest's group join (3 s on an empty group, the
   broker's initial rebalance delay) then overlaps the tables' join and recovery instead of
   following them, which is most of a restart.
-- A LeaveGroup from generation 0 on stop (``streams.groups``), which aiokafka sends only from
+- A LeaveGroup from generation 0 on stop (``streams.internals``), which aiokafka sends only from
   generation 1: Tansu's first generation is 0, and a restart waited out the old member.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
@@ -30,7 +32,7 @@ import faust
 from faust.tables import TableManager as FaustTableManager
 from faust.transport.drivers import aiokafka as driver
 
-from streams.groups import leave_first_generation
+from streams.internals import leave_first_generation
 from streams.offsets import log_end_offsets
 
 
@@ -45,7 +47,7 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         return consumer
 
     async def on_thread_stop(self) -> None:
-        # faust's own, with a LeaveGroup from generation 0 too (streams.groups): a restart
+        # faust's own, with a LeaveGroup from generation 0 too (streams.internals): a restart
         # otherwise waited out the old member's session (12.8 s to ready instead of 7).
         await super(driver.AIOKafkaConsumerThread, self).on_thread_stop()
         if self._consumer is not None:
@@ -97,10 +99,16 @@ class App(faust.App):
         self.before_wait_empty: list[Callable[[], Awaitable[None]]] = []
         # Set when the worker stops because of a setting: ``ioc worker`` reports it and exits 2.
         self.fatal_config_error: str | None = None
-        # Service classes started with the app, ahead of the table manager (which waits for
-        # the group join before it recovers).
-        self.early_services: list[type] = []
+        # Service classes or instances started with the app, ahead of the table manager
+        # (which waits for the group join before it recovers).
+        self.early_services: list[Any] = []
         super().__init__(*args, TableManager=TableManager, **kwargs)
+
+    def stop_for_config(self, message: str) -> None:
+        """A graceful stop for a setting that does not fit the stored state: the other agents
+        write and ack what they hold, then ``ioc worker`` reports it and exits 2."""
+        self.fatal_config_error = message
+        os.kill(os.getpid(), signal.SIGTERM)
 
     def on_init_dependencies(self) -> Iterable[Any]:
         faust_services = list(super().on_init_dependencies())

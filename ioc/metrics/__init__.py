@@ -1,4 +1,5 @@
-"""Metric definitions (names, labels, buckets) and the Prometheus collector over worker state."""
+"""Metric definitions: names, labels and buckets (the collector over worker state is
+``streams.collector``, in the shell)."""
 
 from ioc.metrics.spec import COUNTERS, GAUGES, HISTOGRAMS, CounterSpec, GaugeSpec, HistogramSpec
 

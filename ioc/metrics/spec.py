@@ -367,7 +367,7 @@ def label_values(key: str) -> list[str]:
 
 
 # Counters and histograms of the state carry the source partition they were counted in
-# (ioc.metrics.collector: the series of a moved partition never read as a reset).
+# (streams.collector: the series of a moved partition never read as a reset).
 PARTITION_LABEL = "partition"
 # The sample names of the state's counters and histograms.
 STATE_SAMPLES = frozenset(

@@ -147,7 +147,7 @@ def test_a_stopped_worker_leaves_its_consumer_groups_at_once(
 ) -> None:
     """Also from the group's first generation (Tansu numbers it 0, and aiokafka leaves only
     from 1): a member left behind holds its partitions until its session expires, and the
-    worker that replaces it waits that long (``streams/groups.py``)."""
+    worker that replaces it waits that long (``streams/internals.py``)."""
     with WorkerProcess(settings, free_port(), tmp_path / "worker.log") as worker:
         worker.wait_ready()
     groups = [f"{settings.app_id}-ingest", settings.app_id]  # the ingest's, the aggregators'

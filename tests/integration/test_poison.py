@@ -20,7 +20,7 @@ from ioc.ingest import EventValidator, Rejected
 from ioc.ingest.batch import shard_of
 from ioc.runtime import WorkerProcess
 from ioc.simulate import GroundTruth
-from streams.topics import batch_key, batch_partition
+from streams.keys import batch_key, batch_partition
 from tests.conftest import as_fact, soc_alert
 from tests.integration.conftest import simulate, wait_for_truth
 from tests.poison import CASES

@@ -8,7 +8,7 @@ from ioc.aggregate.state import Lookups
 from ioc.catalog import load_catalog
 from ioc.ingest.batch import Batch
 from ioc.ingest.validate import DEAD_LETTER_REASONS
-from ioc.metrics.collector import StateCollector
+from streams.collector import StateCollector
 from tests.conftest import as_fact, soc_alert, uptime_probe
 
 LOOKUPS = Lookups(service_tier={"cong-dvc": "1"})

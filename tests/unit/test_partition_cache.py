@@ -7,7 +7,7 @@ from typing import Any
 
 from ioc.aggregate import PartitionProgress, SeenEvents
 from ioc.aggregate.dedup import key_of
-from streams.app import PartitionCache
+from streams.state_cache import PartitionCache
 
 
 class _Table(dict[bytes, Any]):

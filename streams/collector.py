@@ -1,4 +1,5 @@
-"""A prometheus_client collector that exports the aggregation state on each scrape.
+"""prometheus_client collectors over the worker's state: the aggregation state (``StateCollector``),
+exported on each scrape, and how far each partition is applied (``AppliedOffsets``).
 
 Counters come from the durable state, not from process-local counters, so a restarted or
 rebalanced worker exports the same totals it recovered from the changelog.
@@ -132,3 +133,21 @@ class StateCollector(Collector):
 
 def _fmt(bound: float) -> str:
     return repr(float(bound))
+
+
+class AppliedOffsets(Collector):
+    """``ioc_aggregate_applied_offset``: how far each owned source partition is applied to
+    the state. Against ``ioc_source_end_offset`` it shows a partition that stopped."""
+
+    def __init__(self, rows: Callable[[], Iterable[tuple[str, str, float]]]) -> None:
+        self._rows = rows
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "ioc_aggregate_applied_offset",
+            "Source offset up to which an owned partition is applied to the aggregates.",
+            labels=["source", "partition"],
+        )
+        for source, partition, offset in self._rows():
+            family.add_metric([source, partition], offset)
+        yield family
