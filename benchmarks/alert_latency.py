@@ -41,6 +41,8 @@ from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
 from ioc.contracts.events import SocAlert
 from ioc.ingest import unpack_batch
+from ioc.rows.batch_rows import OFFSET
+from ioc.rows.signal_rows import AlertSignal
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.runtime.alertmanager import AlertmanagerServer, local_config
 from ioc.simulate import GroundTruth, Simulator
@@ -74,14 +76,14 @@ def hops(samples: list[Sample], batches: list[tuple[float, bytes]],
     for ts, value in batches:
         batch = unpack_batch(value)
         for row in batch.events:
-            batch_at.setdefault((batch.partition, row[0]), ts)
+            batch_at.setdefault((batch.partition, row[OFFSET]), ts)
     signals_of: dict[str, list[float]] = {}
     for ts, value in signals:
         signal = orjson.loads(value)
         if signal.get("k") == "a":
             for row in signal["r"]:
-                if row[1] >= CRITICAL_LEVEL:
-                    signals_of.setdefault(row[2], []).append(ts)
+                if row[AlertSignal.LEVEL] >= CRITICAL_LEVEL:
+                    signals_of.setdefault(row[AlertSignal.AGENCY], []).append(ts)
     out: dict[str, list[float]] = {hop: [] for hop in HOPS}
     for s in samples:
         batched = batch_at.get((s.partition, s.offset))

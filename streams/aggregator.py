@@ -36,6 +36,7 @@ from ioc.aggregate.state import Lookups, apply_batch, late_offsets_of
 from ioc.ingest import Batch, unpack_batch
 from ioc.ingest.batch import APPLY_FAILED
 from ioc.ingest.deadletter import deadletter_headers
+from ioc.rows.batch_rows import OFFSET
 from streams.gap_repair import GapRepair
 from streams.group_writer import GROUP_LINGER_SECONDS, GroupWriter
 from streams.internals import deliver_changelog
@@ -256,7 +257,7 @@ class SourceAggregator(mode.Service):
         if advanced is not progress:
             cache.set_progress(key, advanced)
         if fresh:
-            await self._send_signal(key, (r for r in batch.events if r[0] in fresh))
+            await self._send_signal(key, (r for r in batch.events if r[OFFSET] in fresh))
 
     async def settle(self, key: bytes, batch: Batch, where: BatchAt, value: bytes) -> None:
         """``apply``, retried; quarantined if it keeps failing. The core is total

@@ -47,6 +47,7 @@ from ioc.metrics.spec import (
     label_key,
     label_values,
 )
+from ioc.rows.records import HistogramRecord
 
 # (source, source partition, one state shard of it)
 Shards = Iterable[tuple[str, str, PartitionState]]
@@ -100,10 +101,10 @@ class StateCollector(Collector):
                     for bound, count in zip(hspec.buckets, row, strict=False):
                         cumulative += count
                         buckets.append((_fmt(bound), cumulative))
-                    cumulative += row[len(hspec.buckets)]
+                    cumulative += row[HistogramRecord.over(len(hspec.buckets))]
                     buckets.append(("+Inf", cumulative))
                     hfamilies[hspec.name].add_metric(
-                        [*label_values(key), partition], buckets, sum_value=row[-1]
+                        [*label_values(key), partition], buckets, sum_value=row[HistogramRecord.SUM]
                     )
         yield from families.values()
         yield from hfamilies.values()

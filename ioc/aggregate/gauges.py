@@ -20,6 +20,7 @@ from ioc.aggregate.state import (
     PartitionState,
 )
 from ioc.metrics import spec
+from ioc.rows.records import AgentRecord, AlertRecord, DossierRecord, ServiceRecord
 
 Gauges = dict[str, dict[str, float]]
 
@@ -46,9 +47,9 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
         spec.DOSSIERS_FULL_ONLINE_TO_DATE,
     )
     for state in states:
-        for agency, last_ts in state.entities.get(AGENTS, {}).values():
-            if last_ts >= now - 3600:
-                add(spec.SOC_ASSETS_ALERTING, agency, 1)
+        for agent in state.entities.get(AGENTS, {}).values():
+            if agent[AgentRecord.LAST_TS] >= now - 3600:
+                add(spec.SOC_ASSETS_ALERTING, agent[AgentRecord.AGENCY], 1)
         for key, day_counts in state.entities.get(DAYS, {}).items():
             day, agency, level = key.split("|")
             if day[:7] != today[:7]:
@@ -65,30 +66,32 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
             period = current[period_id]
             for measure, value in zip(spec.PERIOD_MEASURES, period_counts, strict=True):
                 add(spec.DOSSIERS_IN_PERIOD, spec.label_key(agency, level, period, measure), value)
-        for service, (status, _, _, last_ts, tls_days, _) in state.entities.get(
-            SERVICES, {}
-        ).items():
+        for service, record in state.entities.get(SERVICES, {}).items():
+            status = record[ServiceRecord.STATUS]
+            tls_days = record[ServiceRecord.TLS_DAYS]
             if status != kpi.UNKNOWN:
                 add(
                     spec.SERVICE_UP,
                     spec.label_key(service, lookups.service_tier[service]),
                     float(status == kpi.UP),
                 )
-            add(spec.LAST_PROBE, service, last_ts)
+            add(spec.LAST_PROBE, service, record[ServiceRecord.LAST_TS])
             if tls_days is not None:
                 add(spec.TLS_DAYS_LEFT, service, tls_days)
         alerts = state.entities.get(ALERTS, {})
-        for severity, _, acked, resolved, agency, *_ in alerts.values():
-            if severity is None or resolved is not None:
+        for alert in alerts.values():
+            severity = alert[AlertRecord.SEVERITY]
+            if severity is None or alert[AlertRecord.RESOLVED_TS] is not None:
                 continue  # status changes waiting for their alert, or resolved
-            add(spec.SOC_OPEN, spec.label_key(severity, "acknowledged" if acked else "new"), 1)
-            counts = open_by_agency.setdefault(agency, {})
+            status = "acknowledged" if alert[AlertRecord.ACKED_TS] else "new"
+            add(spec.SOC_OPEN, spec.label_key(severity, status), 1)
+            counts = open_by_agency.setdefault(alert[AlertRecord.AGENCY], {})
             counts[severity] = counts.get(severity, 0) + 1
         dossiers = state.entities.get(DOSSIERS, {})
-        for agency, level, due, *_ in dossiers.values():
-            key = spec.label_key(agency, level)
+        for dossier in dossiers.values():
+            key = spec.label_key(dossier[DossierRecord.AGENCY], dossier[DossierRecord.LEVEL])
             add(spec.DOSSIERS_IN_PROGRESS, key, 1)
-            if kpi.is_overdue(due, now):
+            if kpi.is_overdue(dossier[DossierRecord.DUE_TS], now):
                 add(spec.DOSSIERS_OVERDUE, key, 1)
         for name, entities in state.entities.items():
             add(spec.STATE_ENTITIES, name, len(entities))
@@ -106,7 +109,8 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
 def overdue_by_agency(state: PartitionState, now: float) -> dict[str, int]:
     """Overdue dossiers of one state by agency at ``now``: what the backlog alert reads."""
     counts: dict[str, int] = {}
-    for agency, _level, due, *_ in state.entities.get(DOSSIERS, {}).values():
-        if kpi.is_overdue(due, now):
+    for dossier in state.entities.get(DOSSIERS, {}).values():
+        if kpi.is_overdue(dossier[DossierRecord.DUE_TS], now):
+            agency = dossier[DossierRecord.AGENCY]
             counts[agency] = counts.get(agency, 0) + 1
     return counts

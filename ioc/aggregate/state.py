@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,18 @@ from ioc.catalog import Catalog
 from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
+from ioc.rows import batch_rows as row_at
+from ioc.rows import facts
+from ioc.rows import records as entity_records
+from ioc.rows.batch_rows import AlertRow, DossierRow, ProbeRow, StatusRow
+from ioc.rows.records import (
+    AgentRecord,
+    AlertRecord,
+    DayRecord,
+    DossierRecord,
+    HistogramRecord,
+    ServiceRecord,
+)
 
 Counters = dict[str, dict[str, float]]
 # Histogram series: [count per bucket (non-cumulative) ..., count above the last bucket, sum]
@@ -36,17 +49,13 @@ Histograms = dict[str, dict[str, list[float]]]
 # A record is a list, or a bare number where one value is all (``CLOSED``).
 Entities = dict[str, dict[str, Any]]
 
-# Entity kinds kept in a partition's state (all bounded: see ``expire``).
-SERVICES = "svc"  # service -> [flap status, failures, successes, last_ts, tls_days, tls_ts]
-# alert_id -> [severity, created_ts, acked_ts, resolved_ts, agency, mtta_done, mttr_done,
-#              last_ts, security_level]; severity is None while only status changes have
-#              arrived.
-ALERTS = "alert"
-# dossier_id -> [agency, level, due_ts, abandon_ts]   (in progress; abandoned after abandon_ts)
-DOSSIERS = "dos"
-AGENTS = "agent"  # agent_id -> [agency, last alert ts]   (for distinct assets alerting)
-# "YYYY-MM-DD|agency|level" -> [received, resolved, resolved on time, received full online]
-DAYS = "day"
+# Entity kinds kept in a partition's state (all bounded: see ``expire``). The layouts of
+# their records: ``ioc.rows.records``.
+SERVICES = "svc"  # service -> ServiceRecord
+ALERTS = "alert"  # alert_id -> AlertRecord
+DOSSIERS = "dos"  # dossier_id -> DossierRecord (in progress; abandoned after its abandon time)
+AGENTS = "agent"  # agent_id -> AgentRecord (for distinct assets alerting)
+DAYS = "day"  # "YYYY-MM-DD|agency|level" -> DayRecord
 # dossier_id -> closed_ts   (so a late "received" does not reopen it). A bare number: a week
 # of closed dossiers is the largest kind, and a one-item list per dossier cost 80 bytes more.
 # Records written before are ``[closed_ts]`` (``_upgraded``).
@@ -235,10 +244,10 @@ class PartitionState:
         series = self.histograms.setdefault(metric.name, {})
         row = series.get(key)
         if row is None:
-            row = series[key] = [0.0] * (len(metric.buckets) + 2)
+            row = series[key] = [0.0] * HistogramRecord.length(len(metric.buckets))
         # Prometheus buckets are "less than or equal": bisect_left finds the first bound >= v.
         row[bisect_left(metric.buckets, value)] += 1
-        row[-1] += value
+        row[HistogramRecord.SUM] += value
         self.changed_series.add((metric.name, key))
 
     def kind(self, name: str) -> EntityKind:
@@ -248,11 +257,19 @@ class PartitionState:
         return kind
 
 
-def _upgraded(kind: str, records: dict[str, Any]) -> dict[str, Any]:
-    """Records of ``kind`` as this version keeps them (closed dossiers were ``[closed_ts]``)."""
-    if kind == CLOSED:
-        return {k: r[0] if isinstance(r, list) else r for k, r in records.items()}
-    return records
+def _upgraded(kind: str, kept: dict[str, Any]) -> dict[str, Any]:
+    """Records of ``kind`` as this version keeps them (a None is a deletion in a delta)."""
+    upgrade = _UPGRADES.get(kind)
+    if upgrade is None:
+        return kept
+    return {k: r if r is None else upgrade(r) for k, r in kept.items()}
+
+
+_UPGRADES = {
+    CLOSED: entity_records.upgrade_closed,
+    ALERTS: entity_records.upgrade_alert,
+    DOSSIERS: entity_records.upgrade_dossier,
+}
 
 
 @dataclass(frozen=True)
@@ -308,9 +325,8 @@ class Lookups:
 def add_sizes(total: dict[str, list[int]], sizes: Mapping[str, Sequence[int]]) -> None:
     """Add ``sizes`` (a state's ``sizes()``, or a sum of them) into ``total``, part by part."""
     for part, (records, size) in sizes.items():
-        into = total.setdefault(part, [0, 0])
-        into[0] += records
-        into[1] += size
+        into_records, into_size = total.get(part, (0, 0))
+        total[part] = [into_records + records, into_size + size]
 
 
 @dataclass
@@ -324,10 +340,30 @@ class Applied:
 
 # (metric name, label key) -> increment, summed over a batch (``PartitionState.add_counts``).
 Counts = dict[tuple[str, str], float]
-# A dossier day's sums in a batch: the day bucket's four counts, then the period measures.
-_DAY_SUMS = 4
+# A dossier day's sums in a batch: the day bucket's counts, then the period measures.
+_DAY_SUMS = DayRecord.LENGTH
 # Where each period measure sits in those sums.
 _PERIOD_AT = {name: _DAY_SUMS + i for name, i in _MEASURE.items()}
+
+
+# A batch row's fields as each kind's apply function reads them: one C call per row.
+_OFFSET = row_at.OFFSET
+_KIND = row_at.KIND
+_EVENT_ID = row_at.EVENT_ID
+_EVENT_TS = row_at.EVENT_TS
+_ALERT_FIELDS = itemgetter(
+    row_at.EVENT_TS, AlertRow.SEVERITY, AlertRow.ASSET_TYPE, AlertRow.AGENCY, AlertRow.ALERT_ID,
+    AlertRow.AGENT_ID, AlertRow.TECHNIQUES, AlertRow.GROUPS, AlertRow.SECURITY_LEVEL,
+)  # fmt: skip
+_STATUS_FIELDS = itemgetter(row_at.EVENT_TS, StatusRow.STATUS, StatusRow.ALERT_ID)
+_PROBE_FIELDS = itemgetter(
+    row_at.EVENT_TS, ProbeRow.SERVICE, ProbeRow.SUCCESS, ProbeRow.DURATION, ProbeRow.TLS_DAYS_LEFT
+)
+_DOSSIER_FIELDS = itemgetter(
+    row_at.EVENT_TS, DossierRow.LIFECYCLE, DossierRow.AGENCY, DossierRow.LEVEL,
+    DossierRow.CHANNEL, DossierRow.DOSSIER_ID, DossierRow.DUE_TS, DossierRow.FULL_ONLINE,
+    DossierRow.PAID_ONLINE, DossierRow.DIGITIZED, DossierRow.RATING,
+)  # fmt: skip
 
 
 class Tally:
@@ -381,11 +417,12 @@ def apply_batch(
     applied = duplicates = late = 0
     tally = Tally()
     for row in batch.events:
-        offset = row[0]
+        offset = row[_OFFSET]
         if offset < low:
             continue
+        kind = row[_KIND]
         if seen is not None:
-            key = key_of(row[2], row[_ENTITY_AT[row[1]]])
+            key = key_of(row[_EVENT_ID], row[_ENTITY_AT[kind]])
             if seen.is_duplicate(key, offset):
                 duplicates += 1
                 continue
@@ -394,9 +431,9 @@ def apply_batch(
             result.fresh.append((key, offset))
         if late_offsets is not None:
             late += offset in late_offsets
-        elif row[3] < state.max_event_ts - lookups.late_grace_seconds:
+        elif row[_EVENT_TS] < state.max_event_ts - lookups.late_grace_seconds:
             late += 1
-        _APPLY[row[1]](state, row, lookups, tally)
+        _APPLY[kind](state, row, lookups, tally)
         applied += 1
     source = batch.source
     counts = tally.counts
@@ -429,20 +466,21 @@ def late_offsets_of(
     clock minus ``grace``, and the clock after the batch."""
     late = set()
     for row in batch.events:
-        if row[0] < from_offset:
+        if row[_OFFSET] < from_offset:
             continue  # already in ``clock``
-        ts = row[3]
+        ts = row[_EVENT_TS]
         if ts < clock - grace:
-            late.add(row[0])
+            late.add(row[_OFFSET])
         elif ts > clock:
             clock = ts
     return late, clock
 
 
 def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
-    _, _, _, ts, severity, asset_type, agency, alert_id, agent_id, techniques, groups = row[:11]
-    # Facts written before the security level was carried have none.
-    security_level = spec.security_level_label(row[13] if len(row) > 13 else None)
+    ts, severity, asset_type, agency, alert_id, agent_id, techniques, groups, level = _ALERT_FIELDS(
+        row
+    )
+    security_level = spec.security_level_label(level)
     if ts > state.max_event_ts:
         state.max_event_ts = ts
     counts = tally.counts
@@ -452,7 +490,7 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, tally: T
     counts[k] = counts.get(k, 0) + 1
     agents = state.kind(AGENTS)
     seen_agent = agents.get(agent_id)
-    if seen_agent is None or seen_agent[1] < ts:
+    if seen_agent is None or seen_agent[AgentRecord.LAST_TS] < ts:
         agents[agent_id] = [agency, ts]
     tracked = lookups.tracked_techniques
     for technique in techniques:
@@ -465,70 +503,67 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, tally: T
     if severity in TRACKED_SEVERITIES:
         alerts = state.kind(ALERTS)
         # A status update may have come first: keep what it recorded.
-        record = alerts.get(alert_id) or _new_alert(ts)
-        if record[0] is not None:
+        record = alerts.get(alert_id) or entity_records.new_alert(ts)
+        if record[AlertRecord.SEVERITY] is not None:
             return  # the alert id again: response times run from its first creation
-        record[0], record[1], record[4] = severity, ts, agency
-        if len(record) > 8:
-            record[8] = security_level
-        else:  # a record kept before the security level was
-            record.append(security_level)
+        record[AlertRecord.SEVERITY] = severity
+        record[AlertRecord.CREATED_TS] = ts
+        record[AlertRecord.AGENCY] = agency
+        record[AlertRecord.SECURITY_LEVEL] = security_level
         alerts[alert_id] = record
         _settle_alert(state, alert_id, record)
 
 
 def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
     """Each status once per alert: acknowledged once, resolved once, whatever the event ids."""
-    _, _, _, ts, status, alert_id = row
+    ts, status, alert_id = _STATUS_FIELDS(row)
     _clock(state, ts)
     alerts = state.kind(ALERTS)
     record = alerts.get(alert_id)
     if record is None and alert_id in state.kind(SETTLED):
         _count(tally.counts, spec.SOC_ALERT_STATUS_DUPLICATES.name, status)
         return
-    record = record or _new_alert(ts)
-    if status == "acknowledged":
-        if record[2] is not None:
+    record = record or entity_records.new_alert(ts)
+    at = _STATUS_AT.get(status)
+    if at is not None:
+        if record[at] is not None:
             _count(tally.counts, spec.SOC_ALERT_STATUS_DUPLICATES.name, status)
             return
-        record[2] = ts
-    elif status == "resolved":
-        if record[3] is not None:
-            _count(tally.counts, spec.SOC_ALERT_STATUS_DUPLICATES.name, status)
-            return
-        record[3] = ts
+        record[at] = ts
     _count(tally.counts, spec.SOC_ALERT_STATUS.name, status)
-    record[7] = max(record[7], ts)
+    record[AlertRecord.LAST_TS] = max(record[AlertRecord.LAST_TS], ts)
     alerts[alert_id] = record
     _settle_alert(state, alert_id, record)
 
 
-def _new_alert(ts: float) -> list[Any]:
-    # [severity, created, acked, resolved, agency, mtta done, mttr done, last ts, security level]
-    return [None, None, None, None, None, 0, 0, ts, "none"]
+# Where a status change records its time in an alert's record.
+_STATUS_AT = {"acknowledged": AlertRecord.ACKED_TS, "resolved": AlertRecord.RESOLVED_TS}
 
 
 def _settle_alert(state: PartitionState, alert_id: str, record: list[Any]) -> None:
     """Observe MTTA and MTTR once each, whatever order alert and status changes came in."""
-    severity, created, acked, resolved, _, mtta_done, mttr_done = record[:7]
+    severity = record[AlertRecord.SEVERITY]
     if severity is None:
         return  # the alert itself has not arrived yet
-    security_level = record[8] if len(record) > 8 else "none"
-    if acked is not None and not mtta_done:
+    created = record[AlertRecord.CREATED_TS]
+    acked = record[AlertRecord.ACKED_TS]
+    resolved = record[AlertRecord.RESOLVED_TS]
+    security_level = record[AlertRecord.SECURITY_LEVEL]
+    if acked is not None and not record[AlertRecord.MTTA_DONE]:
         state.observe(spec.SOC_MTTA, severity, max(0.0, acked - created))
         state.observe(spec.SOC_MTTA_BY_SECURITY_LEVEL, security_level, max(0.0, acked - created))
-        record[5] = 1
-    if resolved is not None and not mttr_done:
+        record[AlertRecord.MTTA_DONE] = 1
+    if resolved is not None and not record[AlertRecord.MTTR_DONE]:
         state.observe(spec.SOC_MTTR, severity, max(0.0, resolved - created))
         state.observe(spec.SOC_MTTR_BY_SECURITY_LEVEL, security_level, max(0.0, resolved - created))
-        record[6] = 1
-    if record[5] and record[6]:
+        record[AlertRecord.MTTR_DONE] = 1
+    if record[AlertRecord.MTTA_DONE] and record[AlertRecord.MTTR_DONE]:
         del state.kind(ALERTS)[alert_id]
-        state.kind(SETTLED)[alert_id] = record[7]
+        state.kind(SETTLED)[alert_id] = record[AlertRecord.LAST_TS]
 
 
 def _probe(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
-    _, _, _, ts, service, success, duration, tls_days = row
+    ts, service, success, duration, tls_days = _PROBE_FIELDS(row)
     _clock(state, ts)
     counts = tally.counts
     tier = lookups.service_tier[service]
@@ -540,18 +575,17 @@ def _probe(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally
     state.observe(spec.PROBE_DURATION, spec.label_key(service, tier), duration)
     services = state.kind(SERVICES)
     record = services.get(service) or [kpi.UNKNOWN, 0, 0, 0.0, None, 0.0]
-    record[0:3] = kpi.next_flap_state(record[0:3], success, lookups.down_after, lookups.up_after)
-    record[3] = max(record[3], ts)
-    if tls_days is not None and ts >= record[5]:
-        record[4], record[5] = tls_days, ts
+    flap = ServiceRecord.FLAP
+    record[flap] = kpi.next_flap_state(record[flap], success, lookups.down_after, lookups.up_after)
+    record[ServiceRecord.LAST_TS] = max(record[ServiceRecord.LAST_TS], ts)
+    if tls_days is not None and ts >= record[ServiceRecord.TLS_TS]:
+        record[ServiceRecord.TLS_DAYS] = tls_days
+        record[ServiceRecord.TLS_TS] = ts
     services[service] = record
 
 
 def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
     (
-        _,
-        _,
-        _,
         ts,
         lifecycle,
         agency,
@@ -563,7 +597,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
         paid_online,
         digitized,
         rating,
-    ) = row
+    ) = _DOSSIER_FIELDS(row)
     if ts > state.max_event_ts:
         state.max_event_ts = ts
     counts = tally.counts
@@ -576,12 +610,12 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
     counts[k] = counts.get(k, 0) + 1
     if lifecycle == "received":
         sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
-        sums[0] += 1
+        sums[DayRecord.RECEIVED] += 1
         sums[_PERIOD_AT["received"]] += 1
         if channel == "online":
             sums[_PERIOD_AT["received_online"]] += 1
         if full_online:
-            sums[3] += 1
+            sums[DayRecord.FULL_ONLINE] += 1
             sums[_PERIOD_AT["full_online"]] += 1
         if paid_online:
             sums[_PERIOD_AT["paid_online"]] += 1
@@ -608,7 +642,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
         if lifecycle == "resolved":
             _count(counts, spec.DOSSIERS_RESOLVED.name, _SEP.join((agency, level, channel)))
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
-            sums[1] += 1
+            sums[DayRecord.RESOLVED] += 1
             sums[_PERIOD_AT["resolved"]] += 1
             if due is not None:
                 when = kpi.timeliness(ts, due, lookups.tz)
@@ -619,7 +653,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
                 )
                 sums[_PERIOD_AT["resolved_with_due"]] += 1
                 if when != "late":
-                    sums[2] += 1
+                    sums[DayRecord.ON_TIME] += 1
                     sums[_PERIOD_AT["resolved_on_time"]] += 1
         if (
             in_progress.pop(dossier_id, None) is not None
@@ -688,10 +722,13 @@ def _clock(state: PartitionState, ts: float) -> None:
         state.max_event_ts = ts
 
 
-_APPLY = {"a": _soc_alert, "s": _soc_status, "p": _probe, "d": _dossier}
-# Where a batch row (offset first, then the fact) holds the entity that scopes its event id:
-# the agent, the alert, the service, the dossier.
-_ENTITY_AT = {"a": 8, "s": 5, "p": 4, "d": 8}
+_APPLY = {
+    facts.SOC_ALERT: _soc_alert,
+    facts.SOC_STATUS: _soc_status,
+    facts.PROBE: _probe,
+    facts.DOSSIER: _dossier,
+}
+_ENTITY_AT = row_at.ENTITY
 
 
 def expire(state: PartitionState, lookups: Lookups) -> None:
@@ -718,7 +755,7 @@ def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
     agents = state.kind(AGENTS)
     if agents:
         recent = state.max_event_ts - 2 * 3600  # the gauge looks one hour back
-        for agent_id in [k for k, (_, ts) in agents.items() if ts < recent]:
+        for agent_id in [k for k, r in agents.items() if r[AgentRecord.LAST_TS] < recent]:
             del agents[agent_id]
     days = state.kind(DAYS)
     if days:
@@ -728,7 +765,10 @@ def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
     alerts = state.kind(ALERTS)
     if alerts:
         stale = [
-            k for k, r in alerts.items() if (r[0] is None or r[3] is not None) and r[7] < horizon
+            k
+            for k, r in alerts.items()
+            if (r[AlertRecord.SEVERITY] is None or r[AlertRecord.RESOLVED_TS] is not None)
+            and r[AlertRecord.LAST_TS] < horizon
         ]
         for alert_id in stale:
             del alerts[alert_id]
@@ -763,18 +803,26 @@ def close_abandoned(state: PartitionState, lookups: Lookups) -> None:
     now = state.max_event_ts
     dossiers = state.kind(DOSSIERS)
     if dossiers:
-        gone = [k for k, r in dossiers.items() if len(r) > 3 and r[3] < now]
+        at = DossierRecord.ABANDON_TS
+        gone = [k for k, r in dossiers.items() if r[at] is not None and r[at] < now]
         abandoned = state.kind(ABANDONED)
         for dossier_id in gone:
-            agency, level = dossiers.pop(dossier_id)[:2]
+            record = dossiers.pop(dossier_id)
+            agency, level = record[DossierRecord.AGENCY], record[DossierRecord.LEVEL]
             state.inc(spec.DOSSIERS_ABANDONED, spec.label_key(agency, level))
             abandoned[dossier_id] = now
     alerts = state.kind(ALERTS)
     if alerts:
         horizon = now - lookups.alert_open_seconds
-        old = [k for k, r in alerts.items() if r[0] is not None and r[3] is None and r[1] < horizon]
+        old = [
+            k
+            for k, r in alerts.items()
+            if r[AlertRecord.SEVERITY] is not None
+            and r[AlertRecord.RESOLVED_TS] is None
+            and r[AlertRecord.CREATED_TS] < horizon
+        ]
         for alert_id in old:
-            state.inc(spec.SOC_ALERTS_ABANDONED, alerts.pop(alert_id)[0])
+            state.inc(spec.SOC_ALERTS_ABANDONED, alerts.pop(alert_id)[AlertRecord.SEVERITY])
 
 
 def merge_states(states: Iterable[PartitionState]) -> tuple[Counters, Histograms]:

@@ -21,8 +21,12 @@ from typing import Any
 import orjson
 
 from ioc.alerting.detect import Detector
+from ioc.rows import batch_rows as at
+from ioc.rows import facts, signal_rows
+from ioc.rows.batch_rows import AlertRow, DossierRow, ProbeRow
+from ioc.rows.signal_rows import AlertSignal, ProbeSignal
 
-Row = Sequence[Any]  # a batch row: (offset, kind, event id, ts, ...fact)
+Row = Sequence[Any]  # a batch row (ioc.rows.batch_rows)
 
 
 def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> bytes | None:
@@ -31,19 +35,22 @@ def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> b
     alerts: list[list[Any]] = []
     newest = received = soc_newest = None
     for row in rows:
-        kind = row[1]
-        if kind == "p":
-            probes.append([row[3], row[4], row[5], row[6]])
-        elif kind == "a":
-            soc_newest = row[3] if soc_newest is None else max(soc_newest, row[3])
-            level = row[11] if len(row) > 11 else 0
+        kind = row[at.KIND]
+        ts = row[at.EVENT_TS]
+        if kind == facts.PROBE:
+            probes.append(
+                [ts, row[ProbeRow.SERVICE], row[ProbeRow.SUCCESS], row[ProbeRow.DURATION]]
+            )
+        elif kind == facts.SOC_ALERT:
+            soc_newest = ts if soc_newest is None else max(soc_newest, ts)
+            level = row[AlertRow.RULE_LEVEL]
             if level >= min_soc_level:
-                security_level = row[13] if len(row) > 13 else None
-                alerts.append([row[3], level, row[6], row[8], row[12], row[9], security_level])
-        elif kind == "d":
-            ts = row[3]
+                alerts.append([ts, level, row[AlertRow.AGENCY], row[AlertRow.AGENT_ID],
+                               row[AlertRow.RULE_ID], row[AlertRow.TECHNIQUES],
+                               row[AlertRow.SECURITY_LEVEL]])  # fmt: skip
+        elif kind == facts.DOSSIER:
             newest = ts if newest is None else max(newest, ts)
-            if row[4] == "received":
+            if row[DossierRow.LIFECYCLE] == "received":
                 received = ts if received is None else max(received, ts)
     if probes:
         return orjson.dumps({"k": "p", "p": partition, "r": probes})
@@ -66,14 +73,18 @@ def feed(detector: Detector, data: bytes, wall: float) -> None:
         kind = signal["k"]
         if kind == "p":
             partition = signal.get("p", "")
-            for ts, service, success, duration in signal["r"]:
-                detector.probe(ts, service, success, duration, wall, partition)
+            for probe in signal["r"]:
+                detector.probe(probe[ProbeSignal.TS], probe[ProbeSignal.SERVICE],
+                               probe[ProbeSignal.SUCCESS], probe[ProbeSignal.DURATION], wall,
+                               partition)  # fmt: skip
         elif kind == "a":
             for row in signal["r"]:
-                # Signals written before the security level was carried have six fields.
-                ts, level, agency, agent, rule, techniques = row[:6]
-                security_level = row[6] if len(row) > 6 else None
-                detector.soc_alert(ts, level, agency, agent, rule, techniques, wall, security_level)
+                alert = signal_rows.upgrade_alert(row)
+                detector.soc_alert(
+                    alert[AlertSignal.TS], alert[AlertSignal.LEVEL], alert[AlertSignal.AGENCY],
+                    alert[AlertSignal.AGENT], alert[AlertSignal.RULE_ID],
+                    alert[AlertSignal.TECHNIQUES], wall, alert[AlertSignal.SECURITY_LEVEL],
+                )  # fmt: skip
             if "t" in signal:
                 detector.clocks["soc"].observe(signal["t"], wall)
         elif kind == "d":

@@ -24,6 +24,15 @@ from typing import Any, Final
 import orjson
 
 from ioc.ingest.facts import Fact
+from ioc.rows import batch_rows
+from ioc.rows.batch_rows import OFFSET, PackRecord
+
+Packed = tuple[int, int, Fact | None, str | None]  # PackRecord
+
+
+def _offset_of(record: Packed) -> int:
+    return record[PackRecord.OFFSET]
+
 
 # The "reason" of a record whose event was forwarded to its entity's partition.
 FORWARDED: Final = "forwarded"
@@ -74,7 +83,7 @@ class Batch:
         dead letters (``apply_failed``); dead letters and forwarded offsets stay as they are.
         It accounts for every offset of the range and applies no event."""
         dead = [
-            [row[0], APPLY_FAILED]
+            [row[OFFSET], APPLY_FAILED]
             for shard, row in zip(self.shards, self.events, strict=True)
             if shard not in done
         ]
@@ -106,7 +115,7 @@ def pack_partition(
     """
     for first in range(0, len(records), max_events):
         chunk = records[first : first + max_events]
-        end = records[first + max_events][0] if first + max_events < len(records) else None
+        end = _offset_of(records[first + max_events]) if first + max_events < len(records) else None
         yield from _fitted(source, partition, chunk, end, max_bytes, since_ms)
 
 
@@ -119,15 +128,19 @@ def _fitted(
     since_ms: int | None,
 ) -> Iterator[bytes]:
     """``records`` as one batch ending at ``end`` (or after the last record), or halved."""
-    stop = end if end is not None else records[-1][0] + 1
+    stop = end if end is not None else _offset_of(records[-1]) + 1
     data = _pack(source, partition, records, stop, since_ms)
     if len(data) <= max_bytes:
         yield data
         return
     if len(records) == 1:
-        raise ValueError(f"offset {records[0][0]}: a {len(data)}-byte batch exceeds {max_bytes}")
+        raise ValueError(
+            f"offset {_offset_of(records[0])}: a {len(data)}-byte batch exceeds {max_bytes}"
+        )
     mid = len(records) // 2
-    yield from _fitted(source, partition, records[:mid], records[mid][0], max_bytes, since_ms)
+    yield from _fitted(
+        source, partition, records[:mid], _offset_of(records[mid]), max_bytes, since_ms
+    )
     yield from _fitted(source, partition, records[mid:], end, max_bytes, since_ms)
 
 
@@ -151,7 +164,9 @@ def _pack(
             assert fact is not None
             events.append([offset, *fact])
             shards.append(shard)
-    return _dumps(source, partition, records[0][0], end, events, shards, dead, forwarded, since_ms)
+    return _dumps(
+        source, partition, _offset_of(records[0]), end, events, shards, dead, forwarded, since_ms
+    )
 
 
 def empty_batch(source: str, partition: int, offset: int) -> bytes:
@@ -184,7 +199,9 @@ def _dumps(
 def unpack_batch(data: bytes) -> Batch:
     raw = orjson.loads(data)
     start, end = raw["o"]
-    return Batch(raw["s"], raw["p"], start, end, raw["e"], raw["d"], raw["k"], raw.get("f", []),
+    events = raw["e"]
+    batch_rows.upgrade(events)
+    return Batch(raw["s"], raw["p"], start, end, events, raw["d"], raw["k"], raw.get("f", []),
                  raw.get("t"))  # fmt: skip
 
 

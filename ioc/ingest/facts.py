@@ -5,14 +5,7 @@ A fact parses and is freed far faster than the nested event dict (measured: the 
 cost about a quarter of a worker's CPU). The source topics keep the original events.
 Times are POSIX seconds.
 
-Layouts (the kind, the event id, the event time, then what the kind needs)::
-
-    ["a", event_id, event_ts, severity, asset_type, agency, alert_id, agent_id, [techniques],
-          [groups], rule_level, rule_id, security_level | null]
-    ["s", event_id, event_ts, status, alert_id]
-    ["p", event_id, event_ts, service, success, duration_seconds, tls_days_left | null]
-    ["d", event_id, event_ts, lifecycle, agency, level, channel, dossier_id, due_ts | null,
-          full_online, paid_online, digitized, rating | null]
+Where each field sits, and how rows of older versions are read: ``ioc.rows.facts``.
 """
 
 from __future__ import annotations

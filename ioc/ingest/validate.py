@@ -14,6 +14,8 @@ from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, Source,
 from ioc.contracts.keys import partition_key
 from ioc.ingest.decode import Decoder, NotDecoded
 from ioc.ingest.facts import Fact, fact_of
+from ioc.rows import facts
+from ioc.rows.facts import AlertFact, DossierFact, ProbeFact
 
 DeadLetterReason = Literal[
     "invalid_json",
@@ -89,7 +91,8 @@ class EventValidator:
             except NotDecoded:
                 pass
             else:
-                if now - self._max_age <= fact[2] <= now + self._max_skew and self._known(fact):
+                ts = fact[facts.EVENT_TS]
+                if now - self._max_age <= ts <= now + self._max_skew and self._known(fact):
                     return key, fact
         checked = self.check(value, now)
         if isinstance(checked, Rejected):
@@ -97,14 +100,14 @@ class EventValidator:
         return partition_key(checked), fact_of(checked)
 
     def _known(self, fact: Fact) -> bool:
-        """Whether a fact's catalog ids are in the catalog (fact layouts: ioc.ingest.facts)."""
-        kind = fact[0]
-        if kind == "a":
-            return fact[5] in self._agencies
-        if kind == "p":
-            return fact[3] in self._services
-        if kind == "d":
-            return fact[4] in self._agencies
+        """Whether a fact's catalog ids are in the catalog."""
+        kind = fact[facts.KIND]
+        if kind == facts.SOC_ALERT:
+            return fact[AlertFact.AGENCY] in self._agencies
+        if kind == facts.PROBE:
+            return fact[ProbeFact.SERVICE] in self._services
+        if kind == facts.DOSSIER:
+            return fact[DossierFact.AGENCY] in self._agencies
         return True
 
     def check(self, value: bytes | None, now: float) -> Event | Rejected:
