@@ -27,7 +27,7 @@ from ioc.aggregate.dedup import SeenEvents
 from ioc.aggregate.state import Lookups, PartitionState, apply_batch, late_offsets_of
 from ioc.catalog import load_catalog
 from ioc.config import load_settings
-from ioc.contracts import Source
+from ioc.contracts import SOURCES, Source
 from ioc.contracts.keys import partition_for
 from ioc.ingest import unpack_batch
 from ioc.ingest.batch import Batch, pack_partition, shard_of
@@ -57,7 +57,7 @@ def stage_costs(events: int, partitions: int = 4) -> tuple[dict[str, float], int
     # The worker meets these keys for the first time (the producers hashed them elsewhere).
     partition_for.cache_clear()
     now = BENCH_CLOCK_START.timestamp()
-    sources: tuple[Source, ...] = ("soc", "uptime", "dossier")
+    sources: tuple[Source, ...] = SOURCES
     validators: dict[str, EventValidator] = {
         s: EventValidator.for_settings(s, catalog, settings) for s in sources
     }

@@ -31,7 +31,6 @@ from ioc.aggregate.gauges import overdue_by_agency
 from ioc.alerting import AlertChange, Detector, load_rules
 from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
 from ioc.alerting.handover import firing_alerts, last_changes, lookback_seconds, replay
-from ioc.alerting.rules import AlertRules
 from ioc.alerting.signals import feed, overdue_signal, signal_of
 from ioc.alerting.texts import TEXTS
 from ioc.catalog import Catalog
@@ -116,16 +115,6 @@ class AlertMetrics:
         )
 
 
-def signal_level(rules: AlertRules) -> int:
-    """The lowest SOC level any rule looks at: lower alerts are not sent to the detector."""
-    return min(
-        rules.soc_burst.min_level,
-        rules.soc_campaign.min_level,
-        rules.soc_critical.lowest,
-        rules.correlation.min_level,
-    )
-
-
 class Alerting:
     """Wires the detector into a faust app. ``send_signal`` is for the aggregators."""
 
@@ -143,7 +132,7 @@ class Alerting:
         # wall clock, which is Alertmanager's.
         self.clock = settings.clock()
         self.rules = load_rules(settings.alert_rules_path)
-        self.min_level = signal_level(self.rules)
+        self.min_level = self.rules.signal_level
         self.metrics = AlertMetrics(registry)
         for name in TEXTS:  # known series at 0 from the first scrape
             self.metrics.capped.labels(name).set(0)

@@ -9,20 +9,19 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from ioc.config import Settings
+from ioc.contracts import SOURCES as CONTRACT_SOURCES
 
 log = logging.getLogger(__name__)
 
 
-SOURCES = ("soc", "uptime", "dossier")
+SOURCES = CONTRACT_SOURCES
 
 
 async def ensure_topics(settings: Settings) -> list[str]:
     """Create the source, dead-letter, batch and alert topics if missing; return those
     created. The signals topic has one partition: one detector sees every source partition."""
     names = {
-        settings.topics.soc: settings.partitions,
-        settings.topics.uptime: settings.partitions,
-        settings.topics.dossier: settings.partitions,
+        **{topic: settings.partitions for topic in settings.topics.source_topics()},
         settings.topics.deadletter: settings.partitions,
         **{settings.topics.batch_topic(source): settings.partitions for source in SOURCES},
         settings.topics.alerts: 1,

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from ioc.catalog import Catalog, load_catalog
-from ioc.contracts.events import Source
+from ioc.contracts.events import SOURCE_OF, Source
 from ioc.ingest import EventValidator, Fact, Rejected, fact_of
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 in Asia/Ho_Chi_Minh
@@ -107,11 +107,3 @@ def as_fact(doc: dict[str, Any]) -> Fact:
     checked = _validator(source).check(orjson.dumps(doc), 4e9)  # "now" in 2096: none in future
     assert not isinstance(checked, Rejected), checked
     return fact_of(checked)
-
-
-SOURCE_OF: dict[str, Source] = {
-    "soc_alert": "soc",
-    "soc_alert_status": "soc",
-    "uptime_probe": "uptime",
-    "dossier": "dossier",
-}

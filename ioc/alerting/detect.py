@@ -25,6 +25,7 @@ from ioc.alerting.texts import alert_annotations, duration_text
 from ioc.catalog import Catalog
 from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.catalog.model import OfficeHours
+from ioc.contracts import SOURCES
 
 
 class EventClock:
@@ -102,8 +103,8 @@ class Detector:
             for s in catalog.services
         }
         self._portal = self._services.get(portal_service)
-        self.clocks = {"uptime": EventClock(), "soc": EventClock(), "dossier": EventClock()}
-        self._high_level = min(rules.soc_burst.min_level, rules.correlation.min_level)
+        self.clocks = {source: EventClock() for source in SOURCES}
+        self._high_level = rules.high_level
         self._high: dict[str, deque[tuple[float, int]]] = {}
         self._critical: dict[str, _Critical] = {}
         self._techniques: dict[str, deque[tuple[float, str, str]]] = {}
@@ -346,7 +347,7 @@ class Detector:
 
     def _prune_soc(self, now: float) -> None:
         rules = self.rules
-        keep = max(rules.soc_burst.window, rules.correlation.window)
+        keep = rules.high_window
         for agency, entries in list(self._high.items()):
             while entries and entries[0][0] <= now - keep:
                 entries.popleft()

@@ -27,15 +27,7 @@ LOOKBACK_MARGIN_SECONDS = 300.0
 
 def lookback_seconds(rules: AlertRules) -> float:
     """How far back the signals that can still matter to a rule go."""
-    windows = (
-        rules.latency_degraded.window,
-        rules.soc_critical.hold,
-        rules.soc_burst.window,
-        rules.soc_campaign.window,
-        rules.intake_stall.window,
-        rules.correlation.window,
-    )
-    return max(windows) + LOOKBACK_MARGIN_SECONDS
+    return rules.longest_window + LOOKBACK_MARGIN_SECONDS
 
 
 def last_changes(records: Iterable[bytes]) -> dict[str, AlertChange]:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from ioc.contracts import Source
+
 Status = Literal["firing", "resolved"]
-Domain = Literal["soc", "uptime", "dossier", "correlated"]
+Domain = Source | Literal["correlated"]
 
 # The labels that identify an alert; everything else about it is an annotation.
 IDENTIFYING_LABELS = ("alertname", "severity", "domain", "agency", "service", "technique")

@@ -116,6 +116,40 @@ class AlertRules(_Rule):
     correlation: CorrelationRule = CorrelationRule()
     delivery: DeliveryPolicy = DeliveryPolicy()
 
+    # Summaries over the rules, for the detector, its signals and a takeover.
+
+    @property
+    def signal_level(self) -> int:
+        """The lowest SOC level any rule looks at: lower alerts are not sent to the detector."""
+        return min(
+            self.soc_burst.min_level,
+            self.soc_campaign.min_level,
+            self.soc_critical.lowest,
+            self.correlation.min_level,
+        )
+
+    @property
+    def high_level(self) -> int:
+        """The lowest level of the alerts the burst and correlation rules count."""
+        return min(self.soc_burst.min_level, self.correlation.min_level)
+
+    @property
+    def high_window(self) -> float:
+        """How long the burst and correlation rules keep a high alert."""
+        return max(self.soc_burst.window, self.correlation.window)
+
+    @property
+    def longest_window(self) -> float:
+        """How far back any rule looks."""
+        return max(
+            self.latency_degraded.window,
+            self.soc_critical.hold,
+            self.soc_burst.window,
+            self.soc_campaign.window,
+            self.intake_stall.window,
+            self.correlation.window,
+        )
+
 
 def load_rules(path: Path | str | None = None) -> AlertRules:
     """Read alert rules; ``None`` reads the bundled defaults."""

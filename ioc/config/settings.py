@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ioc.clock import Clock
 from ioc.config.errors import ConfigError, format_pydantic_errors
+from ioc.contracts import SOURCES
 
 # Kafka's rule for topic names; an empty IOC_TOPICS__SOC= is an error, not the topic ''.
 TopicName = Annotated[
@@ -51,8 +52,8 @@ class TopicNames(BaseModel):
         return f"{self.batches}.{source}"
 
     def source_topics(self) -> dict[str, str]:
-        """Map topic name -> source name for the three source topics."""
-        return {self.soc: "soc", self.uptime: "uptime", self.dossier: "dossier"}
+        """Map topic name -> source name for the source topics."""
+        return {getattr(self, source): source for source in SOURCES}
 
 
 class Settings(BaseSettings):

@@ -2,6 +2,8 @@
 
 from ioc.contracts.events import (
     SCHEMA_VERSION,
+    SOURCE_OF,
+    SOURCES,
     Agent,
     DossierEvent,
     Event,
@@ -16,6 +18,8 @@ from ioc.contracts.events import (
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SOURCES",
+    "SOURCE_OF",
     "Agent",
     "DossierEvent",
     "Event",

@@ -7,7 +7,7 @@ are ignored so that a producer may add fields before consumers know them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -173,3 +173,12 @@ class DossierEvent(_Event):
 
 
 Event = SocAlert | SocAlertStatus | UptimeProbe | DossierEvent
+EVENT_MODELS: tuple[type[_Event], ...] = (SocAlert, SocAlertStatus, UptimeProbe, DossierEvent)
+
+# The sources, in the order topics, agents and panels list them.
+SOURCES: tuple[Source, ...] = get_args(Source)
+# The source each event type arrives from, as the contracts declare it.
+SOURCE_OF: dict[str, Source] = {
+    get_args(model.model_fields["event_type"].annotation)[0]: model.model_fields["source"].default
+    for model in EVENT_MODELS
+}

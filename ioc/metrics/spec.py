@@ -386,3 +386,63 @@ def without_partitions(samples: dict[SampleKey, float]) -> dict[SampleKey, float
         key = (name, labels)
         out[key] = out.get(key, 0.0) + value
     return out
+
+
+# Metrics the shell defines itself: process-local measures of the pipeline and of the source
+# programs, each with its help and labels in the class that owns it (tests/unit/
+# test_vocabulary.py checks that those classes define exactly these names, and that every
+# metric name a dashboard, rule or report uses is one of this module's).
+SHELL_METRICS: dict[str, tuple[str, ...]] = {
+    "streams.ingest.IngestMetrics": (
+        "ioc_ingest_batches_produced", "ioc_ingest_commit_failures",
+        "ioc_ingest_committed_offset", "ioc_ingest_consumer_lag_messages",
+        "ioc_ingest_messages_consumed", "ioc_ingest_partitions_assigned",
+        "ioc_source_end_offset",
+    ),
+    "streams.aggregator.AggregateMetrics": (
+        "ioc_batch_apply_failures", "ioc_batch_gaps", "ioc_batch_offsets_replayed",
+        "ioc_batches_quarantined", "ioc_batches_undecodable", "ioc_pipeline_lag_seconds",
+    ),
+    "streams.app": ("ioc_aggregate_applied_offset", "ioc_aggregate_partitions_assigned"),
+    "streams.alerts.AlertMetrics": (
+        "ioc_alert_delivery_failures", "ioc_alert_delivery_queue",
+        "ioc_alert_signals_undecodable", "ioc_alertmanager_clock_skew_seconds",
+        "ioc_alerts_capped", "ioc_alerts_delivered", "ioc_alerts_dropped", "ioc_alerts_fired",
+        "ioc_alerts_firing", "ioc_alerts_resolved", "ioc_detector_takeovers",
+    ),
+    "ioc.sources.publisher.PublisherMetrics": (
+        "ioc_source_dead_letters", "ioc_source_events_dropped", "ioc_source_events_published",
+        "ioc_source_publish_failures",
+    ),
+    "ioc.sources.probe.runner.ProbeMetrics": (
+        "ioc_probe_duration_seconds", "ioc_probe_last_run_timestamp_seconds", "ioc_probe_runs",
+        "ioc_probe_slots_skipped", "ioc_probe_tls_certificate_days_left",
+    ),
+    "ioc.sources.http_intake.server.IntakeMetrics": (
+        "ioc_intake_http_connections_refused", "ioc_intake_http_items",
+        "ioc_intake_http_requests",
+    ),
+    "ioc.sources.wazuh.program.WazuhMetrics": (
+        "ioc_wazuh_alerts", "ioc_wazuh_backlog_bytes", "ioc_wazuh_checkpoint_failures",
+        "ioc_wazuh_checkpoint_offset_bytes", "ioc_wazuh_file_rotations",
+        "ioc_wazuh_file_truncations",
+    ),
+}  # fmt: skip
+
+STATE_METRIC_NAMES = frozenset(
+    [c.name for c in COUNTERS] + [g.name for g in GAUGES] + [h.name for h in HISTOGRAMS]
+)
+# Every metric name (counters without ``_total``, histograms without their suffixes).
+METRIC_NAMES = STATE_METRIC_NAMES | {n for names in SHELL_METRICS.values() for n in names}
+_SAMPLE_SUFFIXES = ("_total", "_bucket", "_count", "_sum", "_created")
+
+
+def metric_of_sample(sample: str) -> str | None:
+    """The metric a sample or series name belongs to (``ioc_events_processed_total`` ->
+    ``ioc_events_processed``), or None if it is none of this project's."""
+    if sample in METRIC_NAMES:
+        return sample
+    for suffix in _SAMPLE_SUFFIXES:
+        if sample.endswith(suffix) and sample[: -len(suffix)] in METRIC_NAMES:
+            return sample[: -len(suffix)]
+    return None

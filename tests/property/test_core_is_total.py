@@ -24,7 +24,7 @@ from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
 from ioc.alerting.rules import load_rules
 from ioc.alerting.signals import feed, overdue_signal, signal_of
 from ioc.catalog import load_catalog
-from ioc.contracts.events import Event
+from ioc.contracts.events import SOURCE_OF, SOURCES, Event
 from ioc.ingest import EventValidator, Rejected, fact_of
 from ioc.ingest.batch import Batch
 from tests.strategies import events, times
@@ -43,10 +43,8 @@ VALIDATORS = {
         max_future_skew_seconds=float("inf"),
         max_event_age_seconds=float("inf"),
     )
-    for source in ("soc", "uptime", "dossier")
+    for source in SOURCES
 }
-SOURCE_OF = {"soc_alert": "soc", "soc_alert_status": "soc", "uptime_probe": "uptime",
-             "dossier": "dossier"}  # fmt: skip
 
 
 def _validated(doc: dict[str, Any]) -> Event | None:
@@ -67,7 +65,7 @@ def _validated(doc: dict[str, Any]) -> Event | None:
 def test_every_valid_event_goes_through_the_whole_core_without_error(
     docs: list[dict[str, Any]], clock: Any, later: int
 ) -> None:
-    states = {source: PartitionState() for source in ("soc", "uptime", "dossier")}
+    states = {source: PartitionState() for source in SOURCES}
     detector = Detector(RULES, CATALOG)
     queue = DeliveryQueue(buffer_size=100, resend_interval=60, max_backoff=30)
     valid = [e for e in map(_validated, docs) if e is not None]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ioc.catalog import load_catalog
+from ioc.contracts.events import SOURCE_OF, SOURCES
 from ioc.contracts.keys import partition_key
 from ioc.ingest import EventValidator, Rejected, fact_of
 from ioc.ingest.decode import NotDecoded
@@ -25,8 +27,6 @@ from tests.strategies import events
 
 CATALOG = load_catalog()
 NOW = WEEKDAY_MORNING.timestamp()
-SOURCE_OF = {"soc_alert": "soc", "soc_alert_status": "soc", "uptime_probe": "uptime",
-             "dossier": "dossier"}  # fmt: skip
 
 
 def _validator(source: str, window: float = math.inf) -> EventValidator:
@@ -39,8 +39,8 @@ def _validator(source: str, window: float = math.inf) -> EventValidator:
     )
 
 
-VALIDATORS = {source: _validator(source) for source in ("soc", "uptime", "dossier")}
-WINDOWED = {source: _validator(source, 30 * 86400.0) for source in ("soc", "uptime", "dossier")}
+VALIDATORS: dict[str, EventValidator] = {source: _validator(source) for source in SOURCES}
+WINDOWED: dict[str, EventValidator] = {s: _validator(s, 30 * 86400.0) for s in SOURCES}
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=20),
@@ -83,7 +83,7 @@ def hostile(draw: st.DrawFn) -> dict[str, Any]:
     return doc
 
 
-def _agree(raw: bytes | None, source: str, validators: dict[str, EventValidator]) -> None:
+def _agree(raw: bytes | None, source: str, validators: Mapping[str, EventValidator]) -> None:
     validator = validators[source]
     contract = validator.check(raw, NOW)
     try:

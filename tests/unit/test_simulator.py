@@ -11,7 +11,7 @@ import pytest
 from ioc.catalog import Catalog
 from ioc.config import ConfigError
 from ioc.contracts import DossierEvent, SocAlert, UptimeProbe
-from ioc.contracts.events import Source
+from ioc.contracts.events import SOURCES, Source
 from ioc.ingest import EventValidator, Rejected
 from ioc.simulate import GroundTruth, Simulator, load_scenarios
 from ioc.simulate.bad import BAD_KINDS, expected_reason, make_bad
@@ -151,7 +151,7 @@ def test_ground_truth_counts_what_was_recorded(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize("kind", BAD_KINDS)
-@pytest.mark.parametrize("source", ["soc", "uptime", "dossier"])
+@pytest.mark.parametrize("source", SOURCES)
 def test_every_bad_kind_is_dead_lettered_for_the_reason_it_claims(
     catalog: Catalog, kind: str, source: Source
 ) -> None:
