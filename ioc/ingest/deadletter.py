@@ -66,5 +66,25 @@ def fit_dead_letter(
         ("ioc-original-length", str(length).encode()),
         ("ioc-original-sha256", digest.encode()),
     ]
+    cut_headers = _fit_headers(cut_headers, limit)
     room = max(limit - record_bytes(b"", cut_headers), 0)
     return value[:room], cut_headers
+
+
+# Headers whose values are text that may be cut when even the headers do not fit a limit
+# (a small one, or a detail and a file path of many multi-byte characters).
+_CUTTABLE = ("ioc-detail", "ioc-source-topic")
+
+
+def _fit_headers(headers: list[tuple[str, bytes]], limit: int) -> list[tuple[str, bytes]]:
+    excess = record_bytes(b"", headers) - limit
+    if excess <= 0:
+        return headers
+    fitted = list(headers)
+    for name in _CUTTABLE:
+        for i, (key, data) in enumerate(fitted):
+            if key == name and excess > 0:
+                cut = min(excess, len(data))
+                fitted[i] = (key, data[: len(data) - cut])
+                excess -= cut
+    return fitted
