@@ -1,2 +1,2 @@
-"""Grafana dashboards as code: definitions (boards.py), JSON model (model.py), generation and
+"""Grafana dashboards as code: definitions (boards/, one module per dashboard), JSON model (model.py), generation and
 checks (build.py), upload to an existing Grafana (push.py), a picture of the wall (render.py)."""
