@@ -24,295 +24,315 @@ from dashboards.model import (
 )
 from ioc.catalog import Catalog
 
+SELECTED = 'agency=~"$agency", level=~"$level"'
+
 
 def dossiers(catalog: Catalog) -> Dashboard:
-    sel = 'agency=~"$agency", level=~"$level"'
-
-    def ratio_panel(title: str, desc: str, record: str) -> Panel:
-        queries = [
-            Query(f"avg(agency:ioc_dossiers_{record}:ratio{{{sel}}})", "cơ quan đã chọn"),
-            Query(f"province:ioc_dossiers_{record}:ratio", "toàn tỉnh / province"),
-        ]
-        if f"{record}_rate" in catalog.kpi.targets:  # the catalog's target, drawn as a line
-            queries.append(target_line(f"{record}_rate"))
-        dashed_red = [
-            {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}},
-            {"id": "color", "value": {"mode": "fixed", "fixedColor": BAD}},
-        ]
-        return Panel(
-            "timeseries", title, desc, queries, unit="percentunit", width=8, height=7, min=0,
-            max=1,
-            overrides=[{"matcher": {"id": "byName", "options": "mục tiêu / target"},
-                        "properties": dashed_red}],
-        )  # fmt: skip
-
     return Dashboard(
         uid="ioc-dossiers",
         title="IOC - Hồ sơ thủ tục hành chính",
         description="Administrative dossiers by agency and level, Decision 766 indicators.",
         variables=[AGENCY, LEVEL],
         rows=[
-            Row(
-                "Khối lượng / Volume",
+            volume_row(catalog),
+            decision_766_indicators_row(catalog),
+            ranking_row(catalog),
+            decision_766_by_period_row(catalog),
+            communes_and_departments_row(catalog),
+        ],
+    )
+
+
+def ratio_panel(catalog: Catalog, title: str, desc: str, record: str) -> Panel:
+    queries = [
+        Query(f"avg(agency:ioc_dossiers_{record}:ratio{{{SELECTED}}})", "cơ quan đã chọn"),
+        Query(f"province:ioc_dossiers_{record}:ratio", "toàn tỉnh / province"),
+    ]
+    if f"{record}_rate" in catalog.kpi.targets:  # the catalog's target, drawn as a line
+        queries.append(target_line(f"{record}_rate"))
+    dashed_red = [
+        {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}},
+        {"id": "color", "value": {"mode": "fixed", "fixedColor": BAD}},
+    ]
+    return Panel(
+        "timeseries", title, desc, queries, unit="percentunit", width=8, height=7, min=0,
+        max=1,
+        overrides=[{"matcher": {"id": "byName", "options": "mục tiêu / target"},
+                    "properties": dashed_red}],
+    )  # fmt: skip
+
+
+def volume_row(catalog: Catalog) -> Row:
+    return Row(
+        "Khối lượng / Volume",
+        [
+            Panel(
+                "timeseries",
+                "Tiếp nhận và giải quyết (mỗi giờ)",
+                "Dossiers received and resolved per hour.",
                 [
-                    Panel(
-                        "timeseries",
-                        "Tiếp nhận và giải quyết (mỗi giờ)",
-                        "Dossiers received and resolved per hour.",
-                        [
-                            Query(
-                                f"sum(rate(ioc_dossiers_received_total{{{sel}}}[$__rate_interval]))"
-                                " * 3600",
-                                "tiếp nhận / received",
-                            ),
-                            Query(
-                                f"sum(rate(ioc_dossiers_resolved_total{{{sel}}}[$__rate_interval]))"
-                                " * 3600",
-                                "giải quyết / resolved",
-                            ),
-                        ],
-                        width=12,
-                        height=8,
+                    Query(
+                        f"sum(rate(ioc_dossiers_received_total{{{SELECTED}}}[$__rate_interval]))"
+                        " * 3600",
+                        "tiếp nhận / received",
                     ),
-                    Panel(
-                        "timeseries",
-                        "Đang giải quyết và quá hạn",
-                        "Backlog (in progress) and overdue dossiers, by level.",
-                        [
-                            Query(
-                                f"sum by (level) (ioc_dossiers_in_progress{{{sel}}})",
-                                "đang giải quyết {{level}}",
-                            ),
-                            Query(
-                                f"sum by (level) (ioc_dossiers_overdue{{{sel}}})",
-                                "quá hạn {{level}}",
-                            ),
-                        ],
-                        width=12,
-                        height=8,
-                    ),
-                    Panel(
-                        "bargauge",
-                        "Quá hạn theo cơ quan",
-                        "Overdue dossiers by agency, top 15.",
-                        [
-                            Query(
-                                f"topk(15, sum by (agency) (ioc_dossiers_overdue{{{sel}}}))",
-                                "{{agency}}",
-                                instant=True,
-                            )
-                        ],
-                        width=8,
-                        height=8,
-                        thresholds=OVERDUE_STEPS,
-                        options=BARS,
-                    ),
-                    Panel(
-                        "table",
-                        "Hôm nay và tháng này",
-                        "Received, resolved and resolved on "
-                        "time since local midnight and since the 1st of the month.",
-                        [
-                            Query(
-                                f"sum by (period) (ioc_dossiers_received_to_date{{{sel}}})",
-                                instant=True,
-                            ),
-                            Query(
-                                f"sum by (period) (ioc_dossiers_resolved_to_date{{{sel}}})",
-                                instant=True,
-                            ),
-                            Query(
-                                f"sum by (period) (ioc_dossiers_resolved_on_time_to_date{{{sel}}})",
-                                instant=True,
-                            ),
-                        ],
-                        width=8,
-                        height=8,
-                        options={"showHeader": True},
-                    ),
-                    Panel(
-                        "piechart",
-                        "Kết quả giải quyết",
-                        "Resolved early, on time and late in the time range.",
-                        [
-                            Query(
-                                f"sum by (timeliness) (increase(ioc_dossiers_resolved_by_"
-                                f"timeliness_total{{{sel}}}[$__range]))",
-                                "{{timeliness}}",
-                                instant=True,
-                            )
-                        ],
-                        width=8,
-                        height=8,
-                        options={"legend": {"displayMode": "table", "placement": "right"}},
+                    Query(
+                        f"sum(rate(ioc_dossiers_resolved_total{{{SELECTED}}}[$__rate_interval]))"
+                        " * 3600",
+                        "giải quyết / resolved",
                     ),
                 ],
+                width=12,
+                height=8,
             ),
-            Row(
-                "Chỉ số Quyết định 766 / Decision 766 indicators",
+            Panel(
+                "timeseries",
+                "Đang giải quyết và quá hạn",
+                "Backlog (in progress) and overdue dossiers, by level.",
                 [
-                    ratio_panel(
-                        "Tỷ lệ đúng hạn", "Resolved early or on time / resolved.", "on_time"
+                    Query(
+                        f"sum by (level) (ioc_dossiers_in_progress{{{SELECTED}}})",
+                        "đang giải quyết {{level}}",
                     ),
-                    ratio_panel(
-                        "Tỷ lệ toàn trình",
-                        "Full-online received / received; target line from the catalog.",
-                        "full_online",
+                    Query(
+                        f"sum by (level) (ioc_dossiers_overdue{{{SELECTED}}})",
+                        "quá hạn {{level}}",
                     ),
-                    ratio_panel(
-                        "Mức độ hài lòng",
-                        "(all − rated unsatisfied or complaint) / all; "
-                        "target line from the catalog.",
-                        "satisfaction",
-                    ),
-                    ratio_panel(
-                        "Thanh toán trực tuyến",
-                        "Received with the fee paid online / received.",
-                        "paid_online",
-                    ),
-                    ratio_panel(
-                        "Số hóa hồ sơ", "Received with papers digitized / received.", "digitized"
-                    ),
-                    ratio_panel("Nộp trực tuyến", "Received online / received.", "online"),
                 ],
+                width=12,
+                height=8,
             ),
-            Row(
-                "Xếp hạng / Ranking",
+            Panel(
+                "bargauge",
+                "Quá hạn theo cơ quan",
+                "Overdue dossiers by agency, top 15.",
                 [
-                    Panel(
-                        "table",
-                        "Xếp hạng cơ quan",
-                        "Agencies by on-time rate, with full-online "
-                        "and satisfaction rates and the overdue count.",
-                        [
-                            Query(
-                                f"sort(agency:ioc_dossiers_on_time:ratio{{{sel}}})", instant=True
-                            ),
-                            Query(f"agency:ioc_dossiers_full_online:ratio{{{sel}}}", instant=True),
-                            Query(f"agency:ioc_dossiers_satisfaction:ratio{{{sel}}}", instant=True),
-                            Query(
-                                f"sum by (agency, level) (ioc_dossiers_overdue{{{sel}}})",
-                                instant=True,
-                            ),
-                        ],
-                        width=24,
-                        height=10,
-                        thresholds=HIGHER_IS_BETTER,
-                        options={
-                            "showHeader": True,
-                            "sortBy": [{"displayName": "Value #A", "desc": False}],
-                        },
-                    ),
+                    Query(
+                        f"topk(15, sum by (agency) (ioc_dossiers_overdue{{{SELECTED}}}))",
+                        "{{agency}}",
+                        instant=True,
+                    )
                 ],
+                width=8,
+                height=8,
+                thresholds=OVERDUE_STEPS,
+                options=BARS,
             ),
-            Row(
-                "Quyết định 766 theo kỳ / Decision 766 by period",
+            Panel(
+                "table",
+                "Hôm nay và tháng này",
+                "Received, resolved and resolved on "
+                "time since local midnight and since the 1st of the month.",
                 [
-                    *(
-                        period_stat(catalog, kpi_name, title)
-                        for kpi_name, title in (
-                            ("on_time", "Đúng hạn"),
-                            ("full_online", "Toàn trình"),
-                            ("satisfaction", "Hài lòng"),
-                            ("digitized", "Số hóa"),
-                            ("paid_online", "Thanh toán trực tuyến"),
-                            ("online", "Nộp trực tuyến"),
-                        )
+                    Query(
+                        f"sum by (period) (ioc_dossiers_received_to_date{{{SELECTED}}})",
+                        instant=True,
                     ),
-                    Panel(
-                        "stat",
-                        "Điểm 766 toàn tỉnh",
-                        "Decision 766 points of the measured groups, this month, quarter and "
-                        "year: 20 x on-time + 22 x digitized + 12 x online + 10 x paid online "
-                        "+ 18 x satisfaction, of 82. Transparency (18 points) is not measured "
-                        "by the stream: not shown as 0 or 100 (docs/kpis.md).",
-                        [Query("province:ioc_766_score:points", "{{period}}", instant=True)],
-                        width=8,
-                        height=8,
-                        min=0,
-                        max=SCORE_MAX,
-                        thresholds=SCORE_STEPS,
-                        options=NAMED_VALUES,
+                    Query(
+                        f"sum by (period) (ioc_dossiers_resolved_to_date{{{SELECTED}}})",
+                        instant=True,
                     ),
-                    Panel(
-                        "bargauge",
-                        "Điểm 766 thấp nhất (quý này)",
-                        "The 15 agencies with the fewest Decision 766 points this quarter (of "
-                        "82 measured). An agency without a value has nothing resolved with a "
-                        "due time, or nothing received, this quarter.",
-                        [
-                            Query(
-                                f'bottomk(15, agency:ioc_766_score:points{{period="quarter",'
-                                f"{sel}}})",
-                                "{{agency}}",
-                                instant=True,
-                            )
-                        ],
-                        width=16,
-                        height=8,
-                        min=0,
-                        max=SCORE_MAX,
-                        thresholds=SCORE_STEPS,
-                        options=BARS,
+                    Query(
+                        f"sum by (period) (ioc_dossiers_resolved_on_time_to_date{{{SELECTED}}})",
+                        instant=True,
                     ),
                 ],
+                width=8,
+                height=8,
+                options={"showHeader": True},
             ),
-            Row(
-                "Cấp xã và sở, ngành / Communes and departments",
+            Panel(
+                "piechart",
+                "Kết quả giải quyết",
+                "Resolved early, on time and late in the time range.",
                 [
-                    Panel(
-                        "timeseries",
-                        "Đúng hạn: cấp xã và sở, ngành",
-                        "On-time rate of all communes together against all provincial "
-                        "departments (the catalog's agency kinds, ioc_agency_info).",
-                        [
-                            Query("kind:ioc_dossiers_on_time:ratio", "{{kind}}"),
-                            Query("province:ioc_dossiers_on_time:ratio", "toàn tỉnh / province"),
-                        ],
-                        unit="percentunit",
-                        width=8,
-                        height=8,
-                        min=0,
-                        max=1,
-                    ),
-                    Panel(
-                        "bargauge",
-                        "Xã có tỷ lệ đúng hạn thấp nhất",
-                        "The 10 communes with the lowest on-time rate: whom to call first.",
-                        [
-                            Query(
-                                "bottomk(10, agency:ioc_dossiers_on_time:ratio * on (agency, level)"
-                                f" group_left {COMMUNE})",
-                                "{{agency}}",
-                                instant=True,
-                            )
-                        ],
-                        unit="percentunit",
-                        width=8,
-                        height=8,
-                        min=0,
-                        max=1,
-                        thresholds=HIGHER_IS_BETTER,
-                        options=BARS,
-                    ),
-                    Panel(
-                        "bargauge",
-                        "Xã có nhiều hồ sơ quá hạn nhất",
-                        "The 10 communes with the most dossiers in progress past their due time.",
-                        [
-                            Query(
-                                "topk(10, sum by (agency, level) (ioc_dossiers_overdue) "
-                                f"* on (agency, level) group_left {COMMUNE})",
-                                "{{agency}}",
-                                instant=True,
-                            )
-                        ],
-                        width=8,
-                        height=8,
-                        thresholds=OVERDUE_STEPS,
-                        options=BARS,
+                    Query(
+                        f"sum by (timeliness) (increase(ioc_dossiers_resolved_by_"
+                        f"timeliness_total{{{SELECTED}}}[$__range]))",
+                        "{{timeliness}}",
+                        instant=True,
+                    )
+                ],
+                width=8,
+                height=8,
+                options={"legend": {"displayMode": "table", "placement": "right"}},
+            ),
+        ],
+    )
+
+
+def decision_766_indicators_row(catalog: Catalog) -> Row:
+    return Row(
+        "Chỉ số Quyết định 766 / Decision 766 indicators",
+        [
+            ratio_panel(
+                catalog, "Tỷ lệ đúng hạn", "Resolved early or on time / resolved.", "on_time"
+            ),
+            ratio_panel(
+                catalog,
+                "Tỷ lệ toàn trình",
+                "Full-online received / received; target line from the catalog.",
+                "full_online",
+            ),
+            ratio_panel(
+                catalog,
+                "Mức độ hài lòng",
+                "(all − rated unsatisfied or complaint) / all; target line from the catalog.",
+                "satisfaction",
+            ),
+            ratio_panel(
+                catalog,
+                "Thanh toán trực tuyến",
+                "Received with the fee paid online / received.",
+                "paid_online",
+            ),
+            ratio_panel(
+                catalog, "Số hóa hồ sơ", "Received with papers digitized / received.", "digitized"
+            ),
+            ratio_panel(catalog, "Nộp trực tuyến", "Received online / received.", "online"),
+        ],
+    )
+
+
+def ranking_row(catalog: Catalog) -> Row:
+    return Row(
+        "Xếp hạng / Ranking",
+        [
+            Panel(
+                "table",
+                "Xếp hạng cơ quan",
+                "Agencies by on-time rate, with full-online "
+                "and satisfaction rates and the overdue count.",
+                [
+                    Query(f"sort(agency:ioc_dossiers_on_time:ratio{{{SELECTED}}})", instant=True),
+                    Query(f"agency:ioc_dossiers_full_online:ratio{{{SELECTED}}}", instant=True),
+                    Query(f"agency:ioc_dossiers_satisfaction:ratio{{{SELECTED}}}", instant=True),
+                    Query(
+                        f"sum by (agency, level) (ioc_dossiers_overdue{{{SELECTED}}})",
+                        instant=True,
                     ),
                 ],
+                width=24,
+                height=10,
+                thresholds=HIGHER_IS_BETTER,
+                options={
+                    "showHeader": True,
+                    "sortBy": [{"displayName": "Value #A", "desc": False}],
+                },
+            ),
+        ],
+    )
+
+
+def decision_766_by_period_row(catalog: Catalog) -> Row:
+    return Row(
+        "Quyết định 766 theo kỳ / Decision 766 by period",
+        [
+            *(
+                period_stat(catalog, kpi_name, title)
+                for kpi_name, title in (
+                    ("on_time", "Đúng hạn"),
+                    ("full_online", "Toàn trình"),
+                    ("satisfaction", "Hài lòng"),
+                    ("digitized", "Số hóa"),
+                    ("paid_online", "Thanh toán trực tuyến"),
+                    ("online", "Nộp trực tuyến"),
+                )
+            ),
+            Panel(
+                "stat",
+                "Điểm 766 toàn tỉnh",
+                "Decision 766 points of the measured groups, this month, quarter and "
+                "year: 20 x on-time + 22 x digitized + 12 x online + 10 x paid online "
+                "+ 18 x satisfaction, of 82. Transparency (18 points) is not measured "
+                "by the stream: not shown as 0 or 100 (docs/kpis.md).",
+                [Query("province:ioc_766_score:points", "{{period}}", instant=True)],
+                width=8,
+                height=8,
+                min=0,
+                max=SCORE_MAX,
+                thresholds=SCORE_STEPS,
+                options=NAMED_VALUES,
+            ),
+            Panel(
+                "bargauge",
+                "Điểm 766 thấp nhất (quý này)",
+                "The 15 agencies with the fewest Decision 766 points this quarter (of "
+                "82 measured). An agency without a value has nothing resolved with a "
+                "due time, or nothing received, this quarter.",
+                [
+                    Query(
+                        f'bottomk(15, agency:ioc_766_score:points{{period="quarter",{SELECTED}}})',
+                        "{{agency}}",
+                        instant=True,
+                    )
+                ],
+                width=16,
+                height=8,
+                min=0,
+                max=SCORE_MAX,
+                thresholds=SCORE_STEPS,
+                options=BARS,
+            ),
+        ],
+    )
+
+
+def communes_and_departments_row(catalog: Catalog) -> Row:
+    return Row(
+        "Cấp xã và sở, ngành / Communes and departments",
+        [
+            Panel(
+                "timeseries",
+                "Đúng hạn: cấp xã và sở, ngành",
+                "On-time rate of all communes together against all provincial "
+                "departments (the catalog's agency kinds, ioc_agency_info).",
+                [
+                    Query("kind:ioc_dossiers_on_time:ratio", "{{kind}}"),
+                    Query("province:ioc_dossiers_on_time:ratio", "toàn tỉnh / province"),
+                ],
+                unit="percentunit",
+                width=8,
+                height=8,
+                min=0,
+                max=1,
+            ),
+            Panel(
+                "bargauge",
+                "Xã có tỷ lệ đúng hạn thấp nhất",
+                "The 10 communes with the lowest on-time rate: whom to call first.",
+                [
+                    Query(
+                        "bottomk(10, agency:ioc_dossiers_on_time:ratio * on (agency, level)"
+                        f" group_left {COMMUNE})",
+                        "{{agency}}",
+                        instant=True,
+                    )
+                ],
+                unit="percentunit",
+                width=8,
+                height=8,
+                min=0,
+                max=1,
+                thresholds=HIGHER_IS_BETTER,
+                options=BARS,
+            ),
+            Panel(
+                "bargauge",
+                "Xã có nhiều hồ sơ quá hạn nhất",
+                "The 10 communes with the most dossiers in progress past their due time.",
+                [
+                    Query(
+                        "topk(10, sum by (agency, level) (ioc_dossiers_overdue) "
+                        f"* on (agency, level) group_left {COMMUNE})",
+                        "{{agency}}",
+                        instant=True,
+                    )
+                ],
+                width=8,
+                height=8,
+                thresholds=OVERDUE_STEPS,
+                options=BARS,
             ),
         ],
     )
