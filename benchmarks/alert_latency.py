@@ -42,7 +42,7 @@ from ioc.config import Settings
 from ioc.contracts.events import SocAlert
 from ioc.ingest import unpack_batch
 from ioc.rows.batch_rows import OFFSET
-from ioc.rows.signal_rows import AlertSignal
+from ioc.rows.signal_rows import ALERT_SIGNAL
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.runtime.alertmanager import AlertmanagerServer, local_config
 from ioc.simulate import GroundTruth, Simulator
@@ -82,8 +82,8 @@ def hops(samples: list[Sample], batches: list[tuple[float, bytes]],
         signal = orjson.loads(value)
         if signal.get("k") == "a":
             for row in signal["r"]:
-                if row[AlertSignal.LEVEL] >= CRITICAL_LEVEL:
-                    signals_of.setdefault(row[AlertSignal.AGENCY], []).append(ts)
+                if row[ALERT_SIGNAL.LEVEL] >= CRITICAL_LEVEL:
+                    signals_of.setdefault(row[ALERT_SIGNAL.AGENCY], []).append(ts)
     out: dict[str, list[float]] = {hop: [] for hop in HOPS}
     for s in samples:
         batched = batch_at.get((s.partition, s.offset))

@@ -13,15 +13,7 @@ from dashboards.boards.panels import (
     period_stat,
     target_line,
 )
-from dashboards.model import (
-    BAD,
-    BARS,
-    HIGHER_IS_BETTER,
-    Dashboard,
-    Panel,
-    Query,
-    Row,
-)
+from dashboards.model import BAD, BARS, HIGHER_IS_BETTER, Dashboard, Panel, Query, Row
 from ioc.catalog import Catalog
 
 SELECTED = 'agency=~"$agency", level=~"$level"'

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from dashboards.boards.panels import (
-    BACKLOG,
-    SEVERITY_COLOURS,
-    UP_DOWN,
-    stat,
-)
+from dashboards.boards.panels import BACKLOG, SEVERITY_COLOURS, UP_DOWN, stat
 from dashboards.model import (
     BAD,
     GOOD,

@@ -5,16 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboards.model import (
-    BAD,
-    GOOD,
-    HIGHER_IS_BETTER,
-    WARN,
-    Panel,
-    Query,
-    Variable,
-    steps,
-)
+from dashboards.model import BAD, GOOD, HIGHER_IS_BETTER, WARN, Panel, Query, Variable, steps
 from ioc.aggregate import kpi
 from ioc.catalog import Catalog
 

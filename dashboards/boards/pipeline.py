@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from dashboards.boards.panels import (
-    BACKLOG,
-)
-from dashboards.model import (
-    LOWER_IS_BETTER,
-    STACKED,
-    Dashboard,
-    Panel,
-    Query,
-    Row,
-)
+from dashboards.boards.panels import BACKLOG
+from dashboards.model import LOWER_IS_BETTER, STACKED, Dashboard, Panel, Query, Row
 from ioc.catalog import Catalog
 
 

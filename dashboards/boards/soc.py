@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from dashboards.boards.panels import (
-    SEVERITY,
-    SEVERITY_COLOURS,
-    SOC_AGENCY,
-    mean_time,
-)
-from dashboards.model import (
-    BAD,
-    BARS,
-    GOOD,
-    STACKED,
-    WARN,
-    Dashboard,
-    Panel,
-    Query,
-    Row,
-    steps,
-)
+from dashboards.boards.panels import SEVERITY, SEVERITY_COLOURS, SOC_AGENCY, mean_time
+from dashboards.model import BAD, BARS, GOOD, STACKED, WARN, Dashboard, Panel, Query, Row, steps
 from ioc.catalog import Catalog
 
 SELECTED = 'agency=~"$agency", severity=~"$severity"'

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from dashboards.boards.panels import (
-    SERVICE,
-    UP_DOWN,
-    budget_expr,
-    burn_expr,
-)
-from dashboards.model import (
-    BAD,
-    BARS,
-    GOOD,
-    LINES,
-    WARN,
-    Dashboard,
-    Panel,
-    Query,
-    Row,
-    steps,
-)
+from dashboards.boards.panels import SERVICE, UP_DOWN, budget_expr, burn_expr
+from dashboards.model import BAD, BARS, GOOD, LINES, WARN, Dashboard, Panel, Query, Row, steps
 from ioc.catalog import Catalog
 
 SERVICE_SELECTED = 'service=~"$service"'

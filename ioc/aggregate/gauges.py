@@ -20,7 +20,7 @@ from ioc.aggregate.state import (
     PartitionState,
 )
 from ioc.metrics import spec
-from ioc.rows.records import AgentRecord, AlertRecord, DossierRecord, ServiceRecord
+from ioc.rows.records import AGENT_RECORD, ALERT_RECORD, DOSSIER_RECORD, SERVICE_RECORD
 
 Gauges = dict[str, dict[str, float]]
 
@@ -48,8 +48,8 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
     )
     for state in states:
         for agent in state.entities.get(AGENTS, {}).values():
-            if agent[AgentRecord.LAST_TS] >= now - 3600:
-                add(spec.SOC_ASSETS_ALERTING, agent[AgentRecord.AGENCY], 1)
+            if agent[AGENT_RECORD.LAST_TS] >= now - 3600:
+                add(spec.SOC_ASSETS_ALERTING, agent[AGENT_RECORD.AGENCY], 1)
         for key, day_counts in state.entities.get(DAYS, {}).items():
             day, agency, level = key.split("|")
             if day[:7] != today[:7]:
@@ -67,31 +67,31 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
             for measure, value in zip(spec.PERIOD_MEASURES, period_counts, strict=True):
                 add(spec.DOSSIERS_IN_PERIOD, spec.label_key(agency, level, period, measure), value)
         for service, record in state.entities.get(SERVICES, {}).items():
-            status = record[ServiceRecord.STATUS]
-            tls_days = record[ServiceRecord.TLS_DAYS]
+            status = record[SERVICE_RECORD.STATUS]
+            tls_days = record[SERVICE_RECORD.TLS_DAYS]
             if status != kpi.UNKNOWN:
                 add(
                     spec.SERVICE_UP,
                     spec.label_key(service, lookups.service_tier[service]),
                     float(status == kpi.UP),
                 )
-            add(spec.LAST_PROBE, service, record[ServiceRecord.LAST_TS])
+            add(spec.LAST_PROBE, service, record[SERVICE_RECORD.LAST_TS])
             if tls_days is not None:
                 add(spec.TLS_DAYS_LEFT, service, tls_days)
         alerts = state.entities.get(ALERTS, {})
         for alert in alerts.values():
-            severity = alert[AlertRecord.SEVERITY]
-            if severity is None or alert[AlertRecord.RESOLVED_TS] is not None:
+            severity = alert[ALERT_RECORD.SEVERITY]
+            if severity is None or alert[ALERT_RECORD.RESOLVED_TS] is not None:
                 continue  # status changes waiting for their alert, or resolved
-            status = "acknowledged" if alert[AlertRecord.ACKED_TS] else "new"
+            status = "acknowledged" if alert[ALERT_RECORD.ACKED_TS] else "new"
             add(spec.SOC_OPEN, spec.label_key(severity, status), 1)
-            counts = open_by_agency.setdefault(alert[AlertRecord.AGENCY], {})
+            counts = open_by_agency.setdefault(alert[ALERT_RECORD.AGENCY], {})
             counts[severity] = counts.get(severity, 0) + 1
         dossiers = state.entities.get(DOSSIERS, {})
         for dossier in dossiers.values():
-            key = spec.label_key(dossier[DossierRecord.AGENCY], dossier[DossierRecord.LEVEL])
+            key = spec.label_key(dossier[DOSSIER_RECORD.AGENCY], dossier[DOSSIER_RECORD.LEVEL])
             add(spec.DOSSIERS_IN_PROGRESS, key, 1)
-            if kpi.is_overdue(dossier[DossierRecord.DUE_TS], now):
+            if kpi.is_overdue(dossier[DOSSIER_RECORD.DUE_TS], now):
                 add(spec.DOSSIERS_OVERDUE, key, 1)
         for name, entities in state.entities.items():
             add(spec.STATE_ENTITIES, name, len(entities))
@@ -110,7 +110,7 @@ def overdue_by_agency(state: PartitionState, now: float) -> dict[str, int]:
     """Overdue dossiers of one state by agency at ``now``: what the backlog alert reads."""
     counts: dict[str, int] = {}
     for dossier in state.entities.get(DOSSIERS, {}).values():
-        if kpi.is_overdue(dossier[DossierRecord.DUE_TS], now):
-            agency = dossier[DossierRecord.AGENCY]
+        if kpi.is_overdue(dossier[DOSSIER_RECORD.DUE_TS], now):
+            agency = dossier[DOSSIER_RECORD.AGENCY]
             counts[agency] = counts.get(agency, 0) + 1
     return counts

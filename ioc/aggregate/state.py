@@ -33,14 +33,14 @@ from ioc.metrics import spec
 from ioc.rows import batch_rows as row_at
 from ioc.rows import facts
 from ioc.rows import records as entity_records
-from ioc.rows.batch_rows import AlertRow, DossierRow, ProbeRow, StatusRow
+from ioc.rows.batch_rows import ALERT_ROW, DOSSIER_ROW, PROBE_ROW, STATUS_ROW
 from ioc.rows.records import (
-    AgentRecord,
-    AlertRecord,
-    DayRecord,
-    DossierRecord,
+    AGENT_RECORD,
+    ALERT_RECORD,
+    DAY_RECORD,
+    DOSSIER_RECORD,
+    SERVICE_RECORD,
     HistogramRecord,
-    ServiceRecord,
 )
 
 Counters = dict[str, dict[str, float]]
@@ -51,11 +51,11 @@ Entities = dict[str, dict[str, Any]]
 
 # Entity kinds kept in a partition's state (all bounded: see ``expire``). The layouts of
 # their records: ``ioc.rows.records``.
-SERVICES = "svc"  # service -> ServiceRecord
-ALERTS = "alert"  # alert_id -> AlertRecord
-DOSSIERS = "dos"  # dossier_id -> DossierRecord (in progress; abandoned after its abandon time)
-AGENTS = "agent"  # agent_id -> AgentRecord (for distinct assets alerting)
-DAYS = "day"  # "YYYY-MM-DD|agency|level" -> DayRecord
+SERVICES = "svc"  # service -> SERVICE_RECORD
+ALERTS = "alert"  # alert_id -> ALERT_RECORD
+DOSSIERS = "dos"  # dossier_id -> DOSSIER_RECORD (in progress; abandoned after its abandon time)
+AGENTS = "agent"  # agent_id -> AGENT_RECORD (for distinct assets alerting)
+DAYS = "day"  # "YYYY-MM-DD|agency|level" -> DAY_RECORD
 # dossier_id -> closed_ts   (so a late "received" does not reopen it). A bare number: a week
 # of closed dossiers is the largest kind, and a one-item list per dossier cost 80 bytes more.
 # Records written before are ``[closed_ts]`` (``_upgraded``).
@@ -341,7 +341,7 @@ class Applied:
 # (metric name, label key) -> increment, summed over a batch (``PartitionState.add_counts``).
 Counts = dict[tuple[str, str], float]
 # A dossier day's sums in a batch: the day bucket's counts, then the period measures.
-_DAY_SUMS = DayRecord.LENGTH
+_DAY_SUMS = DAY_RECORD.LENGTH
 # Where each period measure sits in those sums.
 _PERIOD_AT = {name: _DAY_SUMS + i for name, i in _MEASURE.items()}
 
@@ -352,17 +352,21 @@ _KIND = row_at.KIND
 _EVENT_ID = row_at.EVENT_ID
 _EVENT_TS = row_at.EVENT_TS
 _ALERT_FIELDS = itemgetter(
-    row_at.EVENT_TS, AlertRow.SEVERITY, AlertRow.ASSET_TYPE, AlertRow.AGENCY, AlertRow.ALERT_ID,
-    AlertRow.AGENT_ID, AlertRow.TECHNIQUES, AlertRow.GROUPS, AlertRow.SECURITY_LEVEL,
+    row_at.EVENT_TS, ALERT_ROW.SEVERITY, ALERT_ROW.ASSET_TYPE, ALERT_ROW.AGENCY, ALERT_ROW.ALERT_ID,
+    ALERT_ROW.AGENT_ID, ALERT_ROW.TECHNIQUES, ALERT_ROW.GROUPS, ALERT_ROW.SECURITY_LEVEL,
 )  # fmt: skip
-_STATUS_FIELDS = itemgetter(row_at.EVENT_TS, StatusRow.STATUS, StatusRow.ALERT_ID)
+_STATUS_FIELDS = itemgetter(row_at.EVENT_TS, STATUS_ROW.STATUS, STATUS_ROW.ALERT_ID)
 _PROBE_FIELDS = itemgetter(
-    row_at.EVENT_TS, ProbeRow.SERVICE, ProbeRow.SUCCESS, ProbeRow.DURATION, ProbeRow.TLS_DAYS_LEFT
+    row_at.EVENT_TS,
+    PROBE_ROW.SERVICE,
+    PROBE_ROW.SUCCESS,
+    PROBE_ROW.DURATION,
+    PROBE_ROW.TLS_DAYS_LEFT,
 )
 _DOSSIER_FIELDS = itemgetter(
-    row_at.EVENT_TS, DossierRow.LIFECYCLE, DossierRow.AGENCY, DossierRow.LEVEL,
-    DossierRow.CHANNEL, DossierRow.DOSSIER_ID, DossierRow.DUE_TS, DossierRow.FULL_ONLINE,
-    DossierRow.PAID_ONLINE, DossierRow.DIGITIZED, DossierRow.RATING,
+    row_at.EVENT_TS, DOSSIER_ROW.LIFECYCLE, DOSSIER_ROW.AGENCY, DOSSIER_ROW.LEVEL,
+    DOSSIER_ROW.CHANNEL, DOSSIER_ROW.DOSSIER_ID, DOSSIER_ROW.DUE_TS, DOSSIER_ROW.FULL_ONLINE,
+    DOSSIER_ROW.PAID_ONLINE, DOSSIER_ROW.DIGITIZED, DOSSIER_ROW.RATING,
 )  # fmt: skip
 
 
@@ -490,7 +494,7 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, tally: T
     counts[k] = counts.get(k, 0) + 1
     agents = state.kind(AGENTS)
     seen_agent = agents.get(agent_id)
-    if seen_agent is None or seen_agent[AgentRecord.LAST_TS] < ts:
+    if seen_agent is None or seen_agent[AGENT_RECORD.LAST_TS] < ts:
         agents[agent_id] = [agency, ts]
     tracked = lookups.tracked_techniques
     for technique in techniques:
@@ -504,12 +508,12 @@ def _soc_alert(state: PartitionState, row: list[Any], lookups: Lookups, tally: T
         alerts = state.kind(ALERTS)
         # A status update may have come first: keep what it recorded.
         record = alerts.get(alert_id) or entity_records.new_alert(ts)
-        if record[AlertRecord.SEVERITY] is not None:
+        if record[ALERT_RECORD.SEVERITY] is not None:
             return  # the alert id again: response times run from its first creation
-        record[AlertRecord.SEVERITY] = severity
-        record[AlertRecord.CREATED_TS] = ts
-        record[AlertRecord.AGENCY] = agency
-        record[AlertRecord.SECURITY_LEVEL] = security_level
+        record[ALERT_RECORD.SEVERITY] = severity
+        record[ALERT_RECORD.CREATED_TS] = ts
+        record[ALERT_RECORD.AGENCY] = agency
+        record[ALERT_RECORD.SECURITY_LEVEL] = security_level
         alerts[alert_id] = record
         _settle_alert(state, alert_id, record)
 
@@ -531,35 +535,35 @@ def _soc_status(state: PartitionState, row: list[Any], lookups: Lookups, tally: 
             return
         record[at] = ts
     _count(tally.counts, spec.SOC_ALERT_STATUS.name, status)
-    record[AlertRecord.LAST_TS] = max(record[AlertRecord.LAST_TS], ts)
+    record[ALERT_RECORD.LAST_TS] = max(record[ALERT_RECORD.LAST_TS], ts)
     alerts[alert_id] = record
     _settle_alert(state, alert_id, record)
 
 
 # Where a status change records its time in an alert's record.
-_STATUS_AT = {"acknowledged": AlertRecord.ACKED_TS, "resolved": AlertRecord.RESOLVED_TS}
+_STATUS_AT = {"acknowledged": ALERT_RECORD.ACKED_TS, "resolved": ALERT_RECORD.RESOLVED_TS}
 
 
 def _settle_alert(state: PartitionState, alert_id: str, record: list[Any]) -> None:
     """Observe MTTA and MTTR once each, whatever order alert and status changes came in."""
-    severity = record[AlertRecord.SEVERITY]
+    severity = record[ALERT_RECORD.SEVERITY]
     if severity is None:
         return  # the alert itself has not arrived yet
-    created = record[AlertRecord.CREATED_TS]
-    acked = record[AlertRecord.ACKED_TS]
-    resolved = record[AlertRecord.RESOLVED_TS]
-    security_level = record[AlertRecord.SECURITY_LEVEL]
-    if acked is not None and not record[AlertRecord.MTTA_DONE]:
+    created = record[ALERT_RECORD.CREATED_TS]
+    acked = record[ALERT_RECORD.ACKED_TS]
+    resolved = record[ALERT_RECORD.RESOLVED_TS]
+    security_level = record[ALERT_RECORD.SECURITY_LEVEL]
+    if acked is not None and not record[ALERT_RECORD.MTTA_DONE]:
         state.observe(spec.SOC_MTTA, severity, max(0.0, acked - created))
         state.observe(spec.SOC_MTTA_BY_SECURITY_LEVEL, security_level, max(0.0, acked - created))
-        record[AlertRecord.MTTA_DONE] = 1
-    if resolved is not None and not record[AlertRecord.MTTR_DONE]:
+        record[ALERT_RECORD.MTTA_DONE] = 1
+    if resolved is not None and not record[ALERT_RECORD.MTTR_DONE]:
         state.observe(spec.SOC_MTTR, severity, max(0.0, resolved - created))
         state.observe(spec.SOC_MTTR_BY_SECURITY_LEVEL, security_level, max(0.0, resolved - created))
-        record[AlertRecord.MTTR_DONE] = 1
-    if record[AlertRecord.MTTA_DONE] and record[AlertRecord.MTTR_DONE]:
+        record[ALERT_RECORD.MTTR_DONE] = 1
+    if record[ALERT_RECORD.MTTA_DONE] and record[ALERT_RECORD.MTTR_DONE]:
         del state.kind(ALERTS)[alert_id]
-        state.kind(SETTLED)[alert_id] = record[AlertRecord.LAST_TS]
+        state.kind(SETTLED)[alert_id] = record[ALERT_RECORD.LAST_TS]
 
 
 def _probe(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
@@ -575,12 +579,12 @@ def _probe(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally
     state.observe(spec.PROBE_DURATION, spec.label_key(service, tier), duration)
     services = state.kind(SERVICES)
     record = services.get(service) or [kpi.UNKNOWN, 0, 0, 0.0, None, 0.0]
-    flap = ServiceRecord.FLAP
+    flap = SERVICE_RECORD.FLAP
     record[flap] = kpi.next_flap_state(record[flap], success, lookups.down_after, lookups.up_after)
-    record[ServiceRecord.LAST_TS] = max(record[ServiceRecord.LAST_TS], ts)
-    if tls_days is not None and ts >= record[ServiceRecord.TLS_TS]:
-        record[ServiceRecord.TLS_DAYS] = tls_days
-        record[ServiceRecord.TLS_TS] = ts
+    record[SERVICE_RECORD.LAST_TS] = max(record[SERVICE_RECORD.LAST_TS], ts)
+    if tls_days is not None and ts >= record[SERVICE_RECORD.TLS_TS]:
+        record[SERVICE_RECORD.TLS_DAYS] = tls_days
+        record[SERVICE_RECORD.TLS_TS] = ts
     services[service] = record
 
 
@@ -610,12 +614,12 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
     counts[k] = counts.get(k, 0) + 1
     if lifecycle == "received":
         sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
-        sums[DayRecord.RECEIVED] += 1
+        sums[DAY_RECORD.RECEIVED] += 1
         sums[_PERIOD_AT["received"]] += 1
         if channel == "online":
             sums[_PERIOD_AT["received_online"]] += 1
         if full_online:
-            sums[DayRecord.FULL_ONLINE] += 1
+            sums[DAY_RECORD.FULL_ONLINE] += 1
             sums[_PERIOD_AT["full_online"]] += 1
         if paid_online:
             sums[_PERIOD_AT["paid_online"]] += 1
@@ -642,7 +646,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
         if lifecycle == "resolved":
             _count(counts, spec.DOSSIERS_RESOLVED.name, _SEP.join((agency, level, channel)))
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
-            sums[DayRecord.RESOLVED] += 1
+            sums[DAY_RECORD.RESOLVED] += 1
             sums[_PERIOD_AT["resolved"]] += 1
             if due is not None:
                 when = kpi.timeliness(ts, due, lookups.tz)
@@ -653,7 +657,7 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
                 )
                 sums[_PERIOD_AT["resolved_with_due"]] += 1
                 if when != "late":
-                    sums[DayRecord.ON_TIME] += 1
+                    sums[DAY_RECORD.ON_TIME] += 1
                     sums[_PERIOD_AT["resolved_on_time"]] += 1
         if (
             in_progress.pop(dossier_id, None) is not None
@@ -755,7 +759,7 @@ def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
     agents = state.kind(AGENTS)
     if agents:
         recent = state.max_event_ts - 2 * 3600  # the gauge looks one hour back
-        for agent_id in [k for k, r in agents.items() if r[AgentRecord.LAST_TS] < recent]:
+        for agent_id in [k for k, r in agents.items() if r[AGENT_RECORD.LAST_TS] < recent]:
             del agents[agent_id]
     days = state.kind(DAYS)
     if days:
@@ -767,8 +771,8 @@ def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
         stale = [
             k
             for k, r in alerts.items()
-            if (r[AlertRecord.SEVERITY] is None or r[AlertRecord.RESOLVED_TS] is not None)
-            and r[AlertRecord.LAST_TS] < horizon
+            if (r[ALERT_RECORD.SEVERITY] is None or r[ALERT_RECORD.RESOLVED_TS] is not None)
+            and r[ALERT_RECORD.LAST_TS] < horizon
         ]
         for alert_id in stale:
             del alerts[alert_id]
@@ -803,12 +807,12 @@ def close_abandoned(state: PartitionState, lookups: Lookups) -> None:
     now = state.max_event_ts
     dossiers = state.kind(DOSSIERS)
     if dossiers:
-        at = DossierRecord.ABANDON_TS
+        at = DOSSIER_RECORD.ABANDON_TS
         gone = [k for k, r in dossiers.items() if r[at] is not None and r[at] < now]
         abandoned = state.kind(ABANDONED)
         for dossier_id in gone:
             record = dossiers.pop(dossier_id)
-            agency, level = record[DossierRecord.AGENCY], record[DossierRecord.LEVEL]
+            agency, level = record[DOSSIER_RECORD.AGENCY], record[DOSSIER_RECORD.LEVEL]
             state.inc(spec.DOSSIERS_ABANDONED, spec.label_key(agency, level))
             abandoned[dossier_id] = now
     alerts = state.kind(ALERTS)
@@ -817,12 +821,12 @@ def close_abandoned(state: PartitionState, lookups: Lookups) -> None:
         old = [
             k
             for k, r in alerts.items()
-            if r[AlertRecord.SEVERITY] is not None
-            and r[AlertRecord.RESOLVED_TS] is None
-            and r[AlertRecord.CREATED_TS] < horizon
+            if r[ALERT_RECORD.SEVERITY] is not None
+            and r[ALERT_RECORD.RESOLVED_TS] is None
+            and r[ALERT_RECORD.CREATED_TS] < horizon
         ]
         for alert_id in old:
-            state.inc(spec.SOC_ALERTS_ABANDONED, alerts.pop(alert_id)[AlertRecord.SEVERITY])
+            state.inc(spec.SOC_ALERTS_ABANDONED, alerts.pop(alert_id)[ALERT_RECORD.SEVERITY])
 
 
 def merge_states(states: Iterable[PartitionState]) -> tuple[Counters, Histograms]:

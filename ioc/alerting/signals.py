@@ -23,8 +23,8 @@ import orjson
 from ioc.alerting.detect import Detector
 from ioc.rows import batch_rows as at
 from ioc.rows import facts, signal_rows
-from ioc.rows.batch_rows import AlertRow, DossierRow, ProbeRow
-from ioc.rows.signal_rows import AlertSignal, ProbeSignal
+from ioc.rows.batch_rows import ALERT_ROW, DOSSIER_ROW, PROBE_ROW
+from ioc.rows.signal_rows import ALERT_SIGNAL, PROBE_SIGNAL
 
 Row = Sequence[Any]  # a batch row (ioc.rows.batch_rows)
 
@@ -39,18 +39,18 @@ def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> b
         ts = row[at.EVENT_TS]
         if kind == facts.PROBE:
             probes.append(
-                [ts, row[ProbeRow.SERVICE], row[ProbeRow.SUCCESS], row[ProbeRow.DURATION]]
+                [ts, row[PROBE_ROW.SERVICE], row[PROBE_ROW.SUCCESS], row[PROBE_ROW.DURATION]]
             )
         elif kind == facts.SOC_ALERT:
             soc_newest = ts if soc_newest is None else max(soc_newest, ts)
-            level = row[AlertRow.RULE_LEVEL]
+            level = row[ALERT_ROW.RULE_LEVEL]
             if level >= min_soc_level:
-                alerts.append([ts, level, row[AlertRow.AGENCY], row[AlertRow.AGENT_ID],
-                               row[AlertRow.RULE_ID], row[AlertRow.TECHNIQUES],
-                               row[AlertRow.SECURITY_LEVEL]])  # fmt: skip
+                alerts.append([ts, level, row[ALERT_ROW.AGENCY], row[ALERT_ROW.AGENT_ID],
+                               row[ALERT_ROW.RULE_ID], row[ALERT_ROW.TECHNIQUES],
+                               row[ALERT_ROW.SECURITY_LEVEL]])  # fmt: skip
         elif kind == facts.DOSSIER:
             newest = ts if newest is None else max(newest, ts)
-            if row[DossierRow.LIFECYCLE] == "received":
+            if row[DOSSIER_ROW.LIFECYCLE] == "received":
                 received = ts if received is None else max(received, ts)
     if probes:
         return orjson.dumps({"k": "p", "p": partition, "r": probes})
@@ -74,16 +74,16 @@ def feed(detector: Detector, data: bytes, wall: float) -> None:
         if kind == "p":
             partition = signal.get("p", "")
             for probe in signal["r"]:
-                detector.probe(probe[ProbeSignal.TS], probe[ProbeSignal.SERVICE],
-                               probe[ProbeSignal.SUCCESS], probe[ProbeSignal.DURATION], wall,
+                detector.probe(probe[PROBE_SIGNAL.TS], probe[PROBE_SIGNAL.SERVICE],
+                               probe[PROBE_SIGNAL.SUCCESS], probe[PROBE_SIGNAL.DURATION], wall,
                                partition)  # fmt: skip
         elif kind == "a":
             for row in signal["r"]:
                 alert = signal_rows.upgrade_alert(row)
                 detector.soc_alert(
-                    alert[AlertSignal.TS], alert[AlertSignal.LEVEL], alert[AlertSignal.AGENCY],
-                    alert[AlertSignal.AGENT], alert[AlertSignal.RULE_ID],
-                    alert[AlertSignal.TECHNIQUES], wall, alert[AlertSignal.SECURITY_LEVEL],
+                    alert[ALERT_SIGNAL.TS], alert[ALERT_SIGNAL.LEVEL], alert[ALERT_SIGNAL.AGENCY],
+                    alert[ALERT_SIGNAL.AGENT], alert[ALERT_SIGNAL.RULE_ID],
+                    alert[ALERT_SIGNAL.TECHNIQUES], wall, alert[ALERT_SIGNAL.SECURITY_LEVEL],
                 )  # fmt: skip
             if "t" in signal:
                 detector.clocks["soc"].observe(signal["t"], wall)

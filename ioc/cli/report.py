@@ -8,10 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ioc.cli.common import (
-    add_broker_and_catalog,
-    settings_from,
-)
+from ioc.cli.common import add_broker_and_catalog, settings_from
 from ioc.config import ConfigError
 
 

@@ -6,11 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from ioc.cli.common import (
-    add_broker_and_catalog,
-    add_loglevel,
-    settings_from,
-)
+from ioc.cli.common import add_broker_and_catalog, add_loglevel, settings_from
 
 
 def add_parser(sub: Any) -> None:

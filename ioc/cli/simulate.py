@@ -8,11 +8,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from ioc.cli.common import (
-    add_broker_and_catalog,
-    aware_time,
-    settings_from,
-)
+from ioc.cli.common import add_broker_and_catalog, aware_time, settings_from
 from ioc.config import ConfigError
 
 

@@ -8,12 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ioc.cli.common import (
-    add_broker_and_catalog,
-    add_loglevel,
-    configure_logging,
-    settings_from,
-)
+from ioc.cli.common import add_broker_and_catalog, add_loglevel, configure_logging, settings_from
 
 
 def add_parser(sub: Any) -> None:

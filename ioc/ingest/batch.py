@@ -19,19 +19,19 @@ from __future__ import annotations
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import orjson
 
 from ioc.ingest.facts import Fact
 from ioc.rows import batch_rows
-from ioc.rows.batch_rows import OFFSET, PackRecord
+from ioc.rows.batch_rows import OFFSET, PACK_RECORD
 
-Packed = tuple[int, int, Fact | None, str | None]  # PackRecord
+Packed = tuple[int, int, Fact | None, str | None]  # PACK_RECORD
 
 
 def _offset_of(record: Packed) -> int:
-    return record[PackRecord.OFFSET]
+    return cast(int, record[PACK_RECORD.OFFSET])
 
 
 # The "reason" of a record whose event was forwarded to its entity's partition.

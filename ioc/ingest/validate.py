@@ -15,7 +15,7 @@ from ioc.contracts.keys import partition_key
 from ioc.ingest.decode import Decoder, NotDecoded
 from ioc.ingest.facts import Fact, fact_of
 from ioc.rows import facts
-from ioc.rows.facts import AlertFact, DossierFact, ProbeFact
+from ioc.rows.facts import ALERT_FACT, DOSSIER_FACT, PROBE_FACT
 
 DeadLetterReason = Literal[
     "invalid_json",
@@ -103,11 +103,11 @@ class EventValidator:
         """Whether a fact's catalog ids are in the catalog."""
         kind = fact[facts.KIND]
         if kind == facts.SOC_ALERT:
-            return fact[AlertFact.AGENCY] in self._agencies
+            return fact[ALERT_FACT.AGENCY] in self._agencies
         if kind == facts.PROBE:
-            return fact[ProbeFact.SERVICE] in self._services
+            return fact[PROBE_FACT.SERVICE] in self._services
         if kind == facts.DOSSIER:
-            return fact[DossierFact.AGENCY] in self._agencies
+            return fact[DOSSIER_FACT.AGENCY] in self._agencies
         return True
 
     def check(self, value: bytes | None, now: float) -> Event | Rejected:

@@ -3,10 +3,12 @@ fact (``ioc.rows.facts``), so each position is the fact's plus one."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
 from ioc.rows import facts
-from ioc.rows.facts import AlertFact, DossierFact, ProbeFact, StatusFact
+from ioc.rows.facts import AlertFields, DossierFields, ProbeFields, StatusFields
+from ioc.rows.layout import Layout
 
 OFFSET: Final = 0
 _SHIFT: Final = 1
@@ -14,49 +16,12 @@ _SHIFT: Final = 1
 KIND: Final = facts.KIND + _SHIFT
 EVENT_ID: Final = facts.EVENT_ID + _SHIFT
 EVENT_TS: Final = facts.EVENT_TS + _SHIFT
+_FIRST: Final = EVENT_TS + 1
 
-
-class AlertRow:
-    SEVERITY: Final = AlertFact.SEVERITY + _SHIFT
-    ASSET_TYPE: Final = AlertFact.ASSET_TYPE + _SHIFT
-    AGENCY: Final = AlertFact.AGENCY + _SHIFT
-    ALERT_ID: Final = AlertFact.ALERT_ID + _SHIFT
-    AGENT_ID: Final = AlertFact.AGENT_ID + _SHIFT
-    TECHNIQUES: Final = AlertFact.TECHNIQUES + _SHIFT
-    GROUPS: Final = AlertFact.GROUPS + _SHIFT
-    RULE_LEVEL: Final = AlertFact.RULE_LEVEL + _SHIFT
-    RULE_ID: Final = AlertFact.RULE_ID + _SHIFT
-    SECURITY_LEVEL: Final = AlertFact.SECURITY_LEVEL + _SHIFT
-    LENGTH: Final = AlertFact.LENGTH + _SHIFT
-
-
-class StatusRow:
-    STATUS: Final = StatusFact.STATUS + _SHIFT
-    ALERT_ID: Final = StatusFact.ALERT_ID + _SHIFT
-    LENGTH: Final = StatusFact.LENGTH + _SHIFT
-
-
-class ProbeRow:
-    SERVICE: Final = ProbeFact.SERVICE + _SHIFT
-    SUCCESS: Final = ProbeFact.SUCCESS + _SHIFT
-    DURATION: Final = ProbeFact.DURATION + _SHIFT
-    TLS_DAYS_LEFT: Final = ProbeFact.TLS_DAYS_LEFT + _SHIFT
-    LENGTH: Final = ProbeFact.LENGTH + _SHIFT
-
-
-class DossierRow:
-    LIFECYCLE: Final = DossierFact.LIFECYCLE + _SHIFT
-    AGENCY: Final = DossierFact.AGENCY + _SHIFT
-    LEVEL: Final = DossierFact.LEVEL + _SHIFT
-    CHANNEL: Final = DossierFact.CHANNEL + _SHIFT
-    DOSSIER_ID: Final = DossierFact.DOSSIER_ID + _SHIFT
-    DUE_TS: Final = DossierFact.DUE_TS + _SHIFT
-    FULL_ONLINE: Final = DossierFact.FULL_ONLINE + _SHIFT
-    PAID_ONLINE: Final = DossierFact.PAID_ONLINE + _SHIFT
-    DIGITIZED: Final = DossierFact.DIGITIZED + _SHIFT
-    RATING: Final = DossierFact.RATING + _SHIFT
-    LENGTH: Final = DossierFact.LENGTH + _SHIFT
-
+ALERT_ROW: Final = AlertFields.starting_at(_FIRST)
+STATUS_ROW: Final = StatusFields.starting_at(_FIRST)
+PROBE_ROW: Final = ProbeFields.starting_at(_FIRST)
+DOSSIER_ROW: Final = DossierFields.starting_at(_FIRST)
 
 ENTITY: Final = {kind: at + _SHIFT for kind, at in facts.ENTITY.items()}
 
@@ -68,15 +33,19 @@ _ALERT_TAIL: Final = (0, None, None)
 def upgrade(rows: list[list[Any]]) -> None:
     """Bring rows written by older versions to the current layout, in place."""
     for row in rows:
-        if len(row) < AlertRow.LENGTH and row[KIND] == facts.SOC_ALERT:
-            row.extend(_ALERT_TAIL[len(row) - AlertRow.RULE_LEVEL :])
+        if len(row) < ALERT_ROW.LENGTH and row[KIND] == facts.SOC_ALERT:
+            row.extend(_ALERT_TAIL[len(row) - ALERT_ROW.RULE_LEVEL :])
 
 
-class PackRecord:
+@dataclass(frozen=True, slots=True)
+class PackedFields(Layout):
     """What the ingest packs per source message (``ioc.ingest.batch.pack_partition``):
     (offset, shard, fact | None, dead-letter reason | None)."""
 
-    OFFSET: Final = 0
-    SHARD: Final = 1
-    FACT: Final = 2
-    REASON: Final = 3
+    OFFSET: int
+    SHARD: int
+    FACT: int
+    REASON: int
+
+
+PACK_RECORD: Final = PackedFields.starting_at(0)

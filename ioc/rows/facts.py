@@ -11,11 +11,16 @@ needs (``ioc.ingest.facts.fact_of`` writes them; times are POSIX seconds)::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
+
+from ioc.rows.layout import Layout
 
 KIND: Final = 0
 EVENT_ID: Final = 1
 EVENT_TS: Final = 2
+# What a kind's own fields follow.
+_FIRST: Final = EVENT_TS + 1
 
 SOC_ALERT: Final = "a"
 SOC_STATUS: Final = "s"
@@ -23,53 +28,58 @@ PROBE: Final = "p"
 DOSSIER: Final = "d"
 
 
-class AlertFact:
-    SEVERITY: Final = 3
-    ASSET_TYPE: Final = 4
-    AGENCY: Final = 5
-    ALERT_ID: Final = 6
-    AGENT_ID: Final = 7
-    TECHNIQUES: Final = 8
-    GROUPS: Final = 9
-    RULE_LEVEL: Final = 10
-    RULE_ID: Final = 11
-    SECURITY_LEVEL: Final = 12
-    LENGTH: Final = 13
+@dataclass(frozen=True, slots=True)
+class AlertFields(Layout):
+    SEVERITY: int
+    ASSET_TYPE: int
+    AGENCY: int
+    ALERT_ID: int
+    AGENT_ID: int
+    TECHNIQUES: int
+    GROUPS: int
+    RULE_LEVEL: int
+    RULE_ID: int
+    SECURITY_LEVEL: int
 
 
-class StatusFact:
-    STATUS: Final = 3
-    ALERT_ID: Final = 4
-    LENGTH: Final = 5
+@dataclass(frozen=True, slots=True)
+class StatusFields(Layout):
+    STATUS: int
+    ALERT_ID: int
 
 
-class ProbeFact:
-    SERVICE: Final = 3
-    SUCCESS: Final = 4
-    DURATION: Final = 5
-    TLS_DAYS_LEFT: Final = 6
-    LENGTH: Final = 7
+@dataclass(frozen=True, slots=True)
+class ProbeFields(Layout):
+    SERVICE: int
+    SUCCESS: int
+    DURATION: int
+    TLS_DAYS_LEFT: int
 
 
-class DossierFact:
-    LIFECYCLE: Final = 3
-    AGENCY: Final = 4
-    LEVEL: Final = 5
-    CHANNEL: Final = 6
-    DOSSIER_ID: Final = 7
-    DUE_TS: Final = 8
-    FULL_ONLINE: Final = 9
-    PAID_ONLINE: Final = 10
-    DIGITIZED: Final = 11
-    RATING: Final = 12
-    LENGTH: Final = 13
+@dataclass(frozen=True, slots=True)
+class DossierFields(Layout):
+    LIFECYCLE: int
+    AGENCY: int
+    LEVEL: int
+    CHANNEL: int
+    DOSSIER_ID: int
+    DUE_TS: int
+    FULL_ONLINE: int
+    PAID_ONLINE: int
+    DIGITIZED: int
+    RATING: int
 
+
+ALERT_FACT: Final = AlertFields.starting_at(_FIRST)
+STATUS_FACT: Final = StatusFields.starting_at(_FIRST)
+PROBE_FACT: Final = ProbeFields.starting_at(_FIRST)
+DOSSIER_FACT: Final = DossierFields.starting_at(_FIRST)
 
 # The field that scopes a kind's event id (the agent, the alert, the service, the dossier):
 # the same event id under two of them is two events.
 ENTITY: Final = {
-    SOC_ALERT: AlertFact.AGENT_ID,
-    SOC_STATUS: StatusFact.ALERT_ID,
-    PROBE: ProbeFact.SERVICE,
-    DOSSIER: DossierFact.DOSSIER_ID,
+    SOC_ALERT: ALERT_FACT.AGENT_ID,
+    SOC_STATUS: STATUS_FACT.ALERT_ID,
+    PROBE: PROBE_FACT.SERVICE,
+    DOSSIER: DOSSIER_FACT.DOSSIER_ID,
 }

@@ -3,80 +3,94 @@ keeps them, by kind), and how a record written by an older version is brought up
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
+from ioc.rows.layout import Layout
 
-class AlertRecord:
-    """alert_id -> an open (or settling) SOC alert. ``SEVERITY`` is None while only status
+
+@dataclass(frozen=True, slots=True)
+class AlertRecordFields(Layout):
+    """alert_id -> an open (or settling) SOC alert; SEVERITY is None while only status
     changes have arrived."""
 
-    SEVERITY: Final = 0
-    CREATED_TS: Final = 1
-    ACKED_TS: Final = 2
-    RESOLVED_TS: Final = 3
-    AGENCY: Final = 4
-    MTTA_DONE: Final = 5
-    MTTR_DONE: Final = 6
-    LAST_TS: Final = 7
-    SECURITY_LEVEL: Final = 8
-    LENGTH: Final = 9
+    SEVERITY: int
+    CREATED_TS: int
+    ACKED_TS: int
+    RESOLVED_TS: int
+    AGENCY: int
+    MTTA_DONE: int
+    MTTR_DONE: int
+    LAST_TS: int
+    SECURITY_LEVEL: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecordFields(Layout):
+    """service -> its flap status and its last probe and certificate."""
+
+    STATUS: int
+    FAILURES: int
+    SUCCESSES: int
+    LAST_TS: int
+    TLS_DAYS: int
+    TLS_TS: int
+
+    @property
+    def FLAP(self) -> slice:
+        """The part ``kpi.next_flap_state`` reads and returns."""
+        return slice(self.STATUS, self.SUCCESSES + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRecordFields(Layout):
+    """dossier_id -> a dossier in progress, abandoned after ABANDON_TS."""
+
+    AGENCY: int
+    LEVEL: int
+    DUE_TS: int
+    ABANDON_TS: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRecordFields(Layout):
+    """agent_id -> the agency of an agent and its last alert (distinct assets alerting)."""
+
+    AGENCY: int
+    LAST_TS: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayRecordFields(Layout):
+    """ "YYYY-MM-DD|agency|level" -> a day's dossier counts."""
+
+    RECEIVED: int
+    RESOLVED: int
+    ON_TIME: int
+    FULL_ONLINE: int
+
+
+ALERT_RECORD: Final = AlertRecordFields.starting_at(0)
+SERVICE_RECORD: Final = ServiceRecordFields.starting_at(0)
+DOSSIER_RECORD: Final = DossierRecordFields.starting_at(0)
+AGENT_RECORD: Final = AgentRecordFields.starting_at(0)
+DAY_RECORD: Final = DayRecordFields.starting_at(0)
 
 
 def new_alert(ts: float) -> list[Any]:
     return [None, None, None, None, None, 0, 0, ts, "none"]
 
 
-class ServiceRecord:
-    """service -> its flap status and its last probe and certificate."""
-
-    STATUS: Final = 0
-    FAILURES: Final = 1
-    SUCCESSES: Final = 2
-    LAST_TS: Final = 3
-    TLS_DAYS: Final = 4
-    TLS_TS: Final = 5
-    LENGTH: Final = 6
-    # The part ``kpi.next_flap_state`` reads and returns.
-    FLAP: Final = slice(STATUS, SUCCESSES + 1)
-
-
-class DossierRecord:
-    """dossier_id -> a dossier in progress, abandoned after ``ABANDON_TS``."""
-
-    AGENCY: Final = 0
-    LEVEL: Final = 1
-    DUE_TS: Final = 2
-    ABANDON_TS: Final = 3
-    LENGTH: Final = 4
-
-
-class AgentRecord:
-    """agent_id -> the agency of an agent and its last alert (distinct assets alerting)."""
-
-    AGENCY: Final = 0
-    LAST_TS: Final = 1
-
-
-class DayRecord:
-    """ "YYYY-MM-DD|agency|level" -> a day's dossier counts."""
-
-    RECEIVED: Final = 0
-    RESOLVED: Final = 1
-    ON_TIME: Final = 2
-    FULL_ONLINE: Final = 3
-    LENGTH: Final = 4
-
-
 def upgrade_alert(record: list[Any]) -> list[Any]:
-    """Alert records kept before the security level was end at ``LAST_TS``."""
-    if len(record) < AlertRecord.LENGTH:
+    """Alert records kept before the security level was end at LAST_TS."""
+    if len(record) < ALERT_RECORD.LENGTH:
         record.append("none")
     return record
 
 
 def upgrade_dossier(record: list[Any]) -> list[Any]:
     """Dossier records kept before abandonment was have no abandon time: never abandoned."""
-    if len(record) < DossierRecord.LENGTH:
+    if len(record) < DOSSIER_RECORD.LENGTH:
         record.append(None)
     return record
 

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
-
-class ProbeSignal:
-    """[ts, service, success, duration]"""
-
-    TS: Final = 0
-    SERVICE: Final = 1
-    SUCCESS: Final = 2
-    DURATION: Final = 3
+from ioc.rows.layout import Layout
 
 
-class AlertSignal:
-    """[ts, level, agency, agent, rule_id, [techniques], security_level | null]"""
+@dataclass(frozen=True, slots=True)
+class ProbeSignalFields(Layout):
+    TS: int
+    SERVICE: int
+    SUCCESS: int
+    DURATION: int
 
-    TS: Final = 0
-    LEVEL: Final = 1
-    AGENCY: Final = 2
-    AGENT: Final = 3
-    RULE_ID: Final = 4
-    TECHNIQUES: Final = 5
-    SECURITY_LEVEL: Final = 6
-    LENGTH: Final = 7
+
+@dataclass(frozen=True, slots=True)
+class AlertSignalFields(Layout):
+    TS: int
+    LEVEL: int
+    AGENCY: int
+    AGENT: int
+    RULE_ID: int
+    TECHNIQUES: int
+    SECURITY_LEVEL: int
+
+
+PROBE_SIGNAL: Final = ProbeSignalFields.starting_at(0)
+ALERT_SIGNAL: Final = AlertSignalFields.starting_at(0)
 
 
 def upgrade_alert(row: list[Any]) -> list[Any]:
     """Signals written before the security level was carried have six values."""
-    if len(row) < AlertSignal.LENGTH:
+    if len(row) < ALERT_SIGNAL.LENGTH:
         row.append(None)
     return row

@@ -4,6 +4,7 @@ as the current ones, and no reader indexes a row by a bare number."""
 from __future__ import annotations
 
 import ast
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,10 @@ from ioc.catalog import Catalog
 from ioc.ingest import unpack_batch
 from ioc.metrics import spec
 from ioc.rows import batch_rows, facts, signal_rows
-from ioc.rows.batch_rows import AlertRow
-from ioc.rows.facts import AlertFact, DossierFact, ProbeFact, StatusFact
-from ioc.rows.records import AlertRecord, DossierRecord
+from ioc.rows.batch_rows import ALERT_ROW
+from ioc.rows.facts import ALERT_FACT, DOSSIER_FACT, PROBE_FACT, STATUS_FACT
+from ioc.rows.layout import Layout
+from ioc.rows.records import ALERT_RECORD, DOSSIER_RECORD
 from tests.conftest import as_fact, dossier, soc_alert, uptime_probe
 
 ROOT = Path(__file__).parents[2]
@@ -68,7 +70,7 @@ def test_the_check_finds_a_bare_index() -> None:
     assert sorted(found) == [
         "line 1: record[0:3]", "line 1: record[0:3][1]", "line 1: records[0][0]", "line 1: row[3]"
     ]  # fmt: skip
-    assert bare_indexes("x = row[AlertRow.LEVEL] + name[:4] + rows[0]") == []
+    assert bare_indexes("x = row[ALERT_ROW.LEVEL] + name[:4] + rows[0]") == []
 
 
 @pytest.mark.parametrize("module", READERS)
@@ -79,12 +81,12 @@ def test_no_reader_indexes_a_row_by_a_bare_number(module: str) -> None:
 @pytest.mark.parametrize(
     ("doc", "kind", "where", "value"),
     [
-        (soc_alert(agency="so-tc"), facts.SOC_ALERT, AlertFact.AGENCY, "so-tc"),
-        (soc_alert(), facts.SOC_ALERT, AlertFact.RULE_ID, "5712"),
-        (soc_alert(security_level=3), facts.SOC_ALERT, AlertFact.SECURITY_LEVEL, 3),
-        (uptime_probe(), facts.PROBE, ProbeFact.SERVICE, uptime_probe()["service"]),
-        (dossier(), facts.DOSSIER, DossierFact.DOSSIER_ID, dossier()["dossier_id"]),
-        (dossier(), facts.DOSSIER, DossierFact.AGENCY, dossier()["agency"]),
+        (soc_alert(agency="so-tc"), facts.SOC_ALERT, ALERT_FACT.AGENCY, "so-tc"),
+        (soc_alert(), facts.SOC_ALERT, ALERT_FACT.RULE_ID, "5712"),
+        (soc_alert(security_level=3), facts.SOC_ALERT, ALERT_FACT.SECURITY_LEVEL, 3),
+        (uptime_probe(), facts.PROBE, PROBE_FACT.SERVICE, uptime_probe()["service"]),
+        (dossier(), facts.DOSSIER, DOSSIER_FACT.DOSSIER_ID, dossier()["dossier_id"]),
+        (dossier(), facts.DOSSIER, DOSSIER_FACT.AGENCY, dossier()["agency"]),
     ],
 )
 def test_a_fact_holds_each_field_where_its_layout_says(
@@ -97,19 +99,19 @@ def test_a_fact_holds_each_field_where_its_layout_says(
 
 @pytest.mark.parametrize(
     ("layout", "length"),
-    [(AlertFact, 13), (StatusFact, 5), (ProbeFact, 7), (DossierFact, 13)],
+    [(ALERT_FACT, 13), (STATUS_FACT, 5), (PROBE_FACT, 7), (DOSSIER_FACT, 13)],
 )
-def test_a_layout_names_every_position_once(layout: type, length: int) -> None:
-    named = [v for k, v in vars(layout).items() if k.isupper() and k != "LENGTH"]
+def test_a_layout_names_every_position_once(layout: Layout, length: int) -> None:
+    named = [getattr(layout, f.name) for f in fields(layout)]
     assert sorted([facts.KIND, facts.EVENT_ID, facts.EVENT_TS, *named]) == list(range(length))
-    assert length == layout.LENGTH  # type: ignore[attr-defined]
+    assert length == layout.LENGTH
 
 
 def test_a_batch_row_is_the_offset_then_the_fact() -> None:
     fact = as_fact(soc_alert())
     row = [42, *fact]
     assert row[batch_rows.OFFSET] == 42
-    assert row[AlertRow.AGENT_ID] == fact[AlertFact.AGENT_ID]
+    assert row[ALERT_ROW.AGENT_ID] == fact[ALERT_FACT.AGENT_ID]
     assert row[batch_rows.ENTITY[facts.SOC_ALERT]] == fact[facts.ENTITY[facts.SOC_ALERT]]
 
 
@@ -124,10 +126,10 @@ def test_a_batch_row_written_before_rule_and_security_levels_reads_as_unknown(
     cut: int, catalog: Catalog
 ) -> None:
     (row,) = unpack_batch(_old_batch(cut)).events
-    assert len(row) == AlertRow.LENGTH
-    assert row[AlertRow.SECURITY_LEVEL] is None
+    assert len(row) == ALERT_ROW.LENGTH
+    assert row[ALERT_ROW.SECURITY_LEVEL] is None
     if cut == 11:
-        assert row[AlertRow.RULE_LEVEL] == 0
+        assert row[ALERT_ROW.RULE_LEVEL] == 0
     state = PartitionState()
     apply_batch(state, unpack_batch(_old_batch(cut)), Lookups.from_catalog(catalog))
     by_level = state.counters[spec.SOC_ALERTS_BY_SECURITY_LEVEL.name]
@@ -139,10 +141,10 @@ def test_entity_records_kept_by_older_versions_read_in_the_current_layout() -> N
     old.kind(ALERTS)["a-1"] = ["high", 1.0, None, None, "so-tc", 0, 0, 1.0]
     old.kind(DOSSIERS)["d-1"] = ["so-tc", "province", None]
     state = PartitionState.from_bytes(old.to_bytes())
-    assert state.kind(ALERTS)["a-1"][AlertRecord.SECURITY_LEVEL] == "none"
-    assert state.kind(DOSSIERS)["d-1"][DossierRecord.ABANDON_TS] is None
+    assert state.kind(ALERTS)["a-1"][ALERT_RECORD.SECURITY_LEVEL] == "none"
+    assert state.kind(DOSSIERS)["d-1"][DOSSIER_RECORD.ABANDON_TS] is None
 
 
 def test_a_signal_row_written_before_security_levels_reads_as_unknown() -> None:
     row = signal_rows.upgrade_alert([1.0, 12, "so-tc", "agent", "5712", ["T1110"]])
-    assert row[signal_rows.AlertSignal.SECURITY_LEVEL] is None
+    assert row[signal_rows.ALERT_SIGNAL.SECURITY_LEVEL] is None

@@ -16,7 +16,7 @@ from ioc.alerting.signals import feed, signal_of
 from ioc.catalog import Catalog
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
-from ioc.rows.records import AlertRecord
+from ioc.rows.records import ALERT_RECORD
 from tests.conftest import as_fact, soc_alert
 from tests.unit.test_detect import T0
 
@@ -73,7 +73,7 @@ def test_response_times_are_observed_by_security_level(catalog: Catalog) -> None
 def test_an_alert_record_kept_before_security_levels_still_settles(catalog: Catalog) -> None:
     state = applied(catalog, [alert(13, 3)])
     record = state.kind(ALERTS)["a-1"]
-    del record[AlertRecord.SECURITY_LEVEL :]  # as the previous version kept it
+    del record[ALERT_RECORD.SECURITY_LEVEL :]  # as the previous version kept it
     state = PartitionState.from_bytes(state.to_bytes())  # its snapshot, read by this one
     apply_batch(
         state,
