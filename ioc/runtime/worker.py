@@ -38,7 +38,7 @@ class WorkerProcess(IocCommand):
 
     @property
     def progress_url(self) -> str:
-        """Applied offset per owned source partition, as JSON (``streams.app``)."""
+        """Applied offset per owned source partition, as JSON (``streams.pages``)."""
         return f"http://127.0.0.1:{self.web_port}/progress"
 
     def wait_ready(self, timeout: float = 60.0) -> None:
