@@ -30,10 +30,14 @@ ENTITY: Final = {kind: at + _SHIFT for kind, at in facts.ENTITY.items()}
 _ALERT_TAIL: Final = (0, None, None)
 
 
+_ALERT_LENGTH: Final = ALERT_ROW.LENGTH  # looked up once: this runs for every row decoded
+
+
 def upgrade(rows: list[list[Any]]) -> None:
     """Bring rows written by older versions to the current layout, in place."""
+    length = _ALERT_LENGTH
     for row in rows:
-        if len(row) < ALERT_ROW.LENGTH and row[KIND] == facts.SOC_ALERT:
+        if len(row) < length and row[KIND] == facts.SOC_ALERT:
             row.extend(_ALERT_TAIL[len(row) - ALERT_ROW.RULE_LEVEL :])
 
 

@@ -77,20 +77,25 @@ AGENT_RECORD: Final = AgentRecordFields.starting_at(0)
 DAY_RECORD: Final = DayRecordFields.starting_at(0)
 
 
+# Looked up once: the upgrades run for every record of a state read.
+_ALERT_LENGTH: Final = ALERT_RECORD.LENGTH
+_DOSSIER_LENGTH: Final = DOSSIER_RECORD.LENGTH
+
+
 def new_alert(ts: float) -> list[Any]:
     return [None, None, None, None, None, 0, 0, ts, "none"]
 
 
 def upgrade_alert(record: list[Any]) -> list[Any]:
     """Alert records kept before the security level was end at LAST_TS."""
-    if len(record) < ALERT_RECORD.LENGTH:
+    if len(record) < _ALERT_LENGTH:
         record.append("none")
     return record
 
 
 def upgrade_dossier(record: list[Any]) -> list[Any]:
     """Dossier records kept before abandonment was have no abandon time: never abandoned."""
-    if len(record) < DOSSIER_RECORD.LENGTH:
+    if len(record) < _DOSSIER_LENGTH:
         record.append(None)
     return record
 

@@ -31,8 +31,11 @@ PROBE_SIGNAL: Final = ProbeSignalFields.starting_at(0)
 ALERT_SIGNAL: Final = AlertSignalFields.starting_at(0)
 
 
+_ALERT_LENGTH: Final = ALERT_SIGNAL.LENGTH
+
+
 def upgrade_alert(row: list[Any]) -> list[Any]:
     """Signals written before the security level was carried have six values."""
-    if len(row) < ALERT_SIGNAL.LENGTH:
+    if len(row) < _ALERT_LENGTH:
         row.append(None)
     return row
