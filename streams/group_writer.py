@@ -65,11 +65,6 @@ class GroupWriter:
         """The agent's ack, once its stream runs: until then nothing is acked."""
         self._ack = ack
 
-    @property
-    def held(self) -> int:
-        """Events of the open group: applied, not yet written."""
-        return len(self._pending)
-
     def hold(self, event: Any, events: int) -> None:
         """``event``'s batch, of ``events`` events, is applied: it joins the open group."""
         self._events += events

@@ -74,10 +74,6 @@ class SourcePartition:
         source, partition = head.rsplit(SOURCE_SEP, 1)
         return cls(source.decode(), int(partition))
 
-    @property
-    def key(self) -> bytes:
-        return batch_key(self.source, self.partition)
-
 
 def batch_key_of(key: bytes) -> bytes:
     """The batch key a shard, delta or seen key starts with: ``soc:3#17`` -> ``soc:3``."""
