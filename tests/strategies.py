@@ -122,8 +122,24 @@ def dossiers(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
         naive = candidate.replace(tzinfo=None)
         due_time = candidate if _FIRST <= naive <= _LAST else event_time
     agency = draw(st.sampled_from(catalog.agencies))
+    version = draw(st.sampled_from([1, 2]))
+    maybe = st.none() | st.booleans()
+    synced = None
+    if version == 2 and draw(st.booleans()):
+        # From the step itself to a few years on, in microseconds: the delay is read the
+        # same way by both decoders.
+        later = event_time + timedelta(microseconds=draw(st.integers(0, 10**14)))
+        synced = later if later.replace(tzinfo=None) <= _LAST else event_time
+    version_2 = {
+        "full_online_eligible": draw(maybe),
+        "fee_required": draw(maybe),
+        "electronic_result": draw(maybe),
+        "components_replaced": draw(maybe),
+        "portal_synced_time": synced.isoformat() if synced is not None else None,
+    }
     return {
-        "schema_version": 1,
+        "schema_version": version,
+        **(version_2 if version == 2 else {}),
         "event_id": draw(ids),
         "event_time": event_time.isoformat(),
         "event_type": "dossier",

@@ -73,6 +73,9 @@ SETTLED = "alert_settled"
 # and the previous month, quarter and year (Decision 766 reports by period).
 PERIODS = "period"
 _MEASURE = {name: i for i, name in enumerate(spec.PERIOD_MEASURES)}
+# dossier_id -> ts: resolved late, or rated unsatisfied or with a complaint. The portal's
+# dossier satisfaction counts such a dossier once against its agency, whichever came first.
+DISSATISFIED = "dos_dissatisfied"
 # Ratings that count against satisfaction (Decision 766).
 _UNSATISFIED = frozenset({"unsatisfied", "complaint"})
 
@@ -265,7 +268,16 @@ def _upgraded(kind: str, kept: dict[str, Any]) -> dict[str, Any]:
     return {k: r if r is None else upgrade(r) for k, r in kept.items()}
 
 
+def _upgrade_period(record: list[int]) -> list[int]:
+    """Period records kept before a measure was added end before it: none counted yet."""
+    missing = len(_MEASURE) - len(record)
+    if missing > 0:
+        record.extend([0] * missing)
+    return record
+
+
 _UPGRADES = {
+    PERIODS: _upgrade_period,
     CLOSED: entity_records.upgrade_closed,
     ALERTS: entity_records.upgrade_alert,
     DOSSIERS: entity_records.upgrade_dossier,
@@ -292,6 +304,9 @@ class Lookups:
     # Closing out abandoned entities (catalog kpi.retention), in seconds.
     dossier_overdue_seconds: float = 90 * 86400.0
     dossier_open_seconds: float = 400 * 86400.0
+    # A dossier step is synchronised with the national portal in time within this many
+    # seconds of it (catalog kpi.portal_sync_seconds).
+    portal_sync_seconds: float = 300.0
     alert_open_seconds: float = 30 * 86400.0
     # agency -> its level: the dossier gauges exist at 0 for each from the first scrape.
     agency_level: Mapping[str, str] = field(default_factory=dict)
@@ -315,6 +330,7 @@ class Lookups:
             agency_group={a.id: (a.group, a.area or "") for a in catalog.agencies},
             dossier_overdue_seconds=catalog.kpi.retention.dossier_overdue_days * 86400.0,
             dossier_open_seconds=catalog.kpi.retention.dossier_open_days * 86400.0,
+            portal_sync_seconds=catalog.kpi.portal_sync_seconds,
             alert_open_seconds=catalog.kpi.retention.alert_open_days * 86400.0,
         )
 
@@ -367,6 +383,8 @@ _DOSSIER_FIELDS = itemgetter(
     row_at.EVENT_TS, DOSSIER_ROW.LIFECYCLE, DOSSIER_ROW.AGENCY, DOSSIER_ROW.LEVEL,
     DOSSIER_ROW.CHANNEL, DOSSIER_ROW.DOSSIER_ID, DOSSIER_ROW.DUE_TS, DOSSIER_ROW.FULL_ONLINE,
     DOSSIER_ROW.PAID_ONLINE, DOSSIER_ROW.DIGITIZED, DOSSIER_ROW.RATING,
+    DOSSIER_ROW.SCHEMA_VERSION, DOSSIER_ROW.FULL_ONLINE_ELIGIBLE, DOSSIER_ROW.FEE_REQUIRED,
+    DOSSIER_ROW.ELECTRONIC_RESULT, DOSSIER_ROW.COMPONENTS_REPLACED, DOSSIER_ROW.PORTAL_SYNC_DELAY,
 )  # fmt: skip
 
 
@@ -601,6 +619,12 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
         paid_online,
         digitized,
         rating,
+        version,
+        eligible,
+        fee_required,
+        electronic_result,
+        replaced,
+        sync_delay,
     ) = _DOSSIER_FIELDS(row)
     if ts > state.max_event_ts:
         state.max_event_ts = ts
@@ -612,6 +636,12 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
         return
     k = (_DOSSIER_EVENTS, _SEP.join((agency, level, lifecycle)))
     counts[k] = counts.get(k, 0) + 1
+    if version != 1 and lifecycle != "rated":
+        # A step of the dossier's progress, which the portal must receive in time.
+        sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
+        sums[_PERIOD_AT["steps_sync_tracked"]] += 1
+        if sync_delay is not None and sync_delay <= lookups.portal_sync_seconds:
+            sums[_PERIOD_AT["steps_synced_in_time"]] += 1
     if lifecycle == "received":
         sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
         sums[DAY_RECORD.RECEIVED] += 1
@@ -625,6 +655,18 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
             sums[_PERIOD_AT["paid_online"]] += 1
         if digitized:
             sums[_PERIOD_AT["digitized"]] += 1
+        if eligible:
+            sums[_PERIOD_AT["received_eligible"]] += 1
+            if full_online:
+                sums[_PERIOD_AT["full_online_eligible"]] += 1
+        if fee_required:
+            sums[_PERIOD_AT["received_with_fee"]] += 1
+            if paid_online:
+                sums[_PERIOD_AT["paid_online_with_fee"]] += 1
+        if replaced is not None:
+            sums[_PERIOD_AT["received_replaceable"]] += 1
+            if replaced:
+                sums[_PERIOD_AT["components_replaced"]] += 1
         _count(counts, spec.DOSSIERS_RECEIVED.name, _SEP.join((agency, level, channel)))
         if full_online or paid_online or digitized:
             by_agency = _SEP.join((agency, level))
@@ -648,6 +690,10 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
             sums[DAY_RECORD.RESOLVED] += 1
             sums[_PERIOD_AT["resolved"]] += 1
+            if electronic_result is not None:
+                sums[_PERIOD_AT["resolved_result_document"]] += 1
+                if electronic_result:
+                    sums[_PERIOD_AT["electronic_result"]] += 1
             if due is not None:
                 when = kpi.timeliness(ts, due, lookups.tz)
                 _count(
@@ -659,6 +705,8 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
                 if when != "late":
                     sums[DAY_RECORD.ON_TIME] += 1
                     sums[_PERIOD_AT["resolved_on_time"]] += 1
+                else:
+                    _dissatisfied(state, dossier_id, ts, sums)
         if (
             in_progress.pop(dossier_id, None) is not None
             or state.kind(ABANDONED).pop(dossier_id, None) is not None
@@ -671,6 +719,16 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
         if rating in _UNSATISFIED:
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
             sums[_PERIOD_AT["rated_unsatisfied"]] += 1
+            _dissatisfied(state, dossier_id, ts, sums)
+
+
+def _dissatisfied(state: PartitionState, dossier_id: str, ts: float, sums: list[int]) -> None:
+    """Count a dossier against its agency's satisfaction once, whether it was resolved late,
+    rated unsatisfied, drew a complaint, or several of these."""
+    marked = state.kind(DISSATISFIED)
+    if dossier_id not in marked:
+        marked[dossier_id] = ts
+        sums[_PERIOD_AT["resolved_dissatisfied"]] += 1
 
 
 # The steps a dossier takes once; ratings and requests for more documents may repeat.
@@ -751,7 +809,7 @@ def expire(state: PartitionState, lookups: Lookups) -> None:
 
 def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
     horizon = state.max_event_ts - lookups.closed_retention_seconds
-    for name in (CLOSED, CLOSED_EARLY, ABANDONED, SETTLED):
+    for name in (CLOSED, CLOSED_EARLY, ABANDONED, SETTLED, DISSATISFIED):
         kept = state.kind(name)
         if kept:
             for key in [k for k, ts in kept.items() if ts < horizon]:

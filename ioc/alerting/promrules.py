@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ioc import generated
-from ioc.aggregate.kpi import SCORE_POINTS
+from ioc.aggregate.portal766 import SUB_INDICATORS
 from ioc.catalog import Catalog
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
@@ -53,32 +53,28 @@ def _joined_with_kind(selector: str) -> str:
     )
 
 
-# Decision 766 ratios of the current month, quarter and year: (numerator, denominator)
-# measures of ioc_dossiers_in_period, and the score group each one feeds.
+# Operational ratios of the current month, quarter and year: (numerator, denominator)
+# measures of ioc_dossiers_in_period. The portal's own formulas are ``portal766_rules``.
 _PERIOD_KPIS = {
-    "on_time": ("resolved_on_time", "resolved_with_due", "progress"),
-    "online": ("received_online", "received", "online_services"),
-    "full_online": ("full_online", "received", None),
-    "paid_online": ("paid_online", "received", "online_payment"),
-    "digitized": ("digitized", "received", "digitization"),
-    "satisfaction": ("rated_unsatisfied", "received", "satisfaction"),
+    "on_time": ("resolved_on_time", "resolved_with_due"),
+    "online": ("received_online", "received"),
+    "full_online": ("full_online", "received"),
+    "paid_online": ("paid_online", "received"),
+    "digitized": ("digitized", "received"),
+    "satisfaction": ("rated_unsatisfied", "received"),
 }
 _IN_PERIOD = "ioc_dossiers_in_period"
 
 
-def period_rules() -> list[dict[str, str]]:
+def period_rules() -> list[dict[str, Any]]:
     """Ratios of the current period (label ``period``: month, quarter, year) by agency, kind
     and province, from the period gauges, which start again at 0 when a period turns: a
     month-to-date figure is one instant query, not a range over a calendar PromQL cannot
-    express. Then the Decision 766 score from them."""
-    rules: list[dict[str, str]] = []
-    for level, by in (
-        ("agency", "agency, level, period"),
-        ("kind", "kind, period"),
-        ("province", "period"),
-    ):
+    express. Then the portal's Decision 766 sub-indicators and the score from them."""
+    rules: list[dict[str, Any]] = []
+    for level, by in _LEVELS:
         join = _joined_with_kind if level == "kind" else _unjoined
-        for kpi_name, (num, den, _) in _PERIOD_KPIS.items():
+        for kpi_name, (num, den) in _PERIOD_KPIS.items():
             numerator = _IN_PERIOD + '{measure="' + num + '"}'
             denominator = _IN_PERIOD + '{measure="' + den + '"}'
             ratio = _ratio(
@@ -91,19 +87,76 @@ def period_rules() -> list[dict[str, str]]:
                     "expr": f"1 - {ratio}" if kpi_name == "satisfaction" else ratio,
                 }
             )
-        points = [
-            f"{SCORE_POINTS[group]:g} * {level}:ioc_dossiers_{kpi_name}_in_period:ratio"
-            for kpi_name, (_, _, group) in _PERIOD_KPIS.items()
-            if group is not None
-        ]
-        rules.append(
+        rules += portal766_rules(level, by)
+    return rules
+
+
+# Each level of aggregation and what its rules sum by.
+_LEVELS = (("agency", "agency, level, period"), ("kind", "kind, period"), ("province", "period"))
+
+
+def portal766_rules(level: str, by: str) -> list[dict[str, Any]]:
+    """The portal's sub-indicators (``ioc.aggregate.portal766``) of one level: per
+    sub-indicator its rate, its points (points × rate) and the points it could give, each
+    with the labels ``indicator`` and ``group``; then the score, the sum of the points of
+    the sub-indicators that have a value, beside its maximum. A sub-indicator without a value
+    (nothing in its denominator, or not reported) is left out of both: never a made-up 0."""
+    join = _joined_with_kind if level == "kind" else _unjoined
+    rules: list[dict[str, Any]] = []
+    for s in SUB_INDICATORS:
+        scope = "|".join(s.scope)
+
+        def total(measure: str, scope: str = scope) -> str:
+            selector = f'{_IN_PERIOD}{{measure="{measure}",level=~"{scope}"}}'
+            return f"sum by ({by}) ({join(selector)})"
+
+        numerator, denominator = total(s.numerator), total(s.denominator)
+        if s.with_in_progress:
+            # Dossiers in progress now join the period's resolved ones; those within their
+            # due time count as on time. The gauges have no period: each period gets them.
+            keep = by.replace(", period", "").replace("period", "")
+            on = f"on ({keep})" if keep else "on ()"
+
+            def now(metric: str, scope: str = scope, keep: str = keep) -> str:
+                selector = join(f'{metric}{{level=~"{scope}"}}')
+                return f"sum by ({keep}) ({selector})" if keep else f"sum ({selector})"
+
+            in_progress = now("ioc_dossiers_in_progress")
+            # Nothing resolved yet in the period: in progress alone still has a rate.
+            every_measure = _IN_PERIOD + '{level=~"' + scope + '"}'
+            any_measure = f"sum by ({by}) ({join(every_measure)})"
+            denominator = f"({denominator} or 0 * {any_measure})"
+            within_due = f"({in_progress} - {now('ioc_dossiers_overdue')})"
+            numerator = f"(({numerator} or 0 * {denominator}) + {on} group_left () {within_due})"
+            denominator = f"({denominator} + {on} group_left () ({in_progress}))"
+        ratio = _ratio(numerator, denominator)
+        if s.complement:
+            ratio = f"clamp_min(1 - {ratio}, 0)"
+        labels = {"indicator": s.code, "group": s.group}
+        rate = f'{level}:ioc_766_indicator:ratio{{indicator="{s.code}"}}'
+        rules += [
+            {"record": f"{level}:ioc_766_indicator:ratio", "expr": ratio, "labels": labels},
             {
-                # Points of the measured groups (82 of 100; transparency is not measured).
-                # No value while any of its ratios has none: never a made-up 0.
-                "record": f"{level}:ioc_766_score:points",
-                "expr": "\n+ ".join(points),
-            }
-        )
+                "record": f"{level}:ioc_766_indicator:points",
+                "expr": f"{s.points:g} * {rate}",
+                "labels": labels,
+            },
+            {
+                "record": f"{level}:ioc_766_indicator_max:points",
+                "expr": f"0 * {rate} + {s.points:g}",
+                "labels": labels,
+            },
+        ]
+    rules += [
+        {
+            "record": f"{level}:ioc_766_score:points",
+            "expr": f"sum by ({by}) ({level}:ioc_766_indicator:points)",
+        },
+        {
+            "record": f"{level}:ioc_766_score_max:points",
+            "expr": f"sum by ({by}) ({level}:ioc_766_indicator_max:points)",
+        },
+    ]
     return rules
 
 

@@ -154,6 +154,9 @@ class Kpi(_Model):
     uptime: UptimePolicy = UptimePolicy()
     soc: SocPolicy = SocPolicy()
     retention: RetentionPolicy = RetentionPolicy()
+    # A dossier step reached the national portal in time within this many seconds of it
+    # (Decision 766, transparency: status synchronised in real time; docs/kpis.md row 4).
+    portal_sync_seconds: float = Field(default=300, gt=0, le=30 * 86400)
     # Targets drawn on the panels (ratios 0-1), e.g. full_online_rate: 0.45.
     targets: dict[Slug_, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 

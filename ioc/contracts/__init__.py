@@ -1,6 +1,7 @@
 """Event contracts: what each source puts on the wire (JSON, one event per Kafka message)."""
 
 from ioc.contracts.events import (
+    DOSSIER_SCHEMA_VERSION,
     SCHEMA_VERSION,
     SOURCE_OF,
     SOURCES,
@@ -17,6 +18,7 @@ from ioc.contracts.events import (
 )
 
 __all__ = [
+    "DOSSIER_SCHEMA_VERSION",
     "SCHEMA_VERSION",
     "SOURCES",
     "SOURCE_OF",

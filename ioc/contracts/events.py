@@ -12,6 +12,9 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION: Literal[1] = 1
+# Dossier events are at version 2: what the portal's Decision 766 sub-indicators need
+# (docs/kpis.md). Version-1 events still read; what they lack is "not reported".
+DOSSIER_SCHEMA_VERSION: Literal[2] = 2
 
 Source = Literal["soc", "uptime", "dossier"]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -139,6 +142,7 @@ class UptimeProbe(_Event):
 class DossierEvent(_Event):
     """A step in the life of an administrative dossier (hồ sơ thủ tục hành chính)."""
 
+    schema_version: Literal[1, 2]  # type: ignore[assignment]
     event_type: Literal["dossier"]
     source: Literal["dossier"] = "dossier"
     dossier_id: Id
@@ -155,6 +159,20 @@ class DossierEvent(_Event):
     digitized: bool = False
     due_time: Timestamp | None = None
     rating: Literal["satisfied", "unsatisfied", "complaint"] | None = None
+    # Version 2. None where a field does not apply to the procedure, or is not reported.
+    # The procedure is eligible for full-online provision (on receipt; row 6).
+    full_online_eligible: bool | None = None
+    # The procedure carries a fee or charge (on receipt; row 24).
+    fee_required: bool | None = None
+    # A legally valid electronic result was issued; None when the procedure's result is not
+    # a document (on resolution; row 11).
+    electronic_result: bool | None = None
+    # Components were cut or replaced by data the state holds; None when the procedure
+    # publishes no such components (on receipt; row 14).
+    components_replaced: bool | None = None
+    # When the national portal acknowledged this step (row 4). In a version-2 event, None
+    # means not synchronised (yet).
+    portal_synced_time: Timestamp | None = None
 
     @model_validator(mode="after")
     def _lifecycle_fields(self) -> DossierEvent:
@@ -169,6 +187,8 @@ class DossierEvent(_Event):
             raise ValueError("a rated dossier needs rating")
         if self.lifecycle != "rated" and self.rating is not None:
             raise ValueError("rating is only set on lifecycle 'rated'")
+        if self.portal_synced_time is not None and self.portal_synced_time < self.event_time:
+            raise ValueError("portal_synced_time must not come before event_time")
         return self
 
 

@@ -94,6 +94,7 @@ class _UptimeProbe(_Event, tag="uptime_probe"):
 
 
 class _DossierEvent(_Event, tag="dossier"):
+    schema_version: Literal[1, 2]  # type: ignore[assignment]
     dossier_id: Id
     agency: Id
     level: Literal["province", "commune"]
@@ -109,6 +110,11 @@ class _DossierEvent(_Event, tag="dossier"):
     digitized: bool = False
     due_time: Time | None = None
     rating: Literal["satisfied", "unsatisfied", "complaint"] | None = None
+    full_online_eligible: bool | None = None
+    fee_required: bool | None = None
+    electronic_result: bool | None = None
+    components_replaced: bool | None = None
+    portal_synced_time: Time | None = None
 
 
 class _Never(_Event, tag="\x00never"):
@@ -176,10 +182,17 @@ class Decoder:
                 raise NotDecoded
             if (event.lifecycle == "rated") != (event.rating is not None):
                 raise NotDecoded
+            sync_delay = None
+            if event.portal_synced_time is not None:
+                sync_delay = _ts(event.portal_synced_time) - ts
+                if sync_delay < 0:
+                    raise NotDecoded
             return event.dossier_id, (
                 "d", event.event_id, ts, event.lifecycle, event.agency, event.level,
                 event.channel, event.dossier_id, due, event.full_online, event.paid_online,
-                event.digitized, event.rating,
+                event.digitized, event.rating, event.schema_version, event.full_online_eligible,
+                event.fee_required, event.electronic_result, event.components_replaced,
+                sync_delay,
             )  # fmt: skip
         if type(event) is _SocAlertStatus:
             return event.agent_id, ("s", event.event_id, ts, event.status, event.alert_id)

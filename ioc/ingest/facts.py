@@ -29,9 +29,14 @@ def fact_of(event: Event) -> Fact:
                 event.tls_days_left)  # fmt: skip
     if isinstance(event, DossierEvent):
         due = event.due_time.timestamp() if event.due_time is not None else None
+        synced = event.portal_synced_time
+        # As the fast decoder computes it, to the last bit: POSIX seconds minus POSIX seconds.
+        sync_delay = synced.timestamp() - ts if synced is not None else None
         return ("d", event.event_id, ts, event.lifecycle, event.agency, event.level,
                 event.channel, event.dossier_id, due, event.full_online, event.paid_online,
-                event.digitized, event.rating)  # fmt: skip
+                event.digitized, event.rating, event.schema_version,
+                event.full_online_eligible, event.fee_required, event.electronic_result,
+                event.components_replaced, sync_delay)  # fmt: skip
     if isinstance(event, SocAlertStatus):
         return ("s", event.event_id, ts, event.status, event.alert_id)
     raise TypeError(f"not an event: {type(event).__name__}")

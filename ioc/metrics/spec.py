@@ -306,13 +306,28 @@ PERIOD_MEASURES = (
     "resolved_with_due",
     "resolved_on_time",
     "rated_unsatisfied",
+    # Schema version 2 (issue 29): the portal's denominators and numerators.
+    "received_eligible",
+    "full_online_eligible",
+    "received_with_fee",
+    "paid_online_with_fee",
+    "received_replaceable",
+    "components_replaced",
+    "resolved_result_document",
+    "electronic_result",
+    "steps_sync_tracked",
+    "steps_synced_in_time",
+    "resolved_dissatisfied",
 )
 DOSSIERS_IN_PERIOD = GaugeSpec(
     "ioc_dossiers_in_period",
     "Dossiers of the current local month, quarter or year (period), by what is counted "
-    "(measure): received, received_online, full_online, paid_online, digitized, resolved, "
-    "resolved_with_due, resolved_on_time, rated_unsatisfied. Starts again at 0 when the "
-    "period turns; each event counts in the period of its own event time.",
+    "(measure, docs/kpis.md): received, received_online, full_online, paid_online, digitized, "
+    "resolved, resolved_with_due, resolved_on_time, rated_unsatisfied, received_eligible, "
+    "full_online_eligible, received_with_fee, paid_online_with_fee, received_replaceable, "
+    "components_replaced, resolved_result_document, electronic_result, steps_sync_tracked, "
+    "steps_synced_in_time, resolved_dissatisfied. Starts again at 0 when the period turns; "
+    "each event counts in the period of its own event time.",
     ("agency", "level", "period", "measure"),
 )
 KPI_TARGET = GaugeSpec(

@@ -30,15 +30,24 @@ ENTITY: Final = {kind: at + _SHIFT for kind, at in facts.ENTITY.items()}
 _ALERT_TAIL: Final = (0, None, None)
 
 
-_ALERT_LENGTH: Final = ALERT_ROW.LENGTH  # looked up once: this runs for every row decoded
+# Facts of dossier steps written before schema version 2 end at the rating: they are
+# version 1, with nothing of version 2 reported.
+_DOSSIER_TAIL: Final = (1, None, None, None, None, None)
+
+# Looked up once: this runs for every row decoded.
+_ALERT_LENGTH: Final = ALERT_ROW.LENGTH
+_DOSSIER_LENGTH: Final = DOSSIER_ROW.LENGTH
 
 
 def upgrade(rows: list[list[Any]]) -> None:
     """Bring rows written by older versions to the current layout, in place."""
-    length = _ALERT_LENGTH
     for row in rows:
-        if len(row) < length and row[KIND] == facts.SOC_ALERT:
-            row.extend(_ALERT_TAIL[len(row) - ALERT_ROW.RULE_LEVEL :])
+        kind = row[KIND]
+        if kind == facts.SOC_ALERT:
+            if len(row) < _ALERT_LENGTH:
+                row.extend(_ALERT_TAIL[len(row) - ALERT_ROW.RULE_LEVEL :])
+        elif kind == facts.DOSSIER and len(row) < _DOSSIER_LENGTH:
+            row.extend(_DOSSIER_TAIL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ needs (``ioc.ingest.facts.fact_of`` writes them; times are POSIX seconds)::
     ["s", event_id, event_ts, status, alert_id]
     ["p", event_id, event_ts, service, success, duration_seconds, tls_days_left | null]
     ["d", event_id, event_ts, lifecycle, agency, level, channel, dossier_id, due_ts | null,
-          full_online, paid_online, digitized, rating | null]
+          full_online, paid_online, digitized, rating | null, schema_version,
+          full_online_eligible | null, fee_required | null, electronic_result | null,
+          components_replaced | null, portal_sync_delay | null]
 """
 
 from __future__ import annotations
@@ -68,6 +70,13 @@ class DossierFields(Layout):
     PAID_ONLINE: int
     DIGITIZED: int
     RATING: int
+    # Version 2 (``DossierEvent``); rows of version 1 end at RATING (``batch_rows.upgrade``).
+    SCHEMA_VERSION: int
+    FULL_ONLINE_ELIGIBLE: int
+    FEE_REQUIRED: int
+    ELECTRONIC_RESULT: int
+    COMPONENTS_REPLACED: int
+    PORTAL_SYNC_DELAY: int
 
 
 ALERT_FACT: Final = AlertFields.starting_at(_FIRST)

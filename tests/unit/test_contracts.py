@@ -76,7 +76,42 @@ def test_rated_dossier_needs_a_rating() -> None:
 
 def test_unknown_schema_version_is_rejected() -> None:
     with pytest.raises(ValidationError, match="schema_version"):
-        DossierEvent.model_validate_json(wire(dossier(schema_version=2)))
+        DossierEvent.model_validate_json(wire(dossier(schema_version=3)))
+
+
+def test_a_version_1_dossier_still_reads_with_nothing_of_version_2_reported() -> None:
+    event = DossierEvent.model_validate_json(wire(dossier(schema_version=1)))
+    assert (event.full_online_eligible, event.fee_required, event.portal_synced_time) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_version_2_dossier_carries_what_the_portal_scores() -> None:
+    doc = dossier(
+        schema_version=2,
+        full_online_eligible=True,
+        fee_required=False,
+        components_replaced=True,
+        portal_synced_time="2026-11-23T09:00:40+07:00",
+    )
+    event = DossierEvent.model_validate_json(wire(doc))
+    assert (event.full_online_eligible, event.fee_required, event.components_replaced) == (
+        True,
+        False,
+        True,
+    )
+
+
+def test_a_portal_acknowledgement_before_the_step_is_refused() -> None:
+    doc = dossier(
+        schema_version=2,
+        event_time="2026-11-23T09:00:00+07:00",
+        portal_synced_time="2026-11-23T08:59:59+07:00",
+    )
+    with pytest.raises(ValidationError, match="portal_synced_time"):
+        DossierEvent.model_validate_json(wire(doc))
 
 
 def test_unknown_extra_fields_are_ignored_for_forward_compatibility() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -705,70 +706,115 @@ def test_on_time_ratio_is_recorded_per_kind_of_agency(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_766_score_adds_the_measured_groups_points_for_the_period(tmp_path: Path) -> None:
-    counts = {
-        "received": 100, "received_online": 50, "full_online": 40, "paid_online": 20,
-        "digitized": 80, "resolved": 60, "resolved_with_due": 50, "resolved_on_time": 45,
-        "rated_unsatisfied": 2,
-    }  # fmt: skip
+def _period_series(
+    agency: str, level: str, period: str, counts: Mapping[str, float], now: Mapping[str, float]
+) -> list[dict[str, str]]:
+    """The period measures and the in-progress gauges of one agency, each split over two
+    workers' halves as a real pair of workers exports them."""
+    labels = f'agency="{agency}",level="{level}"'
     series = [
         {
-            "series": f'ioc_dossiers_in_period{{agency="so-tc",level="province",'
-            f'period="quarter",measure="{measure}",partition="{p}"}}',
+            "series": f'ioc_dossiers_in_period{{{labels},period="{period}",measure="{measure}",'
+            f'instance="{i}"}}',
             "values": f"{value / 2:g}x10",
         }
         for measure, value in counts.items()
-        for p in ("0", "1")  # two partitions' halves
+        for i in ("0", "1")
     ]
-    # 20 x 45/50 + 12 x 50/100 + 10 x 20/100 + 22 x 80/100 + 18 x (1 - 2/100)
-    expected_points = 20 * 0.9 + 12 * 0.5 + 10 * 0.2 + 22 * 0.8 + 18 * 0.98
-    result = promtool_test(
-        tmp_path,
-        [
-            {
-                "interval": "1m",
-                "input_series": series,
-                "promql_expr_test": [
-                    {
-                        "expr": "agency:ioc_766_score:points",
-                        "eval_time": "5m",
-                        "exp_samples": [
-                            {
-                                "labels": 'agency:ioc_766_score:points{agency="so-tc",'
-                                'level="province",period="quarter"}',
-                                "value": expected_points,
-                            }
-                        ],
-                    }
-                ],
-            }
-        ],
+    series += [
+        {"series": f'{metric}{{{labels},instance="{i}"}}', "values": f"{value / 2:g}x10"}
+        for metric, value in now.items()
+        for i in ("0", "1")
+    ]
+    return series
+
+
+def _expect(expr: str, samples: list[tuple[str, float]]) -> dict[str, Any]:
+    return {
+        "expr": expr,
+        "eval_time": "5m",
+        "exp_samples": [{"labels": labels, "value": value} for labels, value in samples],
+    }
+
+
+PORTAL_MONTH = {
+    "received": 100, "resolved": 60, "resolved_with_due": 50, "resolved_on_time": 45,
+    "steps_sync_tracked": 100, "steps_synced_in_time": 90, "received_eligible": 60,
+    "full_online_eligible": 30, "resolved_result_document": 50, "electronic_result": 40,
+    "digitized": 80, "received_replaceable": 20, "components_replaced": 10,
+    "resolved_dissatisfied": 6, "received_with_fee": 40, "paid_online_with_fee": 20,
+}  # fmt: skip
+IN_PROGRESS_NOW = {"ioc_dossiers_in_progress": 10, "ioc_dossiers_overdue": 4}
+
+
+def test_the_portals_progress_counts_dossiers_in_progress_within_due_as_on_time(
+    tmp_path: Path,
+) -> None:
+    series = _period_series("so-tc", "province", "quarter", PORTAL_MONTH, IN_PROGRESS_NOW)
+    # (resolved on time 45 + in progress within due 10 - 4) / (resolved 50 + in progress 10)
+    labels = (
+        'agency:ioc_766_indicator:ratio{agency="so-tc",level="province",period="quarter",'
+        'indicator="progress",group="progress"}'
     )
+    expr = 'agency:ioc_766_indicator:ratio{indicator="progress"}'
+    test = {"interval": "1m", "input_series": series,
+            "promql_expr_test": [_expect(expr, [(labels, 51 / 60)])]}  # fmt: skip
+    result = promtool_test(tmp_path, [test])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_an_agency_with_nothing_resolved_in_the_period_has_no_score_not_zero(
+def test_the_766_score_adds_each_sub_indicators_points_beside_their_maximum(
     tmp_path: Path,
 ) -> None:
-    series = [
-        {
-            "series": f'ioc_dossiers_in_period{{agency="xa-001",level="commune",'
-            f'period="month",measure="{measure}"}}',
-            "values": f"{value}x10",
-        }
-        for measure, value in (("received", 10), ("resolved", 0), ("resolved_with_due", 0),
-                               ("resolved_on_time", 0), ("digitized", 5))
-    ]  # fmt: skip
-    result = promtool_test(
-        tmp_path,
-        [
-            {
-                "interval": "1m",
-                "input_series": series,
-                "promql_expr_test": [
-                    {"expr": "agency:ioc_766_score:points", "eval_time": "5m", "exp_samples": []}
-                ],
-            }
+    series = _period_series("so-tc", "province", "quarter", PORTAL_MONTH, IN_PROGRESS_NOW)
+    # Rows 4, 5, 6, 11, 12, 14, 23, 24 of docs/kpis.md, points x rate.
+    expected_points = (
+        6 * 90 / 100 + 20 * 51 / 60 + 12 * 30 / 60 + 6 * 40 / 50 + 4 * 80 / 100 + 2 * 10 / 20
+        + 6 * (60 - 6) / 60 + 10 * 20 / 40
+    )  # fmt: skip
+    labels = '{agency="so-tc",level="province",period="quarter"}'
+    test = {
+        "interval": "1m",
+        "input_series": series,
+        "promql_expr_test": [
+            # promtool compares floats exactly; the sum's last bit depends on its order.
+            _expect(f"abs(agency:ioc_766_score:points - {expected_points!r}) < bool 1e-9",
+                    [(labels, 1)]),
+            _expect("agency:ioc_766_score_max:points",
+                    [(f"agency:ioc_766_score_max:points{labels}", 66)]),
         ],
-    )
+    }  # fmt: skip
+    result = promtool_test(tmp_path, [test])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_sub_indicator_with_nothing_to_divide_by_leaves_score_and_maximum(
+    tmp_path: Path,
+) -> None:
+    # A commune with receipts only, none eligible, none with a fee: the rows it cannot be
+    # judged on are left out of the points and of the maximum, never counted as 0.
+    counts = {"received": 10, "digitized": 5, "steps_sync_tracked": 10,
+              "steps_synced_in_time": 10}  # fmt: skip
+    series = _period_series("xa-001", "commune", "month", counts, IN_PROGRESS_NOW)
+    labels = '{agency="xa-001",level="commune",period="month"}'
+    test = {
+        "interval": "1m",
+        "input_series": series,
+        "promql_expr_test": [
+            # Sync 6 x 1, progress 20 x (0 + 6) / (0 + 10), digitized 4 x 0.5.
+            _expect("agency:ioc_766_score:points",
+                    [(f"agency:ioc_766_score:points{labels}", 6 + 12 + 2)]),
+            _expect("agency:ioc_766_score_max:points",
+                    [(f"agency:ioc_766_score_max:points{labels}", 6 + 20 + 4)]),
+        ],
+    }  # fmt: skip
+    result = promtool_test(tmp_path, [test])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_agency_with_nothing_in_the_period_has_no_score_not_zero(tmp_path: Path) -> None:
+    series = _period_series("xa-001", "commune", "month", {"received": 0}, {})
+    test = {"interval": "1m", "input_series": series,
+            "promql_expr_test": [_expect("agency:ioc_766_score:points", [])]}  # fmt: skip
+    result = promtool_test(tmp_path, [test])
     assert result.returncode == 0, result.stdout + result.stderr

@@ -17,7 +17,7 @@ from ioc.catalog import Catalog
 from ioc.ingest import unpack_batch
 from ioc.metrics import spec
 from ioc.rows import batch_rows, facts, signal_rows
-from ioc.rows.batch_rows import ALERT_ROW
+from ioc.rows.batch_rows import ALERT_ROW, DOSSIER_ROW
 from ioc.rows.facts import ALERT_FACT, DOSSIER_FACT, PROBE_FACT, STATUS_FACT
 from ioc.rows.layout import Layout
 from ioc.rows.records import ALERT_RECORD, DOSSIER_RECORD
@@ -99,7 +99,7 @@ def test_a_fact_holds_each_field_where_its_layout_says(
 
 @pytest.mark.parametrize(
     ("layout", "length"),
-    [(ALERT_FACT, 13), (STATUS_FACT, 5), (PROBE_FACT, 7), (DOSSIER_FACT, 13)],
+    [(ALERT_FACT, 13), (STATUS_FACT, 5), (PROBE_FACT, 7), (DOSSIER_FACT, 19)],
 )
 def test_a_layout_names_every_position_once(layout: Layout, length: int) -> None:
     named = [getattr(layout, f.name) for f in fields(layout)]
@@ -134,6 +134,15 @@ def test_a_batch_row_written_before_rule_and_security_levels_reads_as_unknown(
     apply_batch(state, unpack_batch(_old_batch(cut)), Lookups.from_catalog(catalog))
     by_level = state.counters[spec.SOC_ALERTS_BY_SECURITY_LEVEL.name]
     assert list(by_level) == [spec.label_key("high", "none")]
+
+
+def test_a_dossier_row_written_before_schema_version_2_reads_as_version_1() -> None:
+    row = [0, *as_fact(dossier(schema_version=2, fee_required=True))][: DOSSIER_ROW.RATING + 1]
+    batch = orjson.dumps({"s": "dossier", "p": 0, "o": [0, 1], "e": [row], "k": [0], "d": []})
+    (read,) = unpack_batch(batch).events
+    assert len(read) == DOSSIER_ROW.LENGTH
+    assert read[DOSSIER_ROW.SCHEMA_VERSION] == 1
+    assert read[DOSSIER_ROW.FEE_REQUIRED] is None
 
 
 def test_entity_records_kept_by_older_versions_read_in_the_current_layout() -> None:

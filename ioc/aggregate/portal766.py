@@ -1,0 +1,138 @@
+"""The national portal's Decision 766 sub-indicators that the stream measures, as data.
+
+The portal scores each province, agency and commune out of 100 in six groups of 24
+sub-indicators (docs/kpis.md has all 24 and the source of each formula). The rows here are the
+ones the dossier stream carries: each names the period measures (``spec.PERIOD_MEASURES``) of
+its numerator and denominator. Recording rules, panels and the report are generated from
+them; ``score`` is the same arithmetic in Python, for the worked examples and the report.
+
+Points are read linearly from each rate (points × rate): the extract of the portal's sheet
+gives a maximum per row and no threshold table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["province", "commune"]
+
+# The six groups: (Vietnamese name, English name, points).
+GROUPS: dict[str, tuple[str, str, float]] = {
+    "transparency": ("Công khai, minh bạch", "Transparency", 18.0),
+    "progress": ("Tiến độ giải quyết", "Progress", 20.0),
+    "online_services": ("Dịch vụ công trực tuyến", "Online provision", 12.0),
+    "digitization": ("Số hóa hồ sơ", "Digitization", 22.0),
+    "satisfaction": ("Mức độ hài lòng", "Satisfaction", 18.0),
+    "online_payment": ("Thanh toán trực tuyến", "Online payment", 10.0),
+}
+
+
+@dataclass(frozen=True)
+class SubIndicator:
+    """One scored row of the portal's sheet, measured from dossier steps.
+
+    rate = numerator / denominator, or (denominator − numerator) / denominator when
+    ``complement``; with ``with_in_progress``, dossiers in progress join both sides (those
+    still within their due time in the numerator), as the portal's progress indicator does.
+    """
+
+    row: int
+    code: str
+    group: str
+    points: float
+    name: str
+    english: str
+    numerator: str
+    denominator: str
+    scope: tuple[Level, ...] = ("province", "commune")
+    complement: bool = False
+    with_in_progress: bool = False
+
+    def rate(
+        self, measures: Mapping[str, float], in_progress: float = 0, overdue: float = 0
+    ) -> float | None:
+        """The rate of one agency (or a sum of agencies) for one period; None (no value,
+        never 0 or 100%) when its denominator is empty."""
+        numerator = measures.get(self.numerator, 0)
+        denominator = measures.get(self.denominator, 0)
+        if self.with_in_progress:
+            numerator += in_progress - overdue
+            denominator += in_progress
+        if denominator <= 0:
+            return None
+        if self.complement:
+            return max(denominator - numerator, 0) / denominator
+        return numerator / denominator
+
+
+SUB_INDICATORS: tuple[SubIndicator, ...] = (
+    SubIndicator(
+        4, "dossier_sync", "transparency", 6.0,
+        "Hồ sơ đồng bộ trạng thái với Cổng DVCQG", "Dossier status synchronised with the portal",
+        "steps_synced_in_time", "steps_sync_tracked",
+    ),
+    SubIndicator(
+        5, "progress", "progress", 20.0,
+        "Hồ sơ xử lý trước hạn, đúng hạn", "Dossiers handled early or on time",
+        "resolved_on_time", "resolved_with_due", with_in_progress=True,
+    ),
+    SubIndicator(
+        6, "full_online", "online_services", 12.0,
+        "Hồ sơ trực tuyến toàn trình", "Full-online dossiers of eligible procedures",
+        "full_online_eligible", "received_eligible", scope=("province",),
+    ),
+    SubIndicator(
+        11, "electronic_result", "digitization", 6.0,
+        "Hồ sơ có kết quả điện tử", "Dossiers with an electronic result",
+        "electronic_result", "resolved_result_document",
+    ),
+    SubIndicator(
+        12, "digitized", "digitization", 4.0,
+        "Hồ sơ số hóa thành phần hồ sơ", "Dossiers with digitized components",
+        "digitized", "received",
+    ),
+    SubIndicator(
+        14, "components_replaced", "digitization", 2.0,
+        "Hồ sơ có thành phần được thay thế bằng dữ liệu", "Components replaced by data",
+        "components_replaced", "received_replaceable",
+    ),
+    SubIndicator(
+        23, "dossier_satisfaction", "satisfaction", 6.0,
+        "Hài lòng trong tiếp nhận, giải quyết TTHC", "Satisfaction with dossier handling",
+        "resolved_dissatisfied", "resolved", complement=True,
+    ),
+    SubIndicator(
+        24, "online_payment", "online_payment", 10.0,
+        "Hồ sơ thanh toán trực tuyến", "Dossiers paid online of procedures with a fee",
+        "paid_online_with_fee", "received_with_fee",
+    ),
+)  # fmt: skip
+BY_CODE: dict[str, SubIndicator] = {s.code: s for s in SUB_INDICATORS}
+
+
+@dataclass(frozen=True)
+class Score:
+    """Points of the measured sub-indicators that have a value, and their maximum."""
+
+    points: float
+    maximum: float
+    by_code: dict[str, float]
+
+
+def score(
+    measures: Mapping[str, float], level: Level, in_progress: float = 0, overdue: float = 0
+) -> Score:
+    """The 766 points of one agency (of ``level``) for one period, from its period measures
+    and its dossiers in progress and overdue now."""
+    by_code: dict[str, float] = {}
+    maximum = 0.0
+    for s in SUB_INDICATORS:
+        if level not in s.scope:
+            continue
+        rate = s.rate(measures, in_progress, overdue)
+        if rate is not None:
+            by_code[s.code] = s.points * rate
+            maximum += s.points
+    return Score(sum(by_code.values()), maximum, by_code)

@@ -1,0 +1,132 @@
+"""The portal's Decision 766 sub-indicators over a hand-computed month (tests/worked_month.py).
+
+Each expected rate is worked out by hand from the portal's formula (docs/kpis.md) over the
+month's table: the comment beside it names the dossiers it counts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ioc.aggregate import PartitionState, apply_batch
+from ioc.aggregate.gauges import gauges
+from ioc.aggregate.portal766 import BY_CODE, SUB_INDICATORS, score
+from ioc.aggregate.state import Lookups
+from ioc.catalog import Catalog
+from ioc.ingest.batch import Batch
+from ioc.metrics import spec
+from tests.conftest import as_fact
+from tests.worked_month import AGENCY, COMMUNE, NOW, events
+
+# so-tnmt, November 2026, read on the 28th at 10:00.
+AGENCY_RATES = {
+    # Steps of version 2 that are not ratings: 22 (D01-D11, D13); reached the portal
+    # within 300 s: all but D03's two and D10's cancellation = 19.
+    "dossier_sync": 19 / 22,
+    # Resolved: D01, D02, D03, D04, D05, D06, D12, D13 = 8, early or on time all but D03,
+    # D06 = 6; in progress: D07, D08, D11 = 3, within due D07, D11 = 2. (6 + 2) / (8 + 3).
+    "progress": 8 / 11,
+    # Eligible: D01, D02, D04, D05, D07, D08, D10, D11, D13 = 9; full online D01, D04, D07,
+    # D10, D11, D13 = 6.
+    "full_online": 6 / 9,
+    # Resolved with a document as result: D01, D02, D04, D05, D13; electronic all but D02.
+    "electronic_result": 4 / 5,
+    # Received 13; digitized D01, D02, D04, D05, D07, D11, D12, D13 = 8.
+    "digitized": 8 / 13,
+    # With replaceable components: D01, D02, D05, D07, D11, D13; replaced D01, D05, D11, D13.
+    "components_replaced": 4 / 6,
+    # Resolved 8; against: D03 late, D04 unsatisfied, D05 complaint, D06 late and
+    # unsatisfied (once) = 4.
+    "dossier_satisfaction": 4 / 8,
+    # With a fee: D01, D02, D04, D06, D07, D10, D13 = 7; paid online all but D02, D07 = 5.
+    "online_payment": 5 / 7,
+}
+# xa-001: C01 resolved early, C02 in progress and overdue.
+COMMUNE_RATES = {
+    "dossier_sync": 3 / 3,
+    "progress": (1 + 0) / (1 + 1),
+    "digitized": 0 / 2,
+    "dossier_satisfaction": 1 / 1,
+    "online_payment": 1 / 1,  # C02 reports no fee: not in the denominator
+}
+
+
+@pytest.fixture(scope="module")
+def figures(catalog: Catalog) -> dict[str, dict[str, float]]:
+    rows = [[i, *as_fact(e)] for i, e in enumerate(events())]
+    state = PartitionState()
+    apply_batch(state, Batch("dossier", 0, 0, len(rows), rows, []), Lookups.from_catalog(catalog))
+    return gauges([state], NOW.timestamp(), Lookups.from_catalog(catalog))
+
+
+def measures(figures: dict[str, dict[str, float]], agency: str, level: str) -> dict[str, float]:
+    series = figures[spec.DOSSIERS_IN_PERIOD.name]
+    return {
+        m: series.get(spec.label_key(agency, level, "month", m), 0.0) for m in spec.PERIOD_MEASURES
+    }
+
+
+def now(figures: dict[str, dict[str, float]], agency: str, level: str) -> tuple[float, float]:
+    key = spec.label_key(agency, level)
+    return (
+        figures[spec.DOSSIERS_IN_PROGRESS.name][key],
+        figures[spec.DOSSIERS_OVERDUE.name][key],
+    )
+
+
+@pytest.mark.parametrize("code", AGENCY_RATES)
+def test_each_sub_indicator_of_an_agency_follows_the_portals_formula(
+    figures: dict[str, dict[str, float]], code: str
+) -> None:
+    rate = BY_CODE[code].rate(
+        measures(figures, AGENCY, "province"), *now(figures, AGENCY, "province")
+    )
+    assert rate == pytest.approx(AGENCY_RATES[code])
+
+
+@pytest.mark.parametrize("code", COMMUNE_RATES)
+def test_each_sub_indicator_of_a_commune_follows_the_portals_formula(
+    figures: dict[str, dict[str, float]], code: str
+) -> None:
+    rate = BY_CODE[code].rate(
+        measures(figures, COMMUNE, "commune"), *now(figures, COMMUNE, "commune")
+    )
+    assert rate == pytest.approx(COMMUNE_RATES[code])
+
+
+def test_what_a_commune_cannot_report_has_no_value_not_zero(
+    figures: dict[str, dict[str, float]],
+) -> None:
+    got = measures(figures, COMMUNE, "commune")
+    # C01's result is not a document, and neither dossier names replaceable components.
+    assert BY_CODE["electronic_result"].rate(got) is None
+    assert BY_CODE["components_replaced"].rate(got) is None
+
+
+def test_the_score_adds_the_points_of_each_rate_beside_the_maximum_it_could_reach(
+    figures: dict[str, dict[str, float]],
+) -> None:
+    got = score(
+        measures(figures, AGENCY, "province"), "province", *now(figures, AGENCY, "province")
+    )
+    points = {s.code: s.points for s in SUB_INDICATORS}
+    assert got.points == pytest.approx(sum(points[c] * r for c, r in AGENCY_RATES.items()))
+    assert got.maximum == 6 + 20 + 12 + 6 + 4 + 2 + 6 + 10
+
+
+def test_a_communes_score_leaves_out_the_province_only_sub_indicator(
+    figures: dict[str, dict[str, float]],
+) -> None:
+    got = score(measures(figures, COMMUNE, "commune"), "commune", *now(figures, COMMUNE, "commune"))
+    # Full-online provision (row 6) is scored for the province only; C01 is eligible.
+    assert "full_online" not in got.by_code
+    assert got.points == pytest.approx(6 * 1 + 20 * 0.5 + 4 * 0 + 6 * 1 + 10 * 1)
+    assert got.maximum == 6 + 20 + 4 + 6 + 10
+
+
+def test_a_version_1_dossier_counts_where_it_always_did_and_nowhere_new(
+    figures: dict[str, dict[str, float]],
+) -> None:
+    got = measures(figures, AGENCY, "province")
+    assert got["received"] == 13  # D12 among them
+    assert got["received_eligible"] == 9  # D12 reports no eligibility

@@ -1,0 +1,144 @@
+"""A hand-computed month of dossiers (November 2026, province time) for the Decision 766
+worked examples: the same events go through the core (tests/unit/test_portal766.py) and
+through a real worker and Prometheus (tests/integration/test_portal766.py).
+
+Each dossier is one line of ``DOSSIERS``; the expected rates in the tests are worked out by
+hand from the portal's formulas (docs/kpis.md) over this table, not from the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+# When the figures are read: Saturday 28 November 2026, 10:00 province time.
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=HCM)
+AGENCY = "so-tnmt"
+COMMUNE = "xa-001"
+# The portal acknowledges a synchronised step this long after it (in time: within 300 s).
+SYNC_IN_TIME = timedelta(seconds=30)
+SYNC_LATE = timedelta(hours=2)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=HCM)
+
+
+@dataclass(frozen=True)
+class Dossier:
+    id: str
+    received: datetime
+    due: datetime
+    # (lifecycle, time, rating) after the receipt.
+    steps: tuple[tuple[str, datetime, str | None], ...] = ()
+    eligible: bool | None = None
+    full_online: bool = False
+    fee: bool | None = None
+    paid: bool = False
+    replaced: bool | None = None
+    electronic: bool | None = None
+    digitized: bool = False
+    # Lifecycles whose step reaches the portal late (SYNC_LATE) or never.
+    synced_late: tuple[str, ...] = ()
+    not_synced: tuple[str, ...] = ()
+    version: int = 2
+    agency: str = AGENCY
+    level: str = "province"
+
+
+def _resolved(day: int, hour: int, minute: int = 0) -> tuple[str, datetime, None]:
+    return ("resolved", at(day, hour, minute), None)
+
+
+DOSSIERS = (
+    # Early (resolved two days before the due day).
+    Dossier("D01", at(2, 8), at(6, 17), (_resolved(4, 10),), eligible=True, full_online=True,
+            fee=True, paid=True, replaced=True, electronic=True, digitized=True),
+    # On time: resolved on the due day, before the due time.
+    Dossier("D02", at(2, 9), at(5, 17), (_resolved(5, 15),), eligible=True, fee=True,
+            replaced=False, electronic=False, digitized=True),
+    # Late; its result is not a document; the receipt never reached the portal, the
+    # resolution two hours late.
+    Dossier("D03", at(3, 9), at(6, 17), (_resolved(7, 9),), eligible=False, fee=False,
+            not_synced=("received",), synced_late=("resolved",)),
+    # Early, after a request for more documents; rated unsatisfied.
+    Dossier("D04", at(10, 8, 30), at(14, 17),
+            (("additional_docs_requested", at(11, 9), None), _resolved(13, 10),
+             ("rated", at(13, 12), "unsatisfied")),
+            eligible=True, full_online=True, fee=True, paid=True, electronic=True,
+            digitized=True),
+    # Early, free procedure; a complaint.
+    Dossier("D05", at(16, 8), at(20, 17), (_resolved(19, 14), ("rated", at(19, 16), "complaint")),
+            eligible=True, fee=False, replaced=True, electronic=True, digitized=True),
+    # Late and rated unsatisfied: counts once against satisfaction.
+    Dossier("D06", at(16, 10), at(18, 17),
+            (_resolved(21, 9), ("rated", at(21, 10), "unsatisfied")),
+            eligible=False, fee=True, paid=True),
+    # In progress, within its due time on the 28th.
+    Dossier("D07", at(20, 8), at(30, 17), eligible=True, full_online=True, fee=True,
+            replaced=False, digitized=True),
+    # In progress, overdue since the 25th.
+    Dossier("D08", at(17, 8), at(25, 17), eligible=True, fee=False),
+    # Returned to the citizen.
+    Dossier("D09", at(18, 8), at(24, 17), (("returned", at(19, 9), None),), eligible=False,
+            fee=False),
+    # Cancelled; the cancellation never reached the portal.
+    Dossier("D10", at(19, 8), at(26, 17), (("cancelled", at(20, 9), None),), eligible=True,
+            full_online=True, fee=True, paid=True, not_synced=("cancelled",)),
+    # In progress, due in December.
+    Dossier("D11", at(21, 8), datetime(2026, 12, 4, 17, 0, tzinfo=HCM), eligible=True,
+            full_online=True, fee=False, replaced=True, digitized=True),
+    # Schema version 1: early, rated satisfied; nothing of version 2 is reported.
+    Dossier("D12", at(5, 8), at(10, 17), (_resolved(9, 10), ("rated", at(9, 11), "satisfied")),
+            full_online=True, paid=True, digitized=True, version=1),
+    # On time one minute before its due time; rated satisfied.
+    Dossier("D13", at(23, 8), at(27, 17),
+            (_resolved(27, 16, 59), ("rated", at(27, 17), "satisfied")), eligible=True,
+            full_online=True, fee=True, paid=True, replaced=True, electronic=True,
+            digitized=True),
+    # A commune: resolved early, and one in progress overdue on the 28th.
+    Dossier("C01", at(24, 8), at(28, 9), (_resolved(25, 10),), eligible=True, full_online=True,
+            fee=True, paid=True, agency=COMMUNE, level="commune"),
+    Dossier("C02", at(24, 9), at(26, 17), eligible=True, agency=COMMUNE, level="commune"),
+)  # fmt: skip
+
+
+def events() -> list[dict[str, Any]]:
+    """Every step of every dossier as the portal's system sends it, in event-time order."""
+    out: list[tuple[datetime, dict[str, Any]]] = []
+    for d in DOSSIERS:
+        steps = (("received", d.received, None), *d.steps)
+        for n, (lifecycle, when, rating) in enumerate(steps):
+            doc: dict[str, Any] = {
+                "schema_version": d.version,
+                "event_id": f"{d.id}-{n}",
+                "event_time": when.isoformat(),
+                "event_type": "dossier",
+                "dossier_id": d.id,
+                "agency": d.agency,
+                "level": d.level,
+                "procedure_code": "1.004227",
+                "procedure_field": "Đất đai",
+                "lifecycle": lifecycle,
+                "channel": "online" if d.full_online else "direct",
+                "full_online": d.full_online,
+                "paid_online": d.paid,
+                "digitized": d.digitized,
+                "due_time": d.due.isoformat(),
+            }
+            if rating is not None:
+                doc["rating"] = rating
+            if d.version == 2:
+                doc["full_online_eligible"] = d.eligible
+                doc["fee_required"] = d.fee
+                doc["components_replaced"] = d.replaced
+                if lifecycle == "resolved":
+                    doc["electronic_result"] = d.electronic
+                if lifecycle not in d.not_synced:
+                    delay = SYNC_LATE if lifecycle in d.synced_late else SYNC_IN_TIME
+                    doc["portal_synced_time"] = (when + delay).isoformat()
+            out.append((when, doc))
+    return [doc for _, doc in sorted(out, key=lambda pair: pair[0])]
