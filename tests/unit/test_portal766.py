@@ -1,8 +1,5 @@
-"""The portal's Decision 766 sub-indicators over a hand-computed month (tests/worked_month.py).
-
-Each expected rate is worked out by hand from the portal's formula (docs/kpis.md) over the
-month's table: the comment beside it names the dossiers it counts.
-"""
+"""The portal's Decision 766 sub-indicators over a hand-computed month (tests/worked_month.py),
+through the core: the state's period measures and gauges, then the portal's formulas."""
 
 from __future__ import annotations
 
@@ -16,39 +13,7 @@ from ioc.catalog import Catalog
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 from tests.conftest import as_fact
-from tests.worked_month import AGENCY, COMMUNE, NOW, events
-
-# so-tnmt, November 2026, read on the 28th at 10:00.
-AGENCY_RATES = {
-    # Steps of version 2 that are not ratings: 22 (D01-D11, D13); reached the portal
-    # within 300 s: all but D03's two and D10's cancellation = 19.
-    "dossier_sync": 19 / 22,
-    # Resolved: D01, D02, D03, D04, D05, D06, D12, D13 = 8, early or on time all but D03,
-    # D06 = 6; in progress: D07, D08, D11 = 3, within due D07, D11 = 2. (6 + 2) / (8 + 3).
-    "progress": 8 / 11,
-    # Eligible: D01, D02, D04, D05, D07, D08, D10, D11, D13 = 9; full online D01, D04, D07,
-    # D10, D11, D13 = 6.
-    "full_online": 6 / 9,
-    # Resolved with a document as result: D01, D02, D04, D05, D13; electronic all but D02.
-    "electronic_result": 4 / 5,
-    # Received 13; digitized D01, D02, D04, D05, D07, D11, D12, D13 = 8.
-    "digitized": 8 / 13,
-    # With replaceable components: D01, D02, D05, D07, D11, D13; replaced D01, D05, D11, D13.
-    "components_replaced": 4 / 6,
-    # Resolved 8; against: D03 late, D04 unsatisfied, D05 complaint, D06 late and
-    # unsatisfied (once) = 4.
-    "dossier_satisfaction": 4 / 8,
-    # With a fee: D01, D02, D04, D06, D07, D10, D13 = 7; paid online all but D02, D07 = 5.
-    "online_payment": 5 / 7,
-}
-# xa-001: C01 resolved early, C02 in progress and overdue.
-COMMUNE_RATES = {
-    "dossier_sync": 3 / 3,
-    "progress": (1 + 0) / (1 + 1),
-    "digitized": 0 / 2,
-    "dossier_satisfaction": 1 / 1,
-    "online_payment": 1 / 1,  # C02 reports no fee: not in the denominator
-}
+from tests.worked_month import AGENCY, AGENCY_RATES, COMMUNE, COMMUNE_RATES, NOW, events
 
 
 @pytest.fixture(scope="module")
