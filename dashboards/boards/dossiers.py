@@ -8,12 +8,12 @@ from dashboards.boards.panels import (
     LEVEL,
     NAMED_VALUES,
     OVERDUE_STEPS,
-    SCORE_MAX,
-    SCORE_STEPS,
+    SCORE_SHARE_STEPS,
     period_stat,
     target_line,
 )
 from dashboards.model import BAD, BARS, HIGHER_IS_BETTER, Dashboard, Panel, Query, Row
+from ioc.aggregate.portal766 import SUB_INDICATORS
 from ioc.catalog import Catalog
 
 SELECTED = 'agency=~"$agency", level=~"$level"'
@@ -30,6 +30,7 @@ def dossiers(catalog: Catalog) -> Dashboard:
             decision_766_indicators_row(catalog),
             ranking_row(catalog),
             decision_766_by_period_row(catalog),
+            portal_766_row(catalog),
             communes_and_departments_row(catalog),
         ],
     )
@@ -231,43 +232,96 @@ def decision_766_by_period_row(catalog: Catalog) -> Row:
                     ("online", "Nộp trực tuyến"),
                 )
             ),
+        ],
+    )
+
+
+def portal_766_row(catalog: Catalog) -> Row:
+    """The national portal's method: the score per sub-indicator, the agencies ranked, and
+    what each could gain (docs/kpis.md; ioc.aggregate.portal766)."""
+    return Row(
+        "Điểm 766 theo cách tính của Cổng DVCQG / Decision 766 score, the portal's method",
+        [
             Panel(
                 "stat",
                 "Điểm 766 toàn tỉnh",
-                "Decision 766 points of the measured groups, this month, quarter and "
-                "year: 20 x on-time + 22 x digitized + 12 x online + 10 x paid online "
-                "+ 18 x satisfaction, of 82. Transparency (18 points) is not measured "
-                "by the stream: not shown as 0 or 100 (docs/kpis.md).",
-                [Query("province:ioc_766_score:points", "{{period}}", instant=True)],
-                width=8,
-                height=8,
-                min=0,
-                max=SCORE_MAX,
-                thresholds=SCORE_STEPS,
-                options=NAMED_VALUES,
+                "The province's Decision 766 points of the sub-indicators the stream measures "
+                "(rows 4, 5, 6, 11, 12, 14, 23 and 24 of docs/kpis.md), beside the most those "
+                "could give, this month, quarter and year (province time). Rows without a value "
+                "(nothing to divide by) and rows not measured are in neither figure.",
+                [
+                    Query("province:ioc_766_score:points", "điểm {{period}}", instant=True),
+                    Query("province:ioc_766_score_max:points", "tối đa {{period}}",
+                          instant=True),
+                ],
+                width=6, height=8, options=NAMED_VALUES,
+            ),
+            Panel(
+                "bargauge",
+                "Chỉ tiêu thành phần toàn tỉnh (tháng này)",
+                "Each measured sub-indicator of the province this month, as the portal's "
+                "formula gives it; its points are the rate times its maximum.",
+                [
+                    Query(
+                        f'province:ioc_766_indicator:ratio{{period="month",indicator="{s.code}"}}',
+                        f"{s.name} ({s.points:g} đ)",
+                        instant=True,
+                    )
+                    for s in SUB_INDICATORS
+                ],
+                unit="percentunit", width=9, height=8, min=0, max=1,
+                thresholds=HIGHER_IS_BETTER, options=BARS,
             ),
             Panel(
                 "bargauge",
                 "Điểm 766 thấp nhất (quý này)",
-                "The 15 agencies with the fewest Decision 766 points this quarter (of "
-                "82 measured). An agency without a value has nothing resolved with a "
-                "due time, or nothing received, this quarter.",
+                "The 15 agencies with the smallest share of the points their measured "
+                "sub-indicators could give this quarter.",
                 [
                     Query(
-                        f'bottomk(15, agency:ioc_766_score:points{{period="quarter",{SELECTED}}})',
+                        f'bottomk(15, agency:ioc_766_score:points{{period="quarter",{SELECTED}}}'
+                        f' / agency:ioc_766_score_max:points{{period="quarter",{SELECTED}}})',
                         "{{agency}}",
                         instant=True,
                     )
                 ],
-                width=16,
-                height=8,
-                min=0,
-                max=SCORE_MAX,
-                thresholds=SCORE_STEPS,
-                options=BARS,
+                unit="percentunit", width=9, height=8, min=0, max=1,
+                thresholds=SCORE_SHARE_STEPS, options=BARS,
+            ),
+            Panel(
+                "table",
+                "Xếp hạng điểm 766 (quý này)",
+                "Agencies and communes ranked by their Decision 766 points this quarter, with "
+                "the most their measured sub-indicators could give.",
+                [
+                    Query(f'sort_desc(agency:ioc_766_score:points{{period="quarter",{SELECTED}}})',
+                          instant=True),
+                    Query(f'agency:ioc_766_score_max:points{{period="quarter",{SELECTED}}}',
+                          instant=True),
+                ],
+                width=12, height=10,
+                options={"showHeader": True,
+                         "sortBy": [{"displayName": "Value #A", "desc": True}]},
+            ),
+            Panel(
+                "table",
+                "Cần khắc phục để tăng điểm nhiều nhất",
+                "The sub-indicators where agencies lose the most points this quarter (maximum "
+                "minus points): what each must fix first to gain the most.",
+                [
+                    Query(
+                        "topk(20, agency:ioc_766_indicator_max:points"
+                        f'{{period="quarter",{SELECTED}}} - agency:ioc_766_indicator:points'
+                        f'{{period="quarter",{SELECTED}}})',
+                        instant=True,
+                    )
+                ],
+                width=12, height=10,
+                options={"showHeader": True,
+                         "sortBy": [{"displayName": "Value", "desc": True}]},
             ),
         ],
-    )
+    )  # fmt: skip
 
 
 def communes_and_departments_row(catalog: Catalog) -> Row:

@@ -31,6 +31,8 @@ def make_bad(kind: str, good: Event, rng: random.Random, max_message_bytes: int)
         doc["event_time"] = "2099-01-01T00:00:00+07:00"
         if doc.get("due_time"):  # due within the contract's days of its event
             doc["due_time"] = "2099-01-10T17:00:00+07:00"
+        if doc.get("portal_synced_time"):  # acknowledged after the step, as the contract says
+            doc["portal_synced_time"] = "2099-01-01T00:01:00+07:00"
         return orjson.dumps(doc)
     if kind == "stale_event_time":
         doc["event_time"] = "2001-01-01T00:00:00+07:00"

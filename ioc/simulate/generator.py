@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from ioc.catalog import Catalog
 from ioc.catalog.assets import synthetic_assets
 from ioc.contracts import (
+    DOSSIER_SCHEMA_VERSION,
     SCHEMA_VERSION,
     Agent,
     DossierEvent,
@@ -122,18 +123,31 @@ _RULE_WEIGHTS = [r[6] for r in _RULES]
 # A quiet baseline has no high or critical alert: those come from scenarios only.
 _QUIET_RULE_WEIGHTS = [r[6] if r[1] < 12 else 0.0 for r in _RULES]
 
+
+@dataclass(frozen=True)
+class _Procedure:
+    code: str
+    field: str
+    days: int
+    # What the national procedure database says of it (the portal's denominators).
+    full_online_eligible: bool
+    fee_required: bool
+    result_is_document: bool
+    replaceable_components: bool
+
+
 _PROCEDURES = (
-    ("1.001", "Hộ tịch", 2),
-    ("1.002", "Chứng thực", 1),
-    ("2.001", "Đất đai", 15),
-    ("2.002", "Xây dựng", 10),
-    ("3.001", "Đăng ký kinh doanh", 3),
-    ("3.002", "Đầu tư", 15),
-    ("4.001", "Lao động", 5),
-    ("5.001", "Y tế", 7),
-    ("6.001", "Giáo dục", 5),
-    ("7.001", "Giao thông", 5),
-    ("8.001", "Tư pháp", 3),
+    _Procedure("1.001", "Hộ tịch", 2, True, True, True, True),
+    _Procedure("1.002", "Chứng thực", 1, True, True, True, False),
+    _Procedure("2.001", "Đất đai", 15, False, True, True, True),
+    _Procedure("2.002", "Xây dựng", 10, True, True, True, False),
+    _Procedure("3.001", "Đăng ký kinh doanh", 3, True, False, True, True),
+    _Procedure("3.002", "Đầu tư", 15, False, False, True, False),
+    _Procedure("4.001", "Lao động", 5, True, False, False, False),
+    _Procedure("5.001", "Y tế", 7, True, True, True, False),
+    _Procedure("6.001", "Giáo dục", 5, True, False, False, True),
+    _Procedure("7.001", "Giao thông", 5, True, True, True, True),
+    _Procedure("8.001", "Tư pháp", 3, True, True, True, False),
 )
 
 
@@ -412,43 +426,65 @@ class Simulator:
             for _ in range(self._poisson(extra)):
                 self._dossier(t0 + rng.random(), surge.agency, office, surge.slowdown)
 
+    def _synced(self, t: float) -> datetime | None:
+        """When the national portal acknowledged a step at ``t``: mostly within a minute,
+        sometimes late, now and then never."""
+        r = self.rng.random()
+        if r < 0.01:
+            return None
+        delay = self.rng.uniform(1, 60) if r < 0.97 else self.rng.uniform(600, 3600)
+        return self._at(t + delay)
+
     def _dossier(self, t: float, agency: str, office: bool, slowdown: float) -> None:
         rng = self.rng
         self._n_dossier += 1
-        code, field, days = rng.choice(_PROCEDURES)
+        procedure = rng.choice(_PROCEDURES)
+        days = procedure.days
         channel = (
             "online"
             if not office
             else rng.choices(("online", "direct", "postal"), weights=(60, 35, 5))[0]
         )
-        full_online = channel == "online" and rng.random() < 0.78
+        online = channel == "online"
+        full_online = online and procedure.full_online_eligible and rng.random() < 0.78
         level = self._agency_level[agency]
         # Compressed time: a procedure's legal days become minutes.
         budget = days * 60.0
         received = DossierEvent(
-            schema_version=SCHEMA_VERSION,
+            schema_version=DOSSIER_SCHEMA_VERSION,
             event_id=self._id(),
             event_time=self._at(t),
             event_type="dossier",
             dossier_id=f"{level[0].upper()}{self._n_dossier:09d}",
             agency=agency,
             level=level,
-            procedure_code=code,
-            procedure_field=field,
+            procedure_code=procedure.code,
+            procedure_field=procedure.field,
             lifecycle="received",
             channel=channel,  # type: ignore[arg-type]
             full_online=full_online,
-            paid_online=channel == "online" and rng.random() < 0.7,
+            paid_online=online and procedure.fee_required and rng.random() < 0.7,
             digitized=rng.random() < 0.85,
             # Every later event of the dossier repeats its due time.
             due_time=self._at(t + budget),
+            full_online_eligible=procedure.full_online_eligible,
+            fee_required=procedure.fee_required,
+            components_replaced=(rng.random() < 0.4) if procedure.replaceable_components else None,
+            portal_synced_time=self._synced(t),
         )
         self._push(t, received)
 
         def step(at: float, lifecycle: str, rating: str | None = None) -> None:
-            update = {"event_id": self._id(), "event_time": self._at(at), "lifecycle": lifecycle}
+            update: dict[str, object] = {
+                "event_id": self._id(),
+                "event_time": self._at(at),
+                "lifecycle": lifecycle,
+                "portal_synced_time": self._synced(at),
+            }
             if rating is not None:
                 update["rating"] = rating
+            if lifecycle == "resolved" and procedure.result_is_document:
+                update["electronic_result"] = rng.random() < 0.6
             self._push(at, received.model_copy(update=update))
 
         fate = rng.random()
