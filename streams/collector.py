@@ -38,6 +38,8 @@ from ioc.metrics.spec import (
     DOSSIERS_DUPLICATE_STEPS,
     EVENTS_DEAD_LETTERED,
     EVENTS_REROUTED,
+    FEEDBACK_DUPLICATE_STEPS,
+    FEEDBACK_STEPS,
     GAUGES,
     HISTOGRAMS,
     PARTITION_LABEL,
@@ -123,6 +125,10 @@ class StateCollector(Collector):
             abandoned = counters.setdefault(DOSSIERS_ABANDONED.name, {})
             for agency, level in self._lookups.agency_level.items():
                 abandoned.setdefault(label_key(agency, level), 0.0)
+        if source == "feedback":
+            repeated = counters.setdefault(FEEDBACK_DUPLICATE_STEPS.name, {})
+            for step in FEEDBACK_STEPS:
+                repeated.setdefault(step, 0.0)
         if source == "soc":
             repeated = counters.setdefault(SOC_ALERT_STATUS_DUPLICATES.name, {})
             for status in SOC_STATUSES:

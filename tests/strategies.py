@@ -160,5 +160,37 @@ def dossiers(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
     }
 
 
+@st.composite
+def feedback(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
+    event_time = draw(times)
+    lifecycle = draw(st.sampled_from(["received", "resolved", "rated", "complaint"]))
+    due_time = None
+    if lifecycle == "received" or draw(st.booleans()):
+        days = draw(st.integers(-MAX_DUE_DAYS, MAX_DUE_DAYS))
+        candidate = event_time + timedelta(days=days, seconds=draw(st.integers(0, 86_399)))
+        naive = candidate.replace(tzinfo=None)
+        due_time = candidate if _FIRST <= naive <= _LAST else event_time
+    return {
+        "schema_version": 1,
+        "event_id": draw(ids),
+        "event_time": event_time.isoformat(),
+        "event_type": "feedback",
+        "feedback_id": draw(ids),
+        "agency": draw(st.sampled_from(catalog.agencies)).id,
+        "level": draw(st.sampled_from(["province", "commune"])),
+        "lifecycle": lifecycle,
+        "due_time": due_time.isoformat() if due_time is not None else None,
+        "rating": draw(st.sampled_from(["satisfied", "unsatisfied"]))
+        if lifecycle == "rated"
+        else None,
+    }
+
+
 def events(catalog: Catalog) -> st.SearchStrategy[dict[str, Any]]:
-    return st.one_of(soc_alerts(catalog), soc_statuses(), uptime_probes(catalog), dossiers(catalog))
+    return st.one_of(
+        soc_alerts(catalog),
+        soc_statuses(),
+        uptime_probes(catalog),
+        dossiers(catalog),
+        feedback(catalog),
+    )

@@ -107,6 +107,58 @@ DOSSIERS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Feedback:
+    id: str
+    received: datetime
+    due: datetime
+    steps: tuple[tuple[str, datetime, str | None], ...] = ()
+    agency: str = AGENCY
+    level: str = "province"
+
+
+FEEDBACK = (
+    # Early, rated satisfied.
+    Feedback("F01", at(3, 8), at(13, 17), (("resolved", at(10, 9), None),
+                                           ("rated", at(10, 10), "satisfied"))),
+    # On time, rated unsatisfied.
+    Feedback("F02", at(5, 8), at(12, 17), (("resolved", at(12, 16), None),
+                                           ("rated", at(12, 17), "unsatisfied"))),
+    # Late.
+    Feedback("F03", at(6, 8), at(10, 17), (("resolved", at(14, 9), None),)),
+    # Early, then the citizen complains again about the result.
+    Feedback("F04", at(16, 8), at(20, 17), (("resolved", at(19, 9), None),
+                                            ("complaint", at(21, 9), None))),
+    # In progress within its due time, and in progress overdue, on the 28th.
+    Feedback("F05", at(20, 8), at(30, 17)),
+    Feedback("F06", at(17, 8), at(24, 17)),
+    # Early, rated satisfied.
+    Feedback("F07", at(22, 8), at(27, 17), (("resolved", at(26, 9), None),
+                                            ("rated", at(26, 10), "satisfied"))),
+)  # fmt: skip
+
+
+def _feedback_events() -> list[tuple[datetime, dict[str, Any]]]:
+    out = []
+    for f in FEEDBACK:
+        for n, (lifecycle, when, rating) in enumerate((("received", f.received, None), *f.steps)):
+            doc: dict[str, Any] = {
+                "schema_version": 1,
+                "event_id": f"{f.id}-{n}",
+                "event_time": when.isoformat(),
+                "event_type": "feedback",
+                "feedback_id": f.id,
+                "agency": f.agency,
+                "level": f.level,
+                "lifecycle": lifecycle,
+                "due_time": f.due.isoformat(),
+            }
+            if rating is not None:
+                doc["rating"] = rating
+            out.append((when, doc))
+    return out
+
+
 def events() -> list[dict[str, Any]]:
     """Every step of every dossier as the portal's system sends it, in event-time order."""
     out: list[tuple[datetime, dict[str, Any]]] = []
@@ -142,6 +194,7 @@ def events() -> list[dict[str, Any]]:
                     delay = SYNC_LATE if lifecycle in d.synced_late else SYNC_IN_TIME
                     doc["portal_synced_time"] = (when + delay).isoformat()
             out.append((when, doc))
+    out += _feedback_events()
     return [doc for _, doc in sorted(out, key=lambda pair: pair[0])]
 
 
@@ -167,6 +220,11 @@ AGENCY_RATES = {
     "dossier_satisfaction": 4 / 8,
     # With a fee: D01, D02, D04, D06, D07, D10, D13 = 7; paid online all but D02, D07 = 5.
     "online_payment": 5 / 7,
+    # Feedback resolved with a due time: F01, F02, F03, F04, F07 = 5, on time all but F03 = 4;
+    # in progress F05, F06 = 2, within due F05 = 1. (4 + 1) / (5 + 2).
+    "feedback_on_time": 5 / 7,
+    # Resolved 5; against: F02 unsatisfied, F03 late, F04 complained again = 3.
+    "feedback_satisfaction": 2 / 5,
 }
 # xa-001: C01 resolved early, C02 in progress and overdue.
 COMMUNE_RATES = {

@@ -14,6 +14,7 @@ from ioc.aggregate.state import (
     ALERTS,
     DAYS,
     DOSSIERS,
+    FEEDBACK,
     PERIODS,
     SERVICES,
     Lookups,
@@ -35,7 +36,12 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
     # Known series exist at 0 before their first dossier: a panel shows 0, not "no data",
     # and a sum over agencies does not jump when one appears.
     for agency, level in lookups.agency_level.items():
-        for metric in (spec.DOSSIERS_IN_PROGRESS, spec.DOSSIERS_OVERDUE):
+        for metric in (
+            spec.DOSSIERS_IN_PROGRESS,
+            spec.DOSSIERS_OVERDUE,
+            spec.FEEDBACK_IN_PROGRESS,
+            spec.FEEDBACK_OVERDUE,
+        ):
             add(metric, spec.label_key(agency, level), 0.0)
     open_by_agency: dict[str, dict[str, float]] = {}
     today = kpi.local_date(now, lookups.tz)
@@ -87,12 +93,12 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
             add(spec.SOC_OPEN, spec.label_key(severity, status), 1)
             counts = open_by_agency.setdefault(alert[ALERT_RECORD.AGENCY], {})
             counts[severity] = counts.get(severity, 0) + 1
-        dossiers = state.entities.get(DOSSIERS, {})
-        for dossier in dossiers.values():
-            key = spec.label_key(dossier[DOSSIER_RECORD.AGENCY], dossier[DOSSIER_RECORD.LEVEL])
-            add(spec.DOSSIERS_IN_PROGRESS, key, 1)
-            if kpi.is_overdue(dossier[DOSSIER_RECORD.DUE_TS], now):
-                add(spec.DOSSIERS_OVERDUE, key, 1)
+        for kind, in_progress, overdue in _OPEN_CASES:
+            for record in state.entities.get(kind, {}).values():
+                key = spec.label_key(record[DOSSIER_RECORD.AGENCY], record[DOSSIER_RECORD.LEVEL])
+                add(in_progress, key, 1)
+                if kpi.is_overdue(record[DOSSIER_RECORD.DUE_TS], now):
+                    add(overdue, key, 1)
         for name, entities in state.entities.items():
             add(spec.STATE_ENTITIES, name, len(entities))
     for agency, counts in open_by_agency.items():
@@ -104,6 +110,14 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
     for agency, (kind, area) in lookups.agency_group.items():
         add(spec.AGENCY_INFO, spec.label_key(agency, lookups.agency_level[agency], kind, area), 1)
     return out
+
+
+# Open dossiers and open citizen feedback, each record in DOSSIER_RECORD's layout, and the
+# gauges they are counted in.
+_OPEN_CASES = (
+    (DOSSIERS, spec.DOSSIERS_IN_PROGRESS, spec.DOSSIERS_OVERDUE),
+    (FEEDBACK, spec.FEEDBACK_IN_PROGRESS, spec.FEEDBACK_OVERDUE),
+)
 
 
 def overdue_by_agency(state: PartitionState, now: float) -> dict[str, int]:

@@ -34,8 +34,11 @@ class SubIndicator:
     """One scored row of the portal's sheet, measured from dossier steps.
 
     rate = numerator / denominator, or (denominator − numerator) / denominator when
-    ``complement``; with ``with_in_progress``, dossiers in progress join both sides (those
-    still within their due time in the numerator), as the portal's progress indicator does.
+    ``complement``; with ``in_progress`` (the gauges of cases in progress and overdue), the
+    cases in progress join both sides, those still within their due time in the numerator,
+    as the portal's progress and PAKN-on-time indicators do. ``gains_half_of``: when that
+    sub-indicator has no value, this one is worth half its points more (the portal's rule
+    for an agency without citizen feedback).
     """
 
     row: int
@@ -48,7 +51,8 @@ class SubIndicator:
     denominator: str
     scope: tuple[Level, ...] = ("province", "commune")
     complement: bool = False
-    with_in_progress: bool = False
+    in_progress: tuple[str, str] | None = None
+    gains_half_of: str | None = None
 
     def rate(
         self, measures: Mapping[str, float], in_progress: float = 0, overdue: float = 0
@@ -57,7 +61,7 @@ class SubIndicator:
         never 0 or 100%) when its denominator is empty."""
         numerator = measures.get(self.numerator, 0)
         denominator = measures.get(self.denominator, 0)
-        if self.with_in_progress:
+        if self.in_progress is not None:
             numerator += in_progress - overdue
             denominator += in_progress
         if denominator <= 0:
@@ -66,6 +70,10 @@ class SubIndicator:
             return max(denominator - numerator, 0) / denominator
         return numerator / denominator
 
+
+# The gauges of cases in progress now, and of those past their due time.
+_DOSSIERS_NOW = ("ioc_dossiers_in_progress", "ioc_dossiers_overdue")
+_FEEDBACK_NOW = ("ioc_feedback_in_progress", "ioc_feedback_overdue")
 
 SUB_INDICATORS: tuple[SubIndicator, ...] = (
     SubIndicator(
@@ -76,7 +84,7 @@ SUB_INDICATORS: tuple[SubIndicator, ...] = (
     SubIndicator(
         5, "progress", "progress", 20.0,
         "Hồ sơ xử lý trước hạn, đúng hạn", "Dossiers handled early or on time",
-        "resolved_on_time", "resolved_with_due", with_in_progress=True,
+        "resolved_on_time", "resolved_with_due", in_progress=_DOSSIERS_NOW,
     ),
     SubIndicator(
         6, "full_online", "online_services", 12.0,
@@ -99,9 +107,21 @@ SUB_INDICATORS: tuple[SubIndicator, ...] = (
         "components_replaced", "received_replaceable",
     ),
     SubIndicator(
+        21, "feedback_on_time", "satisfaction", 6.0,
+        "PAKN xử lý đúng hạn", "Citizen feedback handled on time",
+        "feedback_resolved_on_time", "feedback_resolved_with_due", in_progress=_FEEDBACK_NOW,
+        gains_half_of="feedback_satisfaction",
+    ),
+    SubIndicator(
+        22, "feedback_satisfaction", "satisfaction", 6.0,
+        "Hài lòng trong xử lý PAKN", "Satisfaction with feedback handling",
+        "feedback_dissatisfied", "feedback_resolved", complement=True,
+    ),
+    SubIndicator(
         23, "dossier_satisfaction", "satisfaction", 6.0,
         "Hài lòng trong tiếp nhận, giải quyết TTHC", "Satisfaction with dossier handling",
         "resolved_dissatisfied", "resolved", complement=True,
+        gains_half_of="feedback_satisfaction",
     ),
     SubIndicator(
         24, "online_payment", "online_payment", 10.0,
@@ -122,17 +142,30 @@ class Score:
 
 
 def score(
-    measures: Mapping[str, float], level: Level, in_progress: float = 0, overdue: float = 0
+    measures: Mapping[str, float], level: Level, now: Mapping[str, float] | None = None
 ) -> Score:
     """The 766 points of one agency (of ``level``) for one period, from its period measures
-    and its dossiers in progress and overdue now."""
-    by_code: dict[str, float] = {}
-    maximum = 0.0
+    and the gauges of its cases in progress and overdue ``now`` (by metric name)."""
+    now = now or {}
+    rates: dict[str, float] = {}
     for s in SUB_INDICATORS:
         if level not in s.scope:
             continue
-        rate = s.rate(measures, in_progress, overdue)
+        cases = (
+            (now.get(s.in_progress[0], 0), now.get(s.in_progress[1], 0))
+            if s.in_progress
+            else (0, 0)
+        )
+        rate = s.rate(measures, *cases)
         if rate is not None:
-            by_code[s.code] = s.points * rate
-            maximum += s.points
+            rates[s.code] = rate
+    by_code: dict[str, float] = {}
+    maximum = 0.0
+    for code, rate in rates.items():
+        s = BY_CODE[code]
+        points = s.points
+        if s.gains_half_of is not None and s.gains_half_of not in rates:
+            points += BY_CODE[s.gains_half_of].points / 2
+        by_code[code] = points * rate
+        maximum += points
     return Score(sum(by_code.values()), maximum, by_code)

@@ -33,7 +33,7 @@ from ioc.metrics import spec
 from ioc.rows import batch_rows as row_at
 from ioc.rows import facts
 from ioc.rows import records as entity_records
-from ioc.rows.batch_rows import ALERT_ROW, DOSSIER_ROW, PROBE_ROW, STATUS_ROW
+from ioc.rows.batch_rows import ALERT_ROW, DOSSIER_ROW, FEEDBACK_ROW, PROBE_ROW, STATUS_ROW
 from ioc.rows.records import (
     AGENT_RECORD,
     ALERT_RECORD,
@@ -76,6 +76,13 @@ _MEASURE = {name: i for i, name in enumerate(spec.PERIOD_MEASURES)}
 # dossier_id -> ts: resolved late, or rated unsatisfied or with a complaint. The portal's
 # dossier satisfaction counts such a dossier once against its agency, whichever came first.
 DISSATISFIED = "dos_dissatisfied"
+# Citizen feedback (PAKN), kept as dossiers are: open ones (DOSSIER_RECORD's layout), those
+# resolved, resolved before their receipt came, abandoned, and counted against satisfaction.
+FEEDBACK = "fb"
+FEEDBACK_CLOSED = "fb_closed"
+FEEDBACK_CLOSED_EARLY = "fb_closed_early"
+FEEDBACK_ABANDONED = "fb_abandoned"
+FEEDBACK_DISSATISFIED = "fb_dissatisfied"
 # Ratings that count against satisfaction (Decision 766).
 _UNSATISFIED = frozenset({"unsatisfied", "complaint"})
 
@@ -372,6 +379,10 @@ _ALERT_FIELDS = itemgetter(
     ALERT_ROW.AGENT_ID, ALERT_ROW.TECHNIQUES, ALERT_ROW.GROUPS, ALERT_ROW.SECURITY_LEVEL,
 )  # fmt: skip
 _STATUS_FIELDS = itemgetter(row_at.EVENT_TS, STATUS_ROW.STATUS, STATUS_ROW.ALERT_ID)
+_FEEDBACK_FIELDS = itemgetter(
+    row_at.EVENT_TS, FEEDBACK_ROW.LIFECYCLE, FEEDBACK_ROW.AGENCY, FEEDBACK_ROW.LEVEL,
+    FEEDBACK_ROW.FEEDBACK_ID, FEEDBACK_ROW.DUE_TS, FEEDBACK_ROW.RATING,
+)  # fmt: skip
 _PROBE_FIELDS = itemgetter(
     row_at.EVENT_TS,
     PROBE_ROW.SERVICE,
@@ -745,6 +756,76 @@ def _repeated_step(state: PartitionState, lifecycle: str, dossier_id: str) -> bo
     return dossier_id in state.kind(CLOSED_EARLY)
 
 
+def _feedback(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tally) -> None:
+    """A step of citizen feedback: received and resolved once each, like a dossier; judged
+    against its due time; counted once against satisfaction if resolved late, rated
+    unsatisfied or complained about again (the portal's rows 21 and 22)."""
+    ts, lifecycle, agency, level, feedback_id, due, rating = _FEEDBACK_FIELDS(row)
+    if ts > state.max_event_ts:
+        state.max_event_ts = ts
+    counts = tally.counts
+    open_ = state.kind(FEEDBACK)
+    closed = state.kind(FEEDBACK_CLOSED)
+    where = _SEP.join((agency, level))
+    if lifecycle == "received":
+        if (
+            feedback_id in open_
+            or feedback_id in closed
+            or feedback_id in state.kind(FEEDBACK_ABANDONED)
+        ):
+            _count(counts, spec.FEEDBACK_DUPLICATE_STEPS.name, lifecycle)
+            return
+        _count(counts, spec.FEEDBACK_RECEIVED.name, where)
+        sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
+        sums[_PERIOD_AT["feedback_received"]] += 1
+        closed_at = state.kind(FEEDBACK_CLOSED_EARLY).pop(feedback_id, None)
+        if closed_at is not None:
+            closed[feedback_id] = closed_at  # its resolution came first
+        else:
+            abandon = ts + lookups.dossier_open_seconds
+            if due is not None:
+                abandon = min(abandon, due + lookups.dossier_overdue_seconds)
+            open_[feedback_id] = [agency, level, due, abandon]
+    elif lifecycle == "resolved":
+        if feedback_id in closed or feedback_id in state.kind(FEEDBACK_CLOSED_EARLY):
+            _count(counts, spec.FEEDBACK_DUPLICATE_STEPS.name, lifecycle)
+            return
+        record = open_.pop(feedback_id, None)
+        if due is None and record is not None:
+            due = record[DOSSIER_RECORD.DUE_TS]
+        if record is not None or state.kind(FEEDBACK_ABANDONED).pop(feedback_id, None) is not None:
+            closed[feedback_id] = ts
+        else:
+            state.kind(FEEDBACK_CLOSED_EARLY)[feedback_id] = ts
+        sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
+        sums[_PERIOD_AT["feedback_resolved"]] += 1
+        when = "unknown" if due is None else kpi.timeliness(ts, due, lookups.tz)
+        _count(counts, spec.FEEDBACK_RESOLVED_TIMELINESS.name, _SEP.join((agency, level, when)))
+        if due is not None:
+            sums[_PERIOD_AT["feedback_resolved_with_due"]] += 1
+            if when != "late":
+                sums[_PERIOD_AT["feedback_resolved_on_time"]] += 1
+            else:
+                _feedback_dissatisfied(state, feedback_id, ts, sums)
+    else:
+        if lifecycle == "rated":
+            _count(counts, spec.FEEDBACK_RATED.name, _SEP.join((agency, level, rating)))
+        else:
+            _count(counts, spec.FEEDBACK_COMPLAINTS.name, where)
+        if lifecycle == "complaint" or rating == "unsatisfied":
+            sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
+            _feedback_dissatisfied(state, feedback_id, ts, sums)
+
+
+def _feedback_dissatisfied(
+    state: PartitionState, feedback_id: str, ts: float, sums: list[int]
+) -> None:
+    marked = state.kind(FEEDBACK_DISSATISFIED)
+    if feedback_id not in marked:
+        marked[feedback_id] = ts
+        sums[_PERIOD_AT["feedback_dissatisfied"]] += 1
+
+
 def _day_sums(tally: Tally, local_day: str, agency: str, level: str) -> list[int]:
     """The batch's sums for the event's own local day (late events too: day and period
     totals end up right)."""
@@ -789,6 +870,7 @@ _APPLY = {
     facts.SOC_STATUS: _soc_status,
     facts.PROBE: _probe,
     facts.DOSSIER: _dossier,
+    facts.FEEDBACK: _feedback,
 }
 _ENTITY_AT = row_at.ENTITY
 
@@ -809,7 +891,17 @@ def expire(state: PartitionState, lookups: Lookups) -> None:
 
 def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
     horizon = state.max_event_ts - lookups.closed_retention_seconds
-    for name in (CLOSED, CLOSED_EARLY, ABANDONED, SETTLED, DISSATISFIED):
+    for name in (
+        CLOSED,
+        CLOSED_EARLY,
+        ABANDONED,
+        SETTLED,
+        DISSATISFIED,
+        FEEDBACK_CLOSED,
+        FEEDBACK_CLOSED_EARLY,
+        FEEDBACK_ABANDONED,
+        FEEDBACK_DISSATISFIED,
+    ):
         kept = state.kind(name)
         if kept:
             for key in [k for k, ts in kept.items() if ts < horizon]:
@@ -873,6 +965,15 @@ def close_abandoned(state: PartitionState, lookups: Lookups) -> None:
             agency, level = record[DOSSIER_RECORD.AGENCY], record[DOSSIER_RECORD.LEVEL]
             state.inc(spec.DOSSIERS_ABANDONED, spec.label_key(agency, level))
             abandoned[dossier_id] = now
+    feedback = state.kind(FEEDBACK)
+    if feedback:
+        at = DOSSIER_RECORD.ABANDON_TS
+        abandoned = state.kind(FEEDBACK_ABANDONED)
+        for feedback_id in [k for k, r in feedback.items() if r[at] < now]:
+            record = feedback.pop(feedback_id)
+            where = spec.label_key(record[DOSSIER_RECORD.AGENCY], record[DOSSIER_RECORD.LEVEL])
+            state.inc(spec.FEEDBACK_ABANDONED, where)
+            abandoned[feedback_id] = now
     alerts = state.kind(ALERTS)
     if alerts:
         horizon = now - lookups.alert_open_seconds

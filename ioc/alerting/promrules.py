@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ioc import generated
-from ioc.aggregate.portal766 import SUB_INDICATORS
+from ioc.aggregate.portal766 import BY_CODE, SUB_INDICATORS
 from ioc.catalog import Catalog
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
@@ -102,7 +102,9 @@ def portal766_rules(level: str, by: str) -> list[dict[str, Any]]:
     the sub-indicators that have a value, beside its maximum. A sub-indicator without a value
     (nothing in its denominator, or not reported) is left out of both: never a made-up 0."""
     join = _joined_with_kind if level == "kind" else _unjoined
+    # Every rate first: a group's rules run in order, and points may read another's rate.
     rules: list[dict[str, Any]] = []
+    point_rules: list[dict[str, Any]] = []
     for s in SUB_INDICATORS:
         scope = "|".join(s.scope)
 
@@ -111,22 +113,23 @@ def portal766_rules(level: str, by: str) -> list[dict[str, Any]]:
             return f"sum by ({by}) ({join(selector)})"
 
         numerator, denominator = total(s.numerator), total(s.denominator)
-        if s.with_in_progress:
-            # Dossiers in progress now join the period's resolved ones; those within their
+        keep = by.replace(", period", "").replace("period", "")
+        on = f"on ({keep})" if keep else "on ()"
+        if s.in_progress is not None:
+            # Cases in progress now join the period's resolved ones; those within their
             # due time count as on time. The gauges have no period: each period gets them.
-            keep = by.replace(", period", "").replace("period", "")
-            on = f"on ({keep})" if keep else "on ()"
+            in_progress_metric, overdue_metric = s.in_progress
 
             def now(metric: str, scope: str = scope, keep: str = keep) -> str:
                 selector = join(f'{metric}{{level=~"{scope}"}}')
                 return f"sum by ({keep}) ({selector})" if keep else f"sum ({selector})"
 
-            in_progress = now("ioc_dossiers_in_progress")
+            in_progress = now(in_progress_metric)
             # Nothing resolved yet in the period: in progress alone still has a rate.
             every_measure = _IN_PERIOD + '{level=~"' + scope + '"}'
             any_measure = f"sum by ({by}) ({join(every_measure)})"
             denominator = f"({denominator} or 0 * {any_measure})"
-            within_due = f"({in_progress} - {now('ioc_dossiers_overdue')})"
+            within_due = f"({in_progress} - {now(overdue_metric)})"
             numerator = f"(({numerator} or 0 * {denominator}) + {on} group_left () {within_due})"
             denominator = f"({denominator} + {on} group_left () ({in_progress}))"
         ratio = _ratio(numerator, denominator)
@@ -134,19 +137,22 @@ def portal766_rules(level: str, by: str) -> list[dict[str, Any]]:
             ratio = f"clamp_min(1 - {ratio}, 0)"
         labels = {"indicator": s.code, "group": s.group}
         rate = f'{level}:ioc_766_indicator:ratio{{indicator="{s.code}"}}'
-        rules += [
-            {"record": f"{level}:ioc_766_indicator:ratio", "expr": ratio, "labels": labels},
-            {
-                "record": f"{level}:ioc_766_indicator:points",
-                "expr": f"{s.points:g} * {rate}",
-                "labels": labels,
-            },
-            {
-                "record": f"{level}:ioc_766_indicator_max:points",
-                "expr": f"0 * {rate} + {s.points:g}",
-                "labels": labels,
-            },
+        points, maximum = f"{s.points:g} * {rate}", f"0 * {rate} + {s.points:g}"
+        if s.gains_half_of is not None:
+            # Worth half the other's points more while the other has no value.
+            other = f'{level}:ioc_766_indicator:ratio{{indicator="{s.gains_half_of}"}}'
+            more = BY_CODE[s.gains_half_of].points / 2 + s.points
+            same = f"on ({by})"
+            points = f"({more:g} * {rate} unless {same} {other}) or {points}"
+            maximum = f"(0 * {rate} + {more:g} unless {same} {other}) or {maximum}"
+        rules.append(
+            {"record": f"{level}:ioc_766_indicator:ratio", "expr": ratio, "labels": labels}
+        )
+        point_rules += [
+            {"record": f"{level}:ioc_766_indicator:points", "expr": points, "labels": labels},
+            {"record": f"{level}:ioc_766_indicator_max:points", "expr": maximum, "labels": labels},
         ]
+    rules += point_rules
     rules += [
         {
             "record": f"{level}:ioc_766_score:points",

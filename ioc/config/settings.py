@@ -26,6 +26,7 @@ class TopicNames(BaseModel):
     soc: TopicName = "ioc.soc.alerts"
     uptime: TopicName = "ioc.uptime.probes"
     dossier: TopicName = "ioc.dossier.events"
+    feedback: TopicName = "ioc.feedback.events"
     deadletter: TopicName = "ioc.deadletter"
     # Internal: validated events packed per source partition, one topic per source
     # ("<batches>.<source>"), each consumed by that source's faust agent.
@@ -42,6 +43,7 @@ class TopicNames(BaseModel):
             soc=f"{prefix}.soc",
             uptime=f"{prefix}.uptime",
             dossier=f"{prefix}.dossier",
+            feedback=f"{prefix}.feedback",
             deadletter=f"{prefix}.deadletter",
             batches=f"{prefix}.batches",
             alerts=f"{prefix}.alerts",
@@ -50,6 +52,10 @@ class TopicNames(BaseModel):
 
     def batch_topic(self, source: str) -> str:
         return f"{self.batches}.{source}"
+
+    def of_source(self) -> dict[str, str]:
+        """Map source name -> its topic."""
+        return {source: getattr(self, source) for source in SOURCES}
 
     def source_topics(self) -> dict[str, str]:
         """Map topic name -> source name for the source topics."""

@@ -1,4 +1,4 @@
-"""Pydantic v2 models of the three sources' events.
+"""Pydantic v2 models of the four sources' events.
 
 Strict: no silent coercion (a level sent as "12" is a schema violation). Unknown extra fields
 are ignored so that a producer may add fields before consumers know them.
@@ -16,7 +16,7 @@ SCHEMA_VERSION: Literal[1] = 1
 # (docs/kpis.md). Version-1 events still read; what they lack is "not reported".
 DOSSIER_SCHEMA_VERSION: Literal[2] = 2
 
-Source = Literal["soc", "uptime", "dossier"]
+Source = Literal["soc", "uptime", "dossier", "feedback"]
 Severity = Literal["low", "medium", "high", "critical"]
 AssetType = Literal["desktop", "server", "network_device"]
 Id = Annotated[str, Field(min_length=1, max_length=128)]
@@ -192,8 +192,42 @@ class DossierEvent(_Event):
         return self
 
 
-Event = SocAlert | SocAlertStatus | UptimeProbe | DossierEvent
-EVENT_MODELS: tuple[type[_Event], ...] = (SocAlert, SocAlertStatus, UptimeProbe, DossierEvent)
+class FeedbackEvent(_Event):
+    """A step of a citizen's report or petition (phản ánh, kiến nghị: PAKN) in an agency's
+    authority: received with its due time, resolved, rated, or complained about again (the
+    citizen reports again on how it was resolved)."""
+
+    event_type: Literal["feedback"]
+    source: Literal["feedback"] = "feedback"
+    feedback_id: Id
+    agency: Id
+    level: Literal["province", "commune"]
+    lifecycle: Literal["received", "resolved", "rated", "complaint"]
+    due_time: Timestamp | None = None
+    rating: Literal["satisfied", "unsatisfied"] | None = None
+
+    @model_validator(mode="after")
+    def _lifecycle_fields(self) -> FeedbackEvent:
+        if self.lifecycle == "received":
+            if self.due_time is None:
+                raise ValueError("a received feedback needs due_time")
+            if self.due_time <= self.event_time:
+                raise ValueError("due_time of a received feedback must come after its event_time")
+        if self.due_time is not None and abs((self.due_time - self.event_time).days) > MAX_DUE_DAYS:
+            raise ValueError(f"due_time lies more than {MAX_DUE_DAYS} days from event_time")
+        if (self.lifecycle == "rated") != (self.rating is not None):
+            raise ValueError("a rated feedback needs rating, and only a rated one has it")
+        return self
+
+
+Event = SocAlert | SocAlertStatus | UptimeProbe | DossierEvent | FeedbackEvent
+EVENT_MODELS: tuple[type[_Event], ...] = (
+    SocAlert,
+    SocAlertStatus,
+    UptimeProbe,
+    DossierEvent,
+    FeedbackEvent,
+)
 
 # The sources, in the order topics, agents and panels list them.
 SOURCES: tuple[Source, ...] = get_args(Source)

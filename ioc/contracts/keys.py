@@ -13,11 +13,19 @@ from __future__ import annotations
 import struct
 from functools import lru_cache
 
-from ioc.contracts.events import DossierEvent, Event, SocAlert, SocAlertStatus, UptimeProbe
+from ioc.contracts.events import (
+    DossierEvent,
+    Event,
+    FeedbackEvent,
+    SocAlert,
+    SocAlertStatus,
+    UptimeProbe,
+)
 
 
 def partition_key(event: Event) -> str:
-    """The entity an event belongs to: the agent for SOC, the service, the dossier."""
+    """The entity an event belongs to: the agent for SOC, the service, the dossier, the
+    citizen's feedback."""
     if isinstance(event, SocAlert):
         return event.agent.id
     if isinstance(event, SocAlertStatus):
@@ -26,6 +34,8 @@ def partition_key(event: Event) -> str:
         return event.service
     if isinstance(event, DossierEvent):
         return event.dossier_id
+    if isinstance(event, FeedbackEvent):
+        return event.feedback_id
     raise TypeError(f"not an event: {type(event).__name__}")
 
 

@@ -117,6 +117,16 @@ class _DossierEvent(_Event, tag="dossier"):
     portal_synced_time: Time | None = None
 
 
+class _FeedbackEvent(_Event, tag="feedback"):
+    feedback_id: Id
+    agency: Id
+    level: Literal["province", "commune"]
+    lifecycle: Literal["received", "resolved", "rated", "complaint"]
+    source: Literal["feedback"] = "feedback"
+    due_time: Time | None = None
+    rating: Literal["satisfied", "unsatisfied"] | None = None
+
+
 class _Never(_Event, tag="\x00never"):
     """A second member for the one-type sources: msgspec checks the tag only in a union, and
     an event without ``event_type`` must not pass."""
@@ -126,6 +136,7 @@ _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
     "soc": msgspec.json.Decoder(_SocAlert | _SocAlertStatus),
     "uptime": msgspec.json.Decoder(_UptimeProbe | _Never),
     "dossier": msgspec.json.Decoder(_DossierEvent | _Never),
+    "feedback": msgspec.json.Decoder(_FeedbackEvent | _Never),
 }
 
 
@@ -196,4 +207,20 @@ class Decoder:
             )  # fmt: skip
         if type(event) is _SocAlertStatus:
             return event.agent_id, ("s", event.event_id, ts, event.status, event.alert_id)
+        if type(event) is _FeedbackEvent:
+            due = None
+            if event.due_time is not None:
+                due = _ts(event.due_time)
+                if abs(due - ts) > MAX_DUE_DAYS * 86400.0:
+                    raise NotDecoded
+                if due <= ts and event.lifecycle == "received":
+                    raise NotDecoded
+            elif event.lifecycle == "received":
+                raise NotDecoded
+            if (event.lifecycle == "rated") != (event.rating is not None):
+                raise NotDecoded
+            return event.feedback_id, (
+                "f", event.event_id, ts, event.lifecycle, event.agency, event.level,
+                event.feedback_id, due, event.rating,
+            )  # fmt: skip
         raise NotDecoded

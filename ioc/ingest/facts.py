@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, UptimeProbe
+from ioc.contracts import DossierEvent, Event, FeedbackEvent, SocAlert, SocAlertStatus, UptimeProbe
 
 Fact = tuple[Any, ...]
 
@@ -39,4 +39,8 @@ def fact_of(event: Event) -> Fact:
                 event.components_replaced, sync_delay)  # fmt: skip
     if isinstance(event, SocAlertStatus):
         return ("s", event.event_id, ts, event.status, event.alert_id)
+    if isinstance(event, FeedbackEvent):
+        due = event.due_time.timestamp() if event.due_time is not None else None
+        return ("f", event.event_id, ts, event.lifecycle, event.agency, event.level,
+                event.feedback_id, due, event.rating)  # fmt: skip
     raise TypeError(f"not an event: {type(event).__name__}")

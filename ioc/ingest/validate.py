@@ -10,12 +10,20 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from ioc.catalog import Catalog
 from ioc.config import Settings
-from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, Source, UptimeProbe
+from ioc.contracts import (
+    DossierEvent,
+    Event,
+    FeedbackEvent,
+    SocAlert,
+    SocAlertStatus,
+    Source,
+    UptimeProbe,
+)
 from ioc.contracts.keys import partition_key
 from ioc.ingest.decode import Decoder, NotDecoded
 from ioc.ingest.facts import Fact, fact_of
 from ioc.rows import facts
-from ioc.rows.facts import ALERT_FACT, DOSSIER_FACT, PROBE_FACT
+from ioc.rows.facts import ALERT_FACT, DOSSIER_FACT, FEEDBACK_FACT, PROBE_FACT
 
 DeadLetterReason = Literal[
     "invalid_json",
@@ -40,6 +48,7 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "soc": TypeAdapter(Annotated[SocAlert | SocAlertStatus, Field(discriminator="event_type")]),
     "uptime": TypeAdapter(Annotated[UptimeProbe, Field(discriminator="event_type")]),
     "dossier": TypeAdapter(Annotated[DossierEvent, Field(discriminator="event_type")]),
+    "feedback": TypeAdapter(Annotated[FeedbackEvent, Field(discriminator="event_type")]),
 }
 
 
@@ -108,6 +117,8 @@ class EventValidator:
             return fact[PROBE_FACT.SERVICE] in self._services
         if kind == facts.DOSSIER:
             return fact[DOSSIER_FACT.AGENCY] in self._agencies
+        if kind == facts.FEEDBACK:
+            return fact[FEEDBACK_FACT.AGENCY] in self._agencies
         return True
 
     def check(self, value: bytes | None, now: float) -> Event | Rejected:
@@ -143,7 +154,10 @@ class EventValidator:
                 return Rejected(
                     "unknown_reference", f"service: '{event.service}' is not in the catalog"
                 )
-        elif isinstance(event, SocAlert | DossierEvent) and event.agency not in self._agencies:
+        elif (
+            isinstance(event, SocAlert | DossierEvent | FeedbackEvent)
+            and event.agency not in self._agencies
+        ):
             return Rejected("unknown_reference", f"agency: '{event.agency}' is not in the catalog")
         return None
 

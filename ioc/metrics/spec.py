@@ -148,6 +148,38 @@ DOSSIERS_ABANDONED = CounterSpec(
     "(kpi.retention: days after due, or after receipt). They leave the in-progress gauges.",
     ("agency", "level"),
 )
+FEEDBACK_RECEIVED = CounterSpec(
+    "ioc_feedback_received",
+    "Citizen reports and petitions (phản ánh, kiến nghị: PAKN) received in the agency's authority.",
+    ("agency", "level"),
+)
+FEEDBACK_RESOLVED_TIMELINESS = CounterSpec(
+    "ioc_feedback_resolved_by_timeliness",
+    "Citizen feedback resolved, by timeliness against its due time: early (before the due "
+    "day), on_time, late, or unknown (no due time known).",
+    ("agency", "level", "timeliness"),
+)
+FEEDBACK_RATED = CounterSpec(
+    "ioc_feedback_rated",
+    "Citizens' ratings of how their feedback was handled: satisfied or unsatisfied.",
+    ("agency", "level", "rating"),
+)
+FEEDBACK_COMPLAINTS = CounterSpec(
+    "ioc_feedback_complaints",
+    "Citizen feedback complained about again after it was resolved.",
+    ("agency", "level"),
+)
+FEEDBACK_ABANDONED = CounterSpec(
+    "ioc_feedback_abandoned",
+    "Citizen feedback closed out as abandoned (kpi.retention, as for dossiers).",
+    ("agency", "level"),
+)
+FEEDBACK_DUPLICATE_STEPS = CounterSpec(
+    "ioc_feedback_duplicate_steps",
+    "Feedback steps already taken (received, resolved) sent again under another event id: "
+    "counted here, not applied.",
+    ("step",),
+)
 SOC_ALERTS_ABANDONED = CounterSpec(
     "ioc_soc_alerts_abandoned",
     "SOC alerts closed out as abandoned: never resolved within kpi.retention.alert_open_days.",
@@ -177,8 +209,15 @@ COUNTERS: tuple[CounterSpec, ...] = (
     SOC_ALERTS_ABANDONED,
     DOSSIERS_DUPLICATE_STEPS,
     SOC_ALERT_STATUS_DUPLICATES,
+    FEEDBACK_RECEIVED,
+    FEEDBACK_RESOLVED_TIMELINESS,
+    FEEDBACK_RATED,
+    FEEDBACK_COMPLAINTS,
+    FEEDBACK_ABANDONED,
+    FEEDBACK_DUPLICATE_STEPS,
 )
 DOSSIER_STEPS = ("received", "resolved", "returned", "cancelled")
+FEEDBACK_STEPS = ("received", "resolved")
 SOC_STATUSES = ("acknowledged", "resolved")
 
 _RESPONSE_BUCKETS = (60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0)
@@ -269,6 +308,16 @@ DOSSIERS_OVERDUE = GaugeSpec(
     "Dossiers in progress past their due time.",
     ("agency", "level"),
 )
+FEEDBACK_IN_PROGRESS = GaugeSpec(
+    "ioc_feedback_in_progress",
+    "Citizen feedback received and not yet resolved.",
+    ("agency", "level"),
+)
+FEEDBACK_OVERDUE = GaugeSpec(
+    "ioc_feedback_overdue",
+    "Citizen feedback in progress past its due time.",
+    ("agency", "level"),
+)
 SOC_ASSETS_ALERTING = GaugeSpec(
     "ioc_soc_assets_alerting",
     "Distinct assets (agents) with at least one alert in the last hour, by agency.",
@@ -318,6 +367,12 @@ PERIOD_MEASURES = (
     "steps_sync_tracked",
     "steps_synced_in_time",
     "resolved_dissatisfied",
+    # Citizen feedback (PAKN), the portal's rows 21 and 22.
+    "feedback_received",
+    "feedback_resolved",
+    "feedback_resolved_with_due",
+    "feedback_resolved_on_time",
+    "feedback_dissatisfied",
 )
 DOSSIERS_IN_PERIOD = GaugeSpec(
     "ioc_dossiers_in_period",
@@ -326,8 +381,9 @@ DOSSIERS_IN_PERIOD = GaugeSpec(
     "resolved, resolved_with_due, resolved_on_time, rated_unsatisfied, received_eligible, "
     "full_online_eligible, received_with_fee, paid_online_with_fee, received_replaceable, "
     "components_replaced, resolved_result_document, electronic_result, steps_sync_tracked, "
-    "steps_synced_in_time, resolved_dissatisfied. Starts again at 0 when the period turns; "
-    "each event counts in the period of its own event time.",
+    "steps_synced_in_time, resolved_dissatisfied, feedback_received, feedback_resolved, "
+    "feedback_resolved_with_due, feedback_resolved_on_time, feedback_dissatisfied. Starts "
+    "again at 0 when the period turns; each event counts in the period of its own event time.",
     ("agency", "level", "period", "measure"),
 )
 KPI_TARGET = GaugeSpec(
@@ -355,6 +411,8 @@ GAUGES: tuple[GaugeSpec, ...] = (
     SOC_RISK,
     DOSSIERS_IN_PROGRESS,
     DOSSIERS_OVERDUE,
+    FEEDBACK_IN_PROGRESS,
+    FEEDBACK_OVERDUE,
     SOC_ASSETS_ALERTING,
     DOSSIERS_RECEIVED_TO_DATE,
     DOSSIERS_RESOLVED_TO_DATE,

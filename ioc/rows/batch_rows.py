@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ioc.rows import facts
-from ioc.rows.facts import AlertFields, DossierFields, ProbeFields, StatusFields
+from ioc.rows.facts import AlertFields, DossierFields, FeedbackFields, ProbeFields, StatusFields
 from ioc.rows.layout import Layout
 
 OFFSET: Final = 0
@@ -22,6 +22,7 @@ ALERT_ROW: Final = AlertFields.starting_at(_FIRST)
 STATUS_ROW: Final = StatusFields.starting_at(_FIRST)
 PROBE_ROW: Final = ProbeFields.starting_at(_FIRST)
 DOSSIER_ROW: Final = DossierFields.starting_at(_FIRST)
+FEEDBACK_ROW: Final = FeedbackFields.starting_at(_FIRST)
 
 ENTITY: Final = {kind: at + _SHIFT for kind, at in facts.ENTITY.items()}
 

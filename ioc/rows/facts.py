@@ -9,6 +9,8 @@ needs (``ioc.ingest.facts.fact_of`` writes them; times are POSIX seconds)::
           full_online, paid_online, digitized, rating | null, schema_version,
           full_online_eligible | null, fee_required | null, electronic_result | null,
           components_replaced | null, portal_sync_delay | null]
+    ["f", event_id, event_ts, lifecycle, agency, level, feedback_id, due_ts | null,
+          rating | null]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ SOC_ALERT: Final = "a"
 SOC_STATUS: Final = "s"
 PROBE: Final = "p"
 DOSSIER: Final = "d"
+FEEDBACK: Final = "f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +82,21 @@ class DossierFields(Layout):
     PORTAL_SYNC_DELAY: int
 
 
+@dataclass(frozen=True, slots=True)
+class FeedbackFields(Layout):
+    LIFECYCLE: int
+    AGENCY: int
+    LEVEL: int
+    FEEDBACK_ID: int
+    DUE_TS: int
+    RATING: int
+
+
 ALERT_FACT: Final = AlertFields.starting_at(_FIRST)
 STATUS_FACT: Final = StatusFields.starting_at(_FIRST)
 PROBE_FACT: Final = ProbeFields.starting_at(_FIRST)
 DOSSIER_FACT: Final = DossierFields.starting_at(_FIRST)
+FEEDBACK_FACT: Final = FeedbackFields.starting_at(_FIRST)
 
 # The field that scopes a kind's event id (the agent, the alert, the service, the dossier):
 # the same event id under two of them is two events.
@@ -91,4 +105,5 @@ ENTITY: Final = {
     SOC_STATUS: STATUS_FACT.ALERT_ID,
     PROBE: PROBE_FACT.SERVICE,
     DOSSIER: DOSSIER_FACT.DOSSIER_ID,
+    FEEDBACK: FEEDBACK_FACT.FEEDBACK_ID,
 }

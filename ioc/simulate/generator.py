@@ -28,6 +28,7 @@ from ioc.contracts import (
     Agent,
     DossierEvent,
     Event,
+    FeedbackEvent,
     Mitre,
     Rule,
     SocAlert,
@@ -35,7 +36,13 @@ from ioc.contracts import (
     UptimeProbe,
 )
 from ioc.contracts.keys import partition_key
-from ioc.simulate.profile import DossierBacklogSurge, ScenarioFile, ServiceOutage, SocCampaign
+from ioc.simulate.profile import (
+    DossierBacklogSurge,
+    FeedbackSurge,
+    ScenarioFile,
+    ServiceOutage,
+    SocCampaign,
+)
 
 # (rule id, level, description, groups, mitre ids, tactics, weight): a Wazuh-like rule mix.
 # High and critical rules are rare outside incidents: at the demo's ~57 SOC alerts/s, one
@@ -202,6 +209,7 @@ class Simulator:
         self._spike_until: dict[str, float] = {}
         self._burst: tuple[str, float] | None = None
         self._n_dossier = 0
+        self._n_feedback = 0
         self._n_alert = 0
 
     # -- public -----------------------------------------------------------------------------
@@ -240,6 +248,8 @@ class Simulator:
         dossier_rate = self.rate * 0.45 / 2.6 * (1.0 if office else 0.15)
         self._soc(t0, soc_rate)
         self._dossiers(t0, dossier_rate, office)
+        # Citizen feedback: a few for every hundred dossiers, at any hour (online).
+        self._feedbacks(t0, dossier_rate * 0.05)
 
     def _poisson(self, lam: float) -> int:
         if lam <= 0:
@@ -425,6 +435,51 @@ class Simulator:
             extra = rate * (surge.arrival_multiplier - 1) * 0.05
             for _ in range(self._poisson(extra)):
                 self._dossier(t0 + rng.random(), surge.agency, office, surge.slowdown)
+
+    # citizen feedback (PAKN)
+
+    def _feedbacks(self, t0: float, rate: float) -> None:
+        rng = self.rng
+        for _ in range(self._poisson(rate)):
+            agency = rng.choices(self._agencies, weights=self._agency_weights)[0]
+            self._feedback(t0 + rng.random(), agency, 1.0)
+        for surge in self.scenarios.scenarios:
+            if isinstance(surge, FeedbackSurge) and surge.active(t0):
+                for _ in range(self._poisson(max(rate, 0.02) * surge.arrival_multiplier)):
+                    self._feedback(t0 + rng.random(), surge.agency, surge.slowdown)
+
+    def _feedback(self, t: float, agency: str, slowdown: float) -> None:
+        rng = self.rng
+        self._n_feedback += 1
+        # Compressed time, as for dossiers: the portal's ten working days become ten minutes.
+        budget = 600.0
+        received = FeedbackEvent(
+            schema_version=SCHEMA_VERSION,
+            event_id=self._id(),
+            event_time=self._at(t),
+            event_type="feedback",
+            feedback_id=f"PAKN{self._n_feedback:09d}",
+            agency=agency,
+            level=self._agency_level[agency],  # type: ignore[arg-type]
+            lifecycle="received",
+            # Every later step repeats its due time.
+            due_time=self._at(t + budget),
+        )
+        self._push(t, received)
+
+        def step(at: float, lifecycle: str, rating: str | None = None) -> None:
+            update = {"event_id": self._id(), "event_time": self._at(at), "lifecycle": lifecycle}
+            if rating is not None:
+                update["rating"] = rating
+            self._push(at, received.model_copy(update=update))
+
+        done = t + budget * rng.lognormvariate(math.log(0.5), 0.5) * slowdown
+        step(done, "resolved")
+        if rng.random() < 0.5:
+            rating = "satisfied" if rng.random() < 0.9 else "unsatisfied"
+            step(done + rng.uniform(30, 600), "rated", rating)
+        if rng.random() < 0.03:
+            step(done + rng.uniform(600, 1200), "complaint")
 
     def _synced(self, t: float) -> datetime | None:
         """When the national portal acknowledged a step at ``t``: mostly within a minute,

@@ -42,7 +42,19 @@ class DossierBacklogSurge(_Scenario):
     slowdown: float = Field(default=5.0, ge=1)
 
 
-Scenario = Annotated[ServiceOutage | SocCampaign | DossierBacklogSurge, Field(discriminator="kind")]
+class FeedbackSurge(_Scenario):
+    """Citizens write in about one agency far more than usual (a local incident), and the
+    agency is slow to answer."""
+
+    kind: Literal["feedback_surge"]
+    agency: str
+    arrival_multiplier: float = Field(default=10.0, ge=1)
+    slowdown: float = Field(default=3.0, ge=1)
+
+
+Scenario = Annotated[
+    ServiceOutage | SocCampaign | DossierBacklogSurge | FeedbackSurge, Field(discriminator="kind")
+]
 
 
 class ScenarioFile(BaseModel):

@@ -57,11 +57,7 @@ async def publish(
     it happened, so that a scraper sees counters grow as they would live. Partitions
     are chosen here, with Kafka's default partitioner, so that the ground truth knows them.
     """
-    topics = {
-        "soc": settings.topics.soc,
-        "uptime": settings.topics.uptime,
-        "dossier": settings.topics.dossier,
-    }
+    topics = settings.topics.of_source()
     producer = AIOKafkaProducer(
         linger_ms=20,
         acks="all",

@@ -16,7 +16,14 @@ import orjson
 from ioc.aggregate.kpi import timeliness
 from ioc.catalog import Catalog
 from ioc.catalog.maintenance import MaintenanceCalendar
-from ioc.contracts import DossierEvent, Event, SocAlert, SocAlertStatus, UptimeProbe
+from ioc.contracts import (
+    DossierEvent,
+    Event,
+    FeedbackEvent,
+    SocAlert,
+    SocAlertStatus,
+    UptimeProbe,
+)
 from ioc.metrics import spec
 from ioc.metrics.spec import SampleKey
 
@@ -54,6 +61,9 @@ class GroundTruth:
         # Dossier steps taken: each dossier is received once and closed once.
         self._received: set[str] = set()
         self._closed: set[str] = set()
+        # Citizen feedback: received once, resolved once.
+        self._feedback_received: set[str] = set()
+        self._feedback_resolved: set[str] = set()
         self._counts: Counter[SampleKey] = Counter()
         self.duration_sums: dict[str, float] = {}
         self.sent = 0
@@ -172,6 +182,36 @@ class GroundTruth:
             elif event.lifecycle == "rated":
                 assert event.rating is not None
                 c[_key("ioc_dossiers_rated_total", rating=event.rating, **where)] += 1
+        elif isinstance(event, FeedbackEvent):
+            self._feedback(event)
+
+    def _feedback(self, event: FeedbackEvent) -> None:
+        c = self._counts
+        where = {"agency": event.agency, "level": event.level}
+        if event.lifecycle in ("received", "resolved"):
+            taken = (
+                self._feedback_received
+                if event.lifecycle == "received"
+                else self._feedback_resolved
+            )
+            if event.feedback_id in taken:
+                c[_key("ioc_feedback_duplicate_steps_total", step=event.lifecycle)] += 1
+                return
+            taken.add(event.feedback_id)
+        if event.lifecycle == "received":
+            c[_key("ioc_feedback_received_total", **where)] += 1
+        elif event.lifecycle == "resolved":
+            when = (
+                "unknown"
+                if event.due_time is None
+                else timeliness(event.event_time.timestamp(), event.due_time.timestamp(), self._tz)
+            )
+            c[_key("ioc_feedback_resolved_by_timeliness_total", timeliness=when, **where)] += 1
+        elif event.lifecycle == "rated":
+            assert event.rating is not None
+            c[_key("ioc_feedback_rated_total", rating=event.rating, **where)] += 1
+        else:
+            c[_key("ioc_feedback_complaints_total", **where)] += 1
 
     def _repeated_step(self, event: DossierEvent) -> bool:
         """A dossier is received once and closed (resolved, returned, cancelled) once."""

@@ -101,11 +101,7 @@ class EventPublisher:
     ) -> None:
         self.settings = settings
         self.metrics = PublisherMetrics(registry, program, sources)
-        self._topics = {
-            "soc": settings.topics.soc,
-            "uptime": settings.topics.uptime,
-            "dossier": settings.topics.dossier,
-        }
+        self._topics = settings.topics.of_source()
         self._timeout = request_timeout_seconds
         self._producer: AIOKafkaProducer | None = None
         # Whether the broker answered the last call or check: what readiness reports.

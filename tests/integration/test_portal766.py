@@ -28,9 +28,11 @@ async def _send(settings: Settings) -> None:
     await producer.start()
     try:
         for doc in events():
-            await producer.send(
-                settings.topics.dossier, json.dumps(doc).encode(), key=doc["dossier_id"].encode()
-            )
+            if doc["event_type"] == "feedback":
+                topic, key = settings.topics.feedback, doc["feedback_id"]
+            else:
+                topic, key = settings.topics.dossier, doc["dossier_id"]
+            await producer.send(topic, json.dumps(doc).encode(), key=key.encode())
         await producer.flush()
     finally:
         await producer.stop()
@@ -92,6 +94,10 @@ def test_the_worked_months_score_is_the_points_of_its_rates_beside_their_maximum
     maximum = sum(BY_CODE[code].points for code in AGENCY_RATES)
     assert one(f"agency:ioc_766_score:points{selector}") == pytest.approx(points)
     assert one(f"agency:ioc_766_score_max:points{selector}") == maximum
+    # xa-001 had no citizen feedback: its dossier satisfaction is worth 6 + 6 / 2.
+    selector = f'{{agency="{COMMUNE}",period="month"}}'
+    assert one(f"agency:ioc_766_score:points{selector}") == pytest.approx(6 + 10 + 0 + 9 + 10)
+    assert one(f"agency:ioc_766_score_max:points{selector}") == 6 + 20 + 4 + 9 + 10
 
 
 def test_the_provinces_rates_sum_its_agencies_and_keep_each_rows_scope(

@@ -767,10 +767,11 @@ def test_the_766_score_adds_each_sub_indicators_points_beside_their_maximum(
     tmp_path: Path,
 ) -> None:
     series = _period_series("so-tc", "province", "quarter", PORTAL_MONTH, IN_PROGRESS_NOW)
-    # Rows 4, 5, 6, 11, 12, 14, 23, 24 of docs/kpis.md, points x rate.
+    # Rows 4, 5, 6, 11, 12, 14, 23, 24 of docs/kpis.md, points x rate; no citizen feedback,
+    # so row 23 is worth 6 + 6 / 2 (the portal's rule for an agency without PAKN).
     expected_points = (
         6 * 90 / 100 + 20 * 51 / 60 + 12 * 30 / 60 + 6 * 40 / 50 + 4 * 80 / 100 + 2 * 10 / 20
-        + 6 * (60 - 6) / 60 + 10 * 20 / 40
+        + 9 * (60 - 6) / 60 + 10 * 20 / 40
     )  # fmt: skip
     labels = '{agency="so-tc",level="province",period="quarter"}'
     test = {
@@ -781,7 +782,7 @@ def test_the_766_score_adds_each_sub_indicators_points_beside_their_maximum(
             _expect(f"abs(agency:ioc_766_score:points - {expected_points!r}) < bool 1e-9",
                     [(labels, 1)]),
             _expect("agency:ioc_766_score_max:points",
-                    [(f"agency:ioc_766_score_max:points{labels}", 66)]),
+                    [(f"agency:ioc_766_score_max:points{labels}", 69)]),
         ],
     }  # fmt: skip
     result = promtool_test(tmp_path, [test])

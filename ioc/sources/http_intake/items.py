@@ -16,7 +16,7 @@ from ioc.ingest.validate import EventValidator, Rejected
 JSON = "application/json"
 NDJSON = ("application/x-ndjson", "application/jsonl", "application/ndjson")
 # The events a portal or a case tool posts, and the source whose validator judges them.
-ACCEPTED_EVENT_TYPES = {"dossier": "dossier", "soc_alert_status": "soc"}
+ACCEPTED_EVENT_TYPES = {"dossier": "dossier", "feedback": "feedback", "soc_alert_status": "soc"}
 
 
 class BodyError(Exception):

@@ -19,13 +19,14 @@ def _error(description: str) -> dict[str, Any]:
 
 
 def openapi(max_body_bytes: int) -> dict[str, Any]:
-    # Any item is taken and judged on its own: one that is not a DossierEvent or a
-    # SocAlertStatus (docs/sources.md) is answered "rejected" in a 200 and dead-lettered,
-    # never a 4xx for the whole request.
+    # Any item is taken and judged on its own: one that is not a DossierEvent, a
+    # FeedbackEvent or a SocAlertStatus (docs/sources.md) is answered "rejected" in a 200
+    # and dead-lettered, never a 4xx for the whole request.
     item: dict[str, Any] = {
         "description": (
-            "A DossierEvent or a SocAlertStatus (event_type 'dossier' or 'soc_alert_status'); "
-            "anything else is judged 'rejected' with its reason."
+            "A DossierEvent, a FeedbackEvent or a SocAlertStatus (event_type 'dossier', "
+            "'feedback' or 'soc_alert_status'); anything else is judged 'rejected' with its "
+            "reason."
         )
     }
     return {
@@ -34,10 +35,10 @@ def openapi(max_body_bytes: int) -> dict[str, Any]:
             "title": "IOC event intake",
             "version": "1",
             "description": (
-                "Dossier steps from the public-service portal and SOC alert status changes "
-                "from the case tool. A 200 means every accepted item is stored and every "
-                "rejected one dead-lettered; a 503 means resend the request whole: a resend "
-                "stores nothing twice."
+                "Dossier steps from the public-service portal, citizen feedback (PAKN) from "
+                "the feedback system and SOC alert status changes from the case tool. A 200 "
+                "means every accepted item is stored and every rejected one dead-lettered; a "
+                "503 means resend the request whole: a resend stores nothing twice."
             ),
         },
         "paths": {

@@ -277,7 +277,7 @@ async def run_http_intake(
         settings,
         registry,
         "http",
-        sources=("dossier", "soc"),
+        sources=("dossier", "feedback", "soc"),
         request_timeout_seconds=broker_timeout,
     )
     intake = HttpIntake(
