@@ -90,6 +90,22 @@ def dossier(**over: Any) -> dict[str, Any]:
     return doc
 
 
+def feedback(**over: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "event_id": "f-1",
+        "event_time": "2026-11-23T09:00:00+07:00",
+        "event_type": "feedback",
+        "feedback_id": "PAKN000000001",
+        "agency": "so-tnmt",
+        "level": "province",
+        "lifecycle": "received",
+        "due_time": "2026-12-03T17:00:00+07:00",
+    }
+    doc.update(over)
+    return doc
+
+
 @functools.cache
 def _validator(source: Source) -> EventValidator:
     return EventValidator(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ioc.contracts.events import Source
-from tests.conftest import dossier, soc_alert, uptime_probe
+from tests.conftest import dossier, feedback, soc_alert, uptime_probe
 
 Make = Callable[[datetime], list[bytes | None]]
 
@@ -38,10 +38,12 @@ _SERIAL = itertools.count()
 
 
 def _doc(source: Source, now: datetime, n: int = 0, **over: Any) -> dict[str, Any]:
-    base = {"soc": soc_alert, "uptime": uptime_probe, "dossier": dossier}[source]
+    base = {"soc": soc_alert, "uptime": uptime_probe, "dossier": dossier, "feedback": feedback}[
+        source
+    ]
     # Unique ids: two cases with one id in one state shard would be duplicates by contract.
     doc = base(event_id=f"poison-{source}-{n}-{next(_SERIAL)}", event_time=_iso(now))
-    if source == "dossier":
+    if source in ("dossier", "feedback"):
         doc["due_time"] = _iso(now + timedelta(days=5))
     doc.update(over)
     return doc
@@ -204,6 +206,51 @@ CASES: list[PoisonCase] = [
         "schema_violation",
     ),
     PoisonCase("schema_version_2", "uptime", _one("uptime", schema_version=2), "schema_violation"),
+    PoisonCase(
+        "dossier_schema_version_3", "dossier", _one("dossier", schema_version=3), "schema_violation"
+    ),
+    PoisonCase(
+        "portal_sync_before_the_step",
+        "dossier",
+        _one("dossier", schema_version=2, portal_synced_time="2001-01-01T00:00:00+07:00"),
+        "schema_violation",
+    ),
+    PoisonCase(
+        "fee_required_as_string",
+        "dossier",
+        _one("dossier", schema_version=2, fee_required="yes"),
+        "schema_violation",
+    ),
+    PoisonCase(
+        "feedback_received_without_due",
+        "feedback",
+        _one("feedback", due_time=None),
+        "schema_violation",
+    ),
+    PoisonCase(
+        "feedback_rated_without_rating",
+        "feedback",
+        _one("feedback", lifecycle="rated"),
+        "schema_violation",
+    ),
+    PoisonCase(
+        "feedback_lifecycle_unknown",
+        "feedback",
+        _one("feedback", lifecycle="forwarded"),
+        "schema_violation",
+    ),
+    PoisonCase(
+        "feedback_due_year_9999",
+        "feedback",
+        _one("feedback", lifecycle="resolved", due_time="9999-12-31T23:00:00+00:00"),
+        "schema_violation",
+    ),
+    PoisonCase(
+        "feedback_unknown_agency",
+        "feedback",
+        _one("feedback", agency="no-such-agency"),
+        "unknown_reference",
+    ),
     PoisonCase("event_id_too_long", "soc", _one("soc", event_id="e" * 129), "schema_violation"),
     PoisonCase(
         "mitre_id_malformed",

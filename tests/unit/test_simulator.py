@@ -10,12 +10,12 @@ import pytest
 
 from ioc.catalog import Catalog
 from ioc.config import ConfigError
-from ioc.contracts import DossierEvent, SocAlert, UptimeProbe
+from ioc.contracts import DossierEvent, FeedbackEvent, SocAlert, UptimeProbe
 from ioc.contracts.events import SOURCES, Source
 from ioc.ingest import EventValidator, Rejected
 from ioc.simulate import GroundTruth, Simulator, load_scenarios
 from ioc.simulate.bad import BAD_KINDS, expected_reason, make_bad
-from ioc.simulate.profile import ScenarioFile, ServiceOutage, SocCampaign
+from ioc.simulate.profile import FeedbackSurge, ScenarioFile, ServiceOutage, SocCampaign
 from tests.conftest import MONTH_END, SUNDAY, T0, TET, WEEKDAY_MORNING, WEEKDAY_NIGHT
 
 
@@ -123,6 +123,36 @@ def test_campaign_scenario_spreads_one_technique_over_agencies(catalog: Catalog)
     ]
     assert {a.agency for a in hits} == {"so-tc", "xa-001"}
     assert len({a.agent.id for a in hits}) <= 6
+
+
+def test_feedback_surge_brings_citizen_feedback_to_its_agency(catalog: Catalog) -> None:
+    surge = FeedbackSurge(kind="feedback_surge", agency="xa-001", start=0, duration=300)
+
+    def feedback_at(scenarios: ScenarioFile) -> Counter[str]:
+        sim = Simulator(catalog, seed=3, start=T0, rate=50, scenarios=scenarios)
+        return Counter(
+            e.event.agency
+            for e in take(sim, 20_000)
+            if isinstance(e.event, FeedbackEvent) and e.event.lifecycle == "received"
+        )
+
+    quiet = feedback_at(ScenarioFile(background_incidents=False))
+    surging = feedback_at(ScenarioFile(background_incidents=False, scenarios=[surge]))
+    assert surging["xa-001"] >= 10 * max(quiet["xa-001"], 1)
+
+
+def test_simulated_dossiers_carry_what_the_portal_scores(catalog: Catalog) -> None:
+    dossiers = [
+        e.event
+        for e in take(Simulator(catalog, seed=1, start=T0), 20_000)
+        if isinstance(e.event, DossierEvent)
+    ]
+    assert {d.schema_version for d in dossiers} == {2}
+    # Only procedures eligible for full-online provision are full online.
+    assert all(d.full_online_eligible for d in dossiers if d.full_online)
+    assert all(d.fee_required for d in dossiers if d.paid_online)
+    assert any(d.portal_synced_time is None for d in dossiers)
+    assert any(d.electronic_result for d in dossiers if d.lifecycle == "resolved")
 
 
 def test_bundled_demo_scenarios_load() -> None:
