@@ -42,9 +42,7 @@ from ioc.simulate.truth import differences
 
 async def raw_consume_rate(settings: Settings, n: int) -> float:
     consumer = AIOKafkaConsumer(
-        settings.topics.soc,
-        settings.topics.uptime,
-        settings.topics.dossier,
+        *settings.topics.of_source().values(),
         bootstrap_servers=settings.bootstrap_servers(),
         group_id=f"raw-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",

@@ -5,13 +5,16 @@ docs/architecture.md."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import faust
 from prometheus_client import CollectorRegistry, Gauge, ProcessCollector
 
+from ioc.aggregate import kpi
 from ioc.aggregate.state import Lookups
 from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
+from ioc.portal.board import PortalBoard
 from streams.aggregator import AggregateMetrics, FaustBroker, SourceAggregator
 from streams.alerts import Alerting
 from streams.collector import AppliedOffsets, StateCollector
@@ -19,6 +22,7 @@ from streams.ingest import IngestMetrics, IngestService
 from streams.internals import ManualAcks
 from streams.owned import OwnedState
 from streams.pages import add_pages
+from streams.portal import PortalMetrics, PortalReader
 from streams.state_cache import PartitionCache
 from streams.tables import key_partitioned_table
 from streams.topics import SOURCES
@@ -128,6 +132,15 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
         "Batch partitions this worker's aggregators own, with their state recovered.",
         registry=registry,
     ).set_function(lambda: 0 if app.rebalancing else owned.partitions_assigned())
+    board = PortalBoard(frozenset(a.id for a in catalog.agencies))
+    tz = ZoneInfo(catalog.province.timezone)
+    clock = settings.clock()
+
+    def this_month() -> str:
+        return kpi.period_ids(kpi.local_date(clock.now(), tz))[0]
+
+    portal_metrics = PortalMetrics(registry, board, this_month)
+    app.early_services.append(PortalReader(settings, board, portal_metrics))
     add_pages(app, registry, owned)
     app.early_services.append(_bind_ingest(settings, catalog, ingest_metrics))
     return app

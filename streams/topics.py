@@ -18,14 +18,16 @@ SOURCES = CONTRACT_SOURCES
 
 
 async def ensure_topics(settings: Settings) -> list[str]:
-    """Create the source, dead-letter, batch and alert topics if missing; return those
-    created. The signals topic has one partition: one detector sees every source partition."""
+    """Create the source, dead-letter, batch, alert and portal-score topics if missing;
+    return those created. The signals topic has one partition: one detector sees every
+    source partition."""
     names = {
         **{topic: settings.partitions for topic in settings.topics.source_topics()},
         settings.topics.deadletter: settings.partitions,
         **{settings.topics.batch_topic(source): settings.partitions for source in SOURCES},
         settings.topics.alerts: 1,
         settings.topics.signals: 1,
+        settings.topics.portal_scores: 1,
     }
     admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())
     await admin.start()
@@ -40,7 +42,7 @@ async def ensure_topics(settings: Settings) -> list[str]:
                     # The last change of each alert (keyed by fingerprint) is what a detector
                     # taking over reads: kept however old, the rest compacted away.
                     {"cleanup.policy": "compact"}
-                    if name == settings.topics.alerts
+                    if name in (settings.topics.alerts, settings.topics.portal_scores)
                     else {"retention.ms": str(settings.retention_ms)}
                 ),
             )

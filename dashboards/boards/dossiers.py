@@ -12,7 +12,17 @@ from dashboards.boards.panels import (
     period_stat,
     target_line,
 )
-from dashboards.model import BAD, BARS, HIGHER_IS_BETTER, Dashboard, Panel, Query, Row
+from dashboards.model import (
+    BAD,
+    BARS,
+    GOOD,
+    HIGHER_IS_BETTER,
+    Dashboard,
+    Panel,
+    Query,
+    Row,
+    steps,
+)
 from ioc.aggregate.portal766 import SUB_INDICATORS
 from ioc.catalog import Catalog
 
@@ -237,6 +247,7 @@ def decision_766_by_period_row(catalog: Catalog) -> Row:
 
 
 def portal_766_row(catalog: Catalog) -> Row:
+    distance_steps = steps((None, GOOD), (catalog.kpi.portal_difference_points, BAD))
     """The national portal's method: the score per sub-indicator, the agencies ranked, and
     what each could gain (docs/kpis.md; ioc.aggregate.portal766)."""
     return Row(
@@ -319,6 +330,27 @@ def portal_766_row(catalog: Catalog) -> Row:
                 width=12, height=10,
                 options={"showHeader": True,
                          "sortBy": [{"displayName": "Value", "desc": True}]},
+            ),
+            Panel(
+                "bargauge",
+                "Chênh lệch với Cổng DVCQG (tháng này)",
+                "Per agency, the sum of the distances between our sub-indicator points this "
+                "month and those the national portal published (last `ioc portal import`). "
+                "Above kpi.portal_difference_points for an hour: the Ioc766DiffersFromPortal "
+                "ticket.",
+                [Query(f"topk(15, agency:ioc_766_portal_distance:points{{{SELECTED}}})",
+                       "{{agency}}", instant=True)],
+                width=12, height=10, min=0, thresholds=distance_steps, options=BARS,
+            ),
+            Panel(
+                "table",
+                "Chênh lệch theo chỉ tiêu với Cổng DVCQG",
+                "Ours minus the portal's published points, per agency and sub-indicator, this "
+                "month: the sub-indicator that differs names the integration or the formula "
+                "to check.",
+                [Query(f"agency:ioc_766_portal_difference:points{{{SELECTED}}}", instant=True)],
+                width=12, height=10,
+                options={"showHeader": True},
             ),
         ],
     )  # fmt: skip

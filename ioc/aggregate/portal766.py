@@ -130,6 +130,16 @@ SUB_INDICATORS: tuple[SubIndicator, ...] = (
     ),
 )  # fmt: skip
 BY_CODE: dict[str, SubIndicator] = {s.code: s for s in SUB_INDICATORS}
+BY_ROW: dict[str, SubIndicator] = {str(s.row): s for s in SUB_INDICATORS}
+
+# The maximum points of every row of the portal's sheet (docs/kpis.md), measured here or not;
+# rows the portal shows without points score 0.
+ROW_POINTS: dict[str, float] = {
+    str(row): points
+    for row, points in enumerate(
+        (6, 4, 2, 6, 20, 12, 0, 0, 0, 0, 6, 4, 2, 2, 4, 2, 2, 0, 0, 0, 6, 6, 6, 10), start=1
+    )
+}
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,62 @@ def portal766_rules(level: str, by: str) -> list[dict[str, Any]]:
     return rules
 
 
+def portal_difference_rules() -> list[dict[str, Any]]:
+    """Ours against what the national portal published for the current month
+    (``ioc_portal_766_points``, ``ioc portal import``): per agency and sub-indicator, and the
+    sum of their distances per agency. Only sub-indicators both have are compared."""
+    portal = "max by (agency, level, indicator) (ioc_portal_766_points)"
+    return [
+        {
+            "record": "agency:ioc_766_portal_difference:points",
+            "expr": f'agency:ioc_766_indicator:points{{period="month"}}\n'
+            f"- on (agency, level, indicator)\n{portal}",
+        },
+        {
+            "record": "agency:ioc_766_portal_distance:points",
+            "expr": "sum by (agency, level) (abs(agency:ioc_766_portal_difference:points))",
+        },
+    ]
+
+
+def portal_check_rules(catalog: Catalog) -> dict[str, Any]:
+    """A ticket for an agency whose sub-indicators differ from the portal's by more than the
+    catalog's ``kpi.portal_difference_points`` in all: a broken integration, or a formula
+    of ours that is wrong (docs/kpis.md)."""
+    limit = catalog.kpi.portal_difference_points
+    name = "Ioc766DiffersFromPortal"
+    return {
+        "groups": [
+            {
+                "name": "ioc-766-portal-check",
+                "rules": [
+                    {
+                        "alert": name,
+                        "expr": f"agency:ioc_766_portal_distance:points > {limit:g}",
+                        "for": "1h",
+                        "labels": {"severity": "ticket", "domain": "dossier"},
+                        "annotations": {
+                            "summary": (
+                                "{{ $labels.agency }}: điểm 766 khác Cổng DVCQG "
+                                '{{ $value | printf "%.1f" }} điểm / Decision 766 points '
+                                "differ from the national portal's"
+                            ),
+                            "description": (
+                                f"Tổng chênh lệch các chỉ tiêu thành phần tháng này vượt {limit:g} "
+                                "điểm: kiểm tra đồng bộ với Cổng DVCQG và công thức.\n"
+                                "This month's sub-indicators differ from the portal's published "
+                                f"points by more than {limit:g} in all: check the integration "
+                                "with the national portal, then our formula."
+                            ),
+                            "runbook_url": f"{RUNBOOK}#{name.lower()}",
+                        },
+                    }
+                ],
+            }
+        ]
+    }
+
+
 def recording_rules() -> dict[str, Any]:
     rules: list[dict[str, str]] = []
     for w in ERROR_WINDOWS:
@@ -231,6 +287,7 @@ def recording_rules() -> dict[str, Any]:
             },
         ]
     rules += period_rules()
+    rules += portal_difference_rules()
     rules.append(
         {
             "record": "source:ioc_events_processed:rate5m",
@@ -542,6 +599,7 @@ def rule_files(catalog: Catalog) -> dict[str, str]:
         "ioc-recording.yml": recording_rules(),
         "ioc-slo.yml": slo_rules(catalog),
         "ioc-pipeline.yml": pipeline_rules(),
+        "ioc-766.yml": portal_check_rules(catalog),
     }
     return {
         name: header

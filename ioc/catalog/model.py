@@ -157,6 +157,9 @@ class Kpi(_Model):
     # A dossier step reached the national portal in time within this many seconds of it
     # (Decision 766, transparency: status synchronised in real time; docs/kpis.md row 4).
     portal_sync_seconds: float = Field(default=300, gt=0, le=30 * 86400)
+    # An agency whose sub-indicators differ from the portal's published points by more than
+    # this in all, this month, raises a ticket (Ioc766DiffersFromPortal).
+    portal_difference_points: float = Field(default=2.0, gt=0, le=100)
     # Targets drawn on the panels (ratios 0-1), e.g. full_online_rate: 0.45.
     targets: dict[Slug_, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
 

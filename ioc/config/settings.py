@@ -35,6 +35,9 @@ class TopicNames(BaseModel):
     # partition: the detector needs every source partition's view in one place).
     alerts: TopicName = "ioc.alerts"
     signals: TopicName = "ioc.alerts.signals"
+    # The national portal's published Decision 766 scores (``ioc portal import``), keyed
+    # "agency|month": every worker reads all of it.
+    portal_scores: TopicName = "ioc.portal.scores"
 
     @classmethod
     def prefixed(cls, prefix: str) -> TopicNames:
@@ -48,6 +51,7 @@ class TopicNames(BaseModel):
             batches=f"{prefix}.batches",
             alerts=f"{prefix}.alerts",
             signals=f"{prefix}.alerts.signals",
+            portal_scores=f"{prefix}.portal.scores",
         )
 
     def batch_topic(self, source: str) -> str:

@@ -477,6 +477,7 @@ SHELL_METRICS: dict[str, tuple[str, ...]] = {
         "ioc_batches_quarantined", "ioc_batches_undecodable", "ioc_pipeline_lag_seconds",
     ),
     "streams.app": ("ioc_aggregate_applied_offset", "ioc_aggregate_partitions_assigned"),
+    "streams.portal.PortalMetrics": ("ioc_portal_766_points", "ioc_portal_scores_invalid"),
     "streams.alerts.AlertMetrics": (
         "ioc_alert_delivery_failures", "ioc_alert_delivery_queue",
         "ioc_alert_signals_undecodable", "ioc_alertmanager_clock_skew_seconds",

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ioc.aggregate.kpi import SCORE_POINTS
+from ioc.aggregate.portal766 import BY_CODE
 from ioc.catalog import Catalog
 from ioc.report.period import ReportPeriod
 from ioc.runtime.prometheus import PrometheusApi
@@ -69,6 +70,35 @@ class ServiceFigures:
 
 
 @dataclass
+class AgencyScore:
+    """One agency's Decision 766 points by the portal's method, month to date."""
+
+    agency: str
+    name: str
+    points: float
+    maximum: float
+    # Ours minus the portal's published points, summed as distances over the sub-indicators
+    # both have (None: nothing imported for the month).
+    portal_distance: float | None
+    # The sub-indicator that loses the most points, and how many.
+    worst: tuple[str, float] | None
+
+    @property
+    def share(self) -> float:
+        return self.points / self.maximum if self.maximum > 0 else 0.0
+
+
+@dataclass
+class Portal766Figures:
+    """The month to date at the report's end, by the portal's method (docs/kpis.md)."""
+
+    month: str  # YYYY-MM of the province's calendar
+    province_points: dict[str, float]  # sub-indicator code -> points
+    province_maximum: dict[str, float]
+    agencies: list[AgencyScore]
+
+
+@dataclass
 class ReportData:
     period: ReportPeriod
     province: str
@@ -79,6 +109,7 @@ class ReportData:
     soc_by_security_level: list[ResponseFigures]
     services: list[ServiceFigures]
     pages: dict[str, float] = field(default_factory=dict)
+    portal766: Portal766Figures | None = None
     generated_at: datetime | None = None
     # Source events the workers applied in the period: 0 is a Prometheus that holds no IOC
     # data for it (another Prometheus, a retention shorter than the period, no scrape).
@@ -167,6 +198,52 @@ def _responses(
     ]
 
 
+def _row_of(code: str) -> int:
+    indicator = BY_CODE.get(code)
+    return indicator.row if indicator is not None else 99
+
+
+def _portal766(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Portal766Figures:
+    """The recorded month-to-date figures as the wall showed them last before the period's
+    end: the month gauges start again at 0 when a month turns, so a month is read at its own
+    last instant."""
+    at = period.end.timestamp() - 1
+    month = (period.end - timedelta(seconds=1)).astimezone(period.end.tzinfo).strftime("%Y-%m")
+
+    def last(expr: str, *by: str) -> dict[tuple[str, ...], float]:
+        query = f'last_over_time({expr}{{period="month"}}[1h])'
+        return {
+            tuple(r["metric"].get(b, "") for b in by): float(r["value"][1])
+            for r in api.query(query, at)
+        }
+
+    indicator = "province:ioc_766_indicator"
+    province = {k[0]: v for k, v in last(f"{indicator}:points", "indicator").items()}
+    province_max = {k[0]: v for k, v in last(f"{indicator}_max:points", "indicator").items()}
+    scores = last("agency:ioc_766_score:points", "agency")
+    maxima = last("agency:ioc_766_score_max:points", "agency")
+    points = last("agency:ioc_766_indicator:points", "agency", "indicator")
+    most = last("agency:ioc_766_indicator_max:points", "agency", "indicator")
+    distance = {
+        r["metric"].get("agency", ""): float(r["value"][1])
+        for r in api.query("last_over_time(agency:ioc_766_portal_distance:points[1h])", at)
+    }
+    worst: dict[str, tuple[str, float]] = {}
+    # Most points lost first; between equals, the row that comes first on the portal's sheet.
+    for (agency, code), top in sorted(most.items(), key=lambda kv: _row_of(kv[0][1])):
+        lost = top - points.get((agency, code), 0.0)
+        if lost > 0 and lost > worst.get(agency, ("", 0.0))[1]:
+            worst[agency] = (code, lost)
+    names = {a.id: a.name for a in catalog.agencies}
+    agencies = [
+        AgencyScore(agency, names.get(agency, agency), value, maxima.get((agency,), 0.0),
+                    distance.get(agency), worst.get(agency))
+        for (agency,), value in scores.items()
+    ]  # fmt: skip
+    agencies.sort(key=lambda a: (a.share, a.agency))
+    return Portal766Figures(month, province, province_max, agencies)
+
+
 def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> ReportData:
     w = _Window(api, period)
     before = _Window(api, period.previous())
@@ -221,5 +298,6 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
         ),
         services=services,
         pages=w.increase('ioc_alerts_fired_total{severity="page"}', "alertname"),
+        portal766=_portal766(api, catalog, period),
         events=sum(w.increase("ioc_events_processed_total", "source").values()),
     )  # fmt: skip

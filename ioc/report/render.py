@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from html import escape
 
 from ioc.aggregate import kpi
+from ioc.aggregate.portal766 import BY_CODE, SUB_INDICATORS
 from ioc.report.collect import DOSSIER_RATIOS, AgencyFigures, ReportData, ResponseFigures
 
 NO_DATA = "-"
@@ -141,6 +142,51 @@ def _budget_chart(data: ReportData) -> str:
     return bar_chart(used, max(100.0, *(v for _, v in used)), "%")
 
 
+def _portal766_section(data: ReportData) -> str:
+    figures = data.portal766
+    head = _heading(
+        1, "Điểm Quyết định 766 theo cách tính của Cổng DVCQG",
+        "Decision 766 score, the national portal's method",
+    )  # fmt: skip
+    if figures is None or not (figures.agencies or figures.province_points):
+        return head + '<p class="note">Không có số liệu / No data.</p>'
+    year, month = figures.month.split("-")
+    rows = "".join(
+        f"<tr><td>{s.row}. {escape(s.name)}</td><td>{points(figures.province_points.get(s.code))}"
+        f"</td><td>{points(figures.province_maximum.get(s.code))}</td></tr>"
+        for s in SUB_INDICATORS
+        if s.code in figures.province_points
+    )
+    total = sum(figures.province_points.values())
+    most = sum(figures.province_maximum.values())
+    agencies = "".join(
+        f"<tr><td>{escape(a.agency)}</td><td>{points(a.points)}</td><td>{points(a.maximum)}</td>"
+        f"<td>{percent(a.share)}</td><td>{points(a.portal_distance)}</td>"
+        f"<td>{_worst(a.worst)}</td></tr>"
+        for a in figures.agencies[:20]
+    )
+    return f"""{head}
+<p class="note">Tháng {month}/{year}, đến hết kỳ báo cáo; các chỉ tiêu thành phần đo được từ luồng
+sự kiện (docs/kpis.md), điểm = điểm tối đa × tỷ lệ. / Month {figures.month} to the end of the
+report's period; the sub-indicators the stream measures, points = maximum × rate.</p>
+<table><tr><th>Chỉ tiêu thành phần / Sub-indicator</th><th>Điểm / Points</th>
+<th>Tối đa / Max</th></tr>{rows}
+<tr><th>Tổng / Total</th><th>{points(total)}</th><th>{points(most)}</th></tr></table>
+<p><b>Cơ quan, xã thấp nhất và việc cần khắc phục / Lowest agencies and communes, and what to
+fix first</b></p>
+<table><tr><th>Cơ quan / Agency</th><th>Điểm / Points</th><th>Tối đa / Max</th>
+<th>Tỷ lệ / Share</th><th>Chênh lệch với Cổng / vs portal</th>
+<th>Cần khắc phục / Fix first</th></tr>{agencies}</table>
+"""
+
+
+def _worst(worst: tuple[str, float] | None) -> str:
+    if worst is None:
+        return NO_DATA
+    code, lost = worst
+    return f"{escape(BY_CODE[code].name)} (−{points(lost)})" if code in BY_CODE else NO_DATA
+
+
 def to_html(data: ReportData) -> str:
     period = data.period
     scored = sorted(data.agencies, key=lambda a: (a.score is None, a.score or 0.0))
@@ -181,23 +227,24 @@ def to_html(data: ReportData) -> str:
 Prometheus, province time, the period from {period.start:%Y-%m-%d %H:%M} up to
 {period.end:%Y-%m-%d %H:%M}.</span></p>
 {empty}
-{_heading(1, "Chỉ số Quyết định 766", "Decision 766 indicators")}
+{_portal766_section(data)}
+{_heading(2, "Tỷ lệ hồ sơ trong kỳ (vận hành)", "Dossier rates of the period (operations)")}
 {_province_table(data)}
-<p class="note">Điểm 766 tính trên các nhóm đo được ({MEASURED_POINTS}/100 điểm): tiến độ 20,
-số hóa 22, cung cấp trực tuyến 12 + 10, hài lòng 18. Nhóm công khai, minh bạch (18 điểm):
-chưa đo. / The 766 score covers the measured groups ({MEASURED_POINTS} of 100 points);
-transparency (18 points) is not measured.</p>
-<p><b>Cơ quan có điểm thấp nhất / Lowest scores</b></p>
+<p class="note">Điểm vận hành trong kỳ báo cáo, đọc tuyến tính trên các nhóm ({MEASURED_POINTS}
+điểm): tiến độ 20, số hóa 22, cung cấp trực tuyến 12 + 10, hài lòng 18; không phải cách tính
+của Cổng DVCQG (mục trên). / An operational reading over the report's period
+({MEASURED_POINTS} points), not the portal's method (the section above).</p>
+<p><b>Cơ quan có điểm vận hành thấp nhất / Lowest operational scores</b></p>
 {bar_chart([(name, value) for name, value in lowest if value is not None], MEASURED_POINTS)}
 {_agency_table(scored)}
 
-{_heading(2, "An toàn thông tin", "Security operations")}
+{_heading(3, "An toàn thông tin", "Security operations")}
 {_response_table("Mức độ / Severity", data.soc_by_severity)}
 {_response_table("Cấp độ hệ thống / System security level", data.soc_by_security_level)}
 <p class="note">MTTA: từ cảnh báo đến khi tiếp nhận; MTTR: đến khi xử lý xong. / MTTA: alert to
 acknowledgement; MTTR: alert to resolution.</p>
 
-{_heading(3, "Nền tảng dùng chung", "Shared platforms")}
+{_heading(4, "Nền tảng dùng chung", "Shared platforms")}
 <table><tr><th>Dịch vụ / Service</th><th>Cấp / Tier</th><th>SLO</th>
 <th>Sẵn sàng / Availability</th><th>Ngân sách lỗi đã dùng / Error budget used</th>
 <th>Cảnh báo tiêu hao / Burn pages</th></tr>{services}</table>
@@ -205,7 +252,7 @@ acknowledgement; MTTR: alert to resolution.</p>
 spent; dịch vụ không có số liệu không vẽ / services without data not drawn)</p>
 {_budget_chart(data)}
 
-{_heading(4, "Cảnh báo khẩn đã gửi", "Pages sent")}
+{_heading(5, "Cảnh báo khẩn đã gửi", "Pages sent")}
 <table><tr><th>Cảnh báo / Alert</th><th>Số lần / Times</th></tr>{pages}</table>
 </body></html>
 """

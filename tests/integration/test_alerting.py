@@ -71,11 +71,7 @@ def history(
 
 
 def send(settings: Settings, events: list[Emitted]) -> None:
-    topics = {
-        "soc": settings.topics.soc,
-        "uptime": settings.topics.uptime,
-        "dossier": settings.topics.dossier,
-    }
+    topics = settings.topics.of_source()
 
     async def run() -> None:
         producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers(), linger_ms=20)

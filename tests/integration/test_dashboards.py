@@ -7,10 +7,12 @@ Grafana's Prometheus datasource calls.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +30,14 @@ from dashboards.build import (
 )
 from ioc.alerting.promrules import RULES_DIR
 from ioc.catalog import Catalog
+from ioc.config import Settings
+from ioc.portal.publish import publish_scores
+from ioc.portal.scores import PortalScore
 from ioc.runtime import EmbeddedBroker, PrometheusServer, WorkerProcess, free_port
 from ioc.runtime.prometheus import local_config
 from ioc.simulate import ScenarioFile, load_scenarios
 from ioc.simulate.disturb import Disturbance
+from tests.conftest import HCM
 from tests.integration.conftest import make_settings, simulate, wait_for_truth
 from tests.sources.helpers import real_sources, scrape
 
@@ -78,10 +84,19 @@ def scraped_run(
                                         late_by_seconds=30, seed=9),
             )  # fmt: skip
             assert wait_for_truth(worker, truth) == []
+            # The portal's published scores of this month for two agencies, as imported.
+            asyncio.run(publish_scores(settings, _portal_scores(settings)))
+            prom.wait_for_value("count(agency:ioc_766_portal_distance:points)", 2, timeout=90)
             # A few more scrapes and rule evaluations after the last event.
             prom.wait_for_value("count(province:ioc_dossiers_on_time:ratio)", 1)
             time.sleep(5)
             yield Run(prom, worker, started, source_ports)
+
+
+def _portal_scores(settings: Settings) -> list[PortalScore]:
+    month = datetime.fromtimestamp(settings.clock().now(), HCM).strftime("%Y-%m")
+    points = {"5": 15.0, "24": 8.0, "23": 5.5, "total": 70.0}
+    return [PortalScore(agency, "province", month, points) for agency in ("so-tnmt", "so-tc")]
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def test_dead_letter_records_carry_original_bytes_and_provenance(
     )
     records = asyncio.run(read_all(settings, settings.topics.deadletter, int(expected)))
     assert len(records) == expected
-    sources = {settings.topics.soc, settings.topics.uptime, settings.topics.dossier}
+    sources = set(settings.topics.of_source().values())
     originals = asyncio.run(read_originals(settings, sources))
     for record in records:
         headers = {k: v.decode() for k, v in record.headers}

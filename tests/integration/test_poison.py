@@ -33,8 +33,7 @@ async def _send_corpus(
 ) -> Counter[tuple[bytes | None, str]]:
     """Send every case; record what each must become in ``truth``; return the expected dead
     letters as (original bytes, reason) → count."""
-    topics = {"soc": settings.topics.soc, "uptime": settings.topics.uptime,
-              "dossier": settings.topics.dossier}  # fmt: skip
+    topics = settings.topics.of_source()
     now = settings.clock().now_datetime()
     partitions = list(range(settings.partitions))
     partitioner = DefaultPartitioner()

@@ -19,7 +19,7 @@ FLOORS: list[set[str]] = [
     {"ioc/ingest"},
     {"ioc/aggregate"},
     {"ioc/alerting", "ioc/simulate", "ioc/runtime"},
-    {"ioc/sources", "ioc/report", "dashboards"},
+    {"ioc/sources", "ioc/report", "ioc/portal", "dashboards"},
     {"streams"},
     {"ioc/demo", "benchmarks"},
     {"ioc/cli"},

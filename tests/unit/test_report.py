@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ioc.report.collect import ReportData, ServiceFigures, score
+from ioc.report.collect import (
+    AgencyScore,
+    Portal766Figures,
+    ReportData,
+    ServiceFigures,
+    score,
+)
 from ioc.report.period import last_complete, month_of
 from ioc.report.render import NO_DATA, to_html
 
@@ -56,4 +62,26 @@ def test_a_service_without_probes_shows_no_data_and_is_not_charted() -> None:
     html = to_html(data)
     assert f"<td>lgsp</td><td>1</td><td>99.9%</td><td>{NO_DATA}</td>" in html
     assert "No data." in html
-    assert "transparency (18 points) is not measured" in html
+    assert "not the portal's method" in html
+
+
+def test_the_portal_method_section_names_what_each_agency_must_fix_first() -> None:
+    period = last_complete("month", datetime(2026, 12, 2, tzinfo=TZ))
+    figures = Portal766Figures(
+        "2026-11",
+        {"progress": 14.0},
+        {"progress": 20.0},
+        [AgencyScore("xa-001", "Xã 1", 10.0, 30.0, 2.5, ("online_payment", 6.0))],
+    )
+    data = ReportData(period, "Nghệ An", [], {}, {}, [], [], [], portal766=figures)
+    html = to_html(data)
+    assert "<td>xa-001</td><td>10.0</td><td>30.0</td><td>33.3%</td><td>2.5</td>" in html
+    assert "Hồ sơ thanh toán trực tuyến (−6.0)" in html
+    assert "<td>5. Hồ sơ xử lý trước hạn, đúng hạn</td><td>14.0</td><td>20.0</td>" in html
+
+
+def test_without_figures_of_the_portal_method_the_section_says_no_data() -> None:
+    period = last_complete("month", datetime(2026, 12, 2, tzinfo=TZ))
+    html = to_html(ReportData(period, "Nghệ An", [], {}, {}, [], [], []))
+    section = html.split("national portal&#x27;s method")[1].split("<h2")[0]
+    assert "No data." in section

@@ -157,7 +157,7 @@ def test_simulated_dossiers_carry_what_the_portal_scores(catalog: Catalog) -> No
 
 def test_bundled_demo_scenarios_load() -> None:
     path = Path(__file__).parents[2] / "ioc" / "simulate" / "scenarios" / "demo.yaml"
-    assert len(load_scenarios(path).scenarios) == 3
+    assert len(load_scenarios(path).scenarios) == 4
 
 
 def test_bad_scenario_names_file_and_field(tmp_path: Path) -> None:
