@@ -18,10 +18,10 @@ import orjson
 import pytest
 
 from ioc.config import Settings
-from ioc.contracts.events import DossierEvent
+from ioc.contracts.events import DossierEvent, FeedbackEvent
 from ioc.runtime import EmbeddedBroker, WorkerProcess, free_port
 from ioc.runtime.command import IocCommand
-from tests.conftest import dossier
+from tests.conftest import dossier, feedback
 from tests.integration.conftest import make_settings
 from tests.sources.helpers import read_topic
 
@@ -149,6 +149,22 @@ def test_a_batch_of_good_and_bad_items_stores_the_good_and_dead_letters_the_bad(
     dead = read_topic(settings, settings.topics.deadletter, until=2)
     assert sorted(r.value for r in dead) == sorted([orjson.dumps(bad), b"{not json"])
     assert {dict(r.headers)["ioc-reason"] for r in dead} == {b"unknown_reference", b"invalid_json"}
+
+
+def test_citizen_feedback_is_stored_on_its_own_topic_and_a_malformed_one_dead_lettered(
+    intake: Intake, settings: Settings
+) -> None:
+    good = feedback(event_id="pakn-1", feedback_id="PAKN000000201")
+    bad = feedback(event_id="pakn-2", feedback_id="PAKN000000202", due_time=None)
+    status, answer = intake.post(ndjson(good, bad))
+    assert status == 200, answer
+    assert (answer["accepted"], answer["rejected"]) == (1, 1)
+    assert answer["items"][1]["reason"] == "schema_violation"
+    stored = read_topic(settings, settings.topics.feedback, until=1)
+    assert [FeedbackEvent.model_validate_json(r.value).event_id for r in stored] == ["pakn-1"]
+    assert stored[0].key == b"PAKN000000201"
+    dead = read_topic(settings, settings.topics.deadletter, until=1)
+    assert [r.value for r in dead] == [orjson.dumps(bad)]
 
 
 def test_a_resent_item_is_answered_as_a_duplicate_and_not_stored_twice(

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +42,17 @@ async def _send(settings: Settings) -> None:
         await producer.stop()
 
 
+@dataclass(frozen=True)
+class MonthRun:
+    settings: Settings
+    prom: PrometheusServer
+    workdir: Path
+
+
 @pytest.fixture(scope="module")
-def prometheus(
+def month_run(
     broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[PrometheusServer]:
+) -> Iterator[MonthRun]:
     """One run for the module: a worker on a clock that reads NOW, Prometheus with the
     project's rules scraping it, and the month sent."""
     tmp_path = tmp_path_factory.mktemp("portal766")
@@ -54,7 +65,7 @@ def prometheus(
         yield from _run(settings, config, tmp_path)
 
 
-def _run(settings: Settings, config: dict[str, Any], tmp_path: Path) -> Iterator[PrometheusServer]:
+def _run(settings: Settings, config: dict[str, Any], tmp_path: Path) -> Iterator[MonthRun]:
     with PrometheusServer(tmp_path / "prometheus", config) as prom:
         asyncio.run(_send(settings))
         # Every dossier counted, then a scrape and a rule evaluation after it.
@@ -67,7 +78,12 @@ def _run(settings: Settings, config: dict[str, Any], tmp_path: Path) -> Iterator
         fresh = f"timestamp(province:ioc_766_score_max:points) > {seen_all}"
         # Its month, quarter and year.
         assert prom.wait_for_value(f"count({fresh})", 3, timeout=90) == 3
-        yield prom
+        yield MonthRun(settings, prom, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def prometheus(month_run: MonthRun) -> PrometheusServer:
+    return month_run.prom
 
 
 def _rates(prom: PrometheusServer, agency: str) -> dict[str, float]:
@@ -109,3 +125,37 @@ def test_the_provinces_rates_sum_its_agencies_and_keep_each_rows_scope(
     assert rates["progress"] == pytest.approx((7 + 2) / (9 + 4))
     # Row 6 is scored for the province's own agencies only: C01's eligible dossier is not in it.
     assert rates["full_online"] == pytest.approx(6 / 9)
+
+
+def test_an_imported_portal_file_shows_the_difference_per_agency_and_sub_indicator(
+    month_run: MonthRun,
+) -> None:
+    # What the portal published for so-tnmt in November: progress 14 (ours 20 x 8/11),
+    # online payment 10 (ours 10 x 5/7), and a row this project does not measure.
+    scores = month_run.workdir / "portal-2026-11.csv"
+    scores.write_text(
+        "agency,month,row,points\n"
+        f'{AGENCY},2026-11,5,"14,0"\n{AGENCY},2026-11,24,10\n{AGENCY},2026-11,1,6\n'
+    )
+    settings = month_run.settings
+    env = {
+        **os.environ,
+        "IOC_BROKER_URL": settings.broker_url,
+        "IOC_TOPICS__PORTAL_SCORES": settings.topics.portal_scores,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "ioc.cli.main", "portal", "import", str(scores)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    prom = month_run.prom
+    distance = f'agency:ioc_766_portal_distance:points{{agency="{AGENCY}"}}'
+    expected = abs(20 * 8 / 11 - 14) + abs(10 * 5 / 7 - 10)
+    # Within a tolerance: PromQL and Python add the floats in their own orders.
+    close = f"abs({distance} - {expected!r}) < bool 1e-9"
+    assert prom.wait_for_value(close, 1, timeout=120) == 1
+    result = prom.query(f'agency:ioc_766_portal_difference:points{{agency="{AGENCY}"}}')
+    by_indicator = {r["metric"]["indicator"]: float(r["value"][1]) for r in result}
+    assert by_indicator == pytest.approx(
+        {"progress": 20 * 8 / 11 - 14, "online_payment": 10 * 5 / 7 - 10}
+    )

@@ -707,7 +707,12 @@ def test_on_time_ratio_is_recorded_per_kind_of_agency(tmp_path: Path) -> None:
 
 
 def _period_series(
-    agency: str, level: str, period: str, counts: Mapping[str, float], now: Mapping[str, float]
+    agency: str,
+    level: str,
+    period: str,
+    counts: Mapping[str, float],
+    now: Mapping[str, float],
+    steps: int = 10,
 ) -> list[dict[str, str]]:
     """The period measures and the in-progress gauges of one agency, each split over two
     workers' halves as a real pair of workers exports them."""
@@ -716,13 +721,13 @@ def _period_series(
         {
             "series": f'ioc_dossiers_in_period{{{labels},period="{period}",measure="{measure}",'
             f'instance="{i}"}}',
-            "values": f"{value / 2:g}x10",
+            "values": f"{value / 2:g}x{steps}",
         }
         for measure, value in counts.items()
         for i in ("0", "1")
     ]
     series += [
-        {"series": f'{metric}{{{labels},instance="{i}"}}', "values": f"{value / 2:g}x10"}
+        {"series": f'{metric}{{{labels},instance="{i}"}}', "values": f"{value / 2:g}x{steps}"}
         for metric, value in now.items()
         for i in ("0", "1")
     ]
@@ -817,5 +822,46 @@ def test_an_agency_with_nothing_in_the_period_has_no_score_not_zero(tmp_path: Pa
     series = _period_series("xa-001", "commune", "month", {"received": 0}, {})
     test = {"interval": "1m", "input_series": series,
             "promql_expr_test": [_expect("agency:ioc_766_score:points", [])]}  # fmt: skip
+    result = promtool_test(tmp_path, [test])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("published", "fires"), [(12.0, True), (16.0, False)])
+def test_an_agency_far_from_the_portals_published_points_gets_a_ticket_after_an_hour(
+    tmp_path: Path, published: float, fires: bool
+) -> None:
+    series = _period_series("so-tc", "province", "month", PORTAL_MONTH, IN_PROGRESS_NOW, 120)
+    # Ours: progress 20 x 51/60 = 17 points. The portal published 12 (5 apart) or 16 (1).
+    series += [
+        {
+            "series": f'ioc_portal_766_points{{agency="so-tc",level="province",'
+            f'indicator="progress",instance="{i}"}}',
+            "values": f"{published:g}x120",
+        }
+        for i in ("0", "1")
+    ]
+    ticket = rule("Ioc766DiffersFromPortal")
+    distance = abs(17 - published)
+    annotations = {
+        k: v.replace("{{ $labels.agency }}", "so-tc").replace(
+            '{{ $value | printf "%.1f" }}', f"{distance:.1f}"
+        )
+        for k, v in ticket["annotations"].items()
+    }
+    alerts = [
+        {
+            "exp_labels": {**ticket["labels"], "agency": "so-tc", "level": "province"},
+            "exp_annotations": annotations,
+        }
+    ]
+    test = {
+        "interval": "1m",
+        "input_series": series,
+        "alert_rule_test": [
+            {"eval_time": "30m", "alertname": "Ioc766DiffersFromPortal", "exp_alerts": []},
+            {"eval_time": "100m", "alertname": "Ioc766DiffersFromPortal",
+             "exp_alerts": alerts if fires else []},
+        ],
+    }  # fmt: skip
     result = promtool_test(tmp_path, [test])
     assert result.returncode == 0, result.stdout + result.stderr
