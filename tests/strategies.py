@@ -107,6 +107,17 @@ def uptime_probes(catalog: Catalog) -> st.SearchStrategy[dict[str, Any]]:
     return st.booleans().flatmap(probe)
 
 
+def _due_time(draw: st.DrawFn, event_time: datetime, lifecycle: str) -> datetime | None:
+    """A receipt's due time, or now and then another step's; within the contract's days, and
+    now and then on the wrong side of the event."""
+    if lifecycle != "received" and not draw(st.booleans()):
+        return None
+    days = draw(st.integers(-MAX_DUE_DAYS, MAX_DUE_DAYS))
+    candidate = event_time + timedelta(days=days, seconds=draw(st.integers(0, 86_399)))
+    naive = candidate.replace(tzinfo=None)
+    return candidate if _FIRST <= naive <= _LAST else event_time
+
+
 @st.composite
 def dossiers(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
     event_time = draw(times)
@@ -115,12 +126,7 @@ def dossiers(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
             ["received", "additional_docs_requested", "resolved", "returned", "cancelled", "rated"]
         )
     )
-    due_time = None
-    if lifecycle == "received" or draw(st.booleans()):
-        days = draw(st.integers(-MAX_DUE_DAYS, MAX_DUE_DAYS))
-        candidate = event_time + timedelta(days=days, seconds=draw(st.integers(0, 86_399)))
-        naive = candidate.replace(tzinfo=None)
-        due_time = candidate if _FIRST <= naive <= _LAST else event_time
+    due_time = _due_time(draw, event_time, lifecycle)
     agency = draw(st.sampled_from(catalog.agencies))
     version = draw(st.sampled_from([1, 2]))
     maybe = st.none() | st.booleans()
@@ -164,12 +170,7 @@ def dossiers(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
 def feedback(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
     event_time = draw(times)
     lifecycle = draw(st.sampled_from(["received", "resolved", "rated", "complaint"]))
-    due_time = None
-    if lifecycle == "received" or draw(st.booleans()):
-        days = draw(st.integers(-MAX_DUE_DAYS, MAX_DUE_DAYS))
-        candidate = event_time + timedelta(days=days, seconds=draw(st.integers(0, 86_399)))
-        naive = candidate.replace(tzinfo=None)
-        due_time = candidate if _FIRST <= naive <= _LAST else event_time
+    due_time = _due_time(draw, event_time, lifecycle)
     return {
         "schema_version": 1,
         "event_id": draw(ids),

@@ -155,6 +155,23 @@ def _ts(text: str) -> float:
     return ts
 
 
+def _due(due_time: str | None, ts: float, lifecycle: str, rating: str | None) -> float | None:
+    """The due time of a dossier or feedback step, checked as the contract checks it: a
+    receipt has one after its event time, within the contract's days; only a rating rates."""
+    due = None
+    if due_time is not None:
+        due = _ts(due_time)
+        if abs(due - ts) > MAX_DUE_DAYS * 86400.0:
+            raise NotDecoded
+        if due <= ts and lifecycle == "received":
+            raise NotDecoded
+    elif lifecycle == "received":
+        raise NotDecoded
+    if (lifecycle == "rated") != (rating is not None):
+        raise NotDecoded
+    return due
+
+
 class Decoder:
     """(entity key, fact) of a raw message of one source, or ``NotDecoded``."""
 
@@ -182,17 +199,7 @@ class Decoder:
                 event.tls_days_left,
             )  # fmt: skip
         if type(event) is _DossierEvent:
-            due = None
-            if event.due_time is not None:
-                due = _ts(event.due_time)
-                if abs(due - ts) > MAX_DUE_DAYS * 86400.0:
-                    raise NotDecoded
-                if due <= ts and event.lifecycle == "received":
-                    raise NotDecoded
-            elif event.lifecycle == "received":
-                raise NotDecoded
-            if (event.lifecycle == "rated") != (event.rating is not None):
-                raise NotDecoded
+            due = _due(event.due_time, ts, event.lifecycle, event.rating)
             sync_delay = None
             if event.portal_synced_time is not None:
                 sync_delay = _ts(event.portal_synced_time) - ts
@@ -208,17 +215,7 @@ class Decoder:
         if type(event) is _SocAlertStatus:
             return event.agent_id, ("s", event.event_id, ts, event.status, event.alert_id)
         if type(event) is _FeedbackEvent:
-            due = None
-            if event.due_time is not None:
-                due = _ts(event.due_time)
-                if abs(due - ts) > MAX_DUE_DAYS * 86400.0:
-                    raise NotDecoded
-                if due <= ts and event.lifecycle == "received":
-                    raise NotDecoded
-            elif event.lifecycle == "received":
-                raise NotDecoded
-            if (event.lifecycle == "rated") != (event.rating is not None):
-                raise NotDecoded
+            due = _due(event.due_time, ts, event.lifecycle, event.rating)
             return event.feedback_id, (
                 "f", event.event_id, ts, event.lifecycle, event.agency, event.level,
                 event.feedback_id, due, event.rating,
