@@ -38,8 +38,9 @@ class LatencyRule(_Rule):
 class SocCriticalRule(_Rule):
     min_level: int = Field(default=15, ge=0, le=16)
     # A lower bar on the province's most important systems: security level -> min rule level
-    # (Decree 85/2016; level 3: an incident there matters more, so a high alert pages).
-    min_level_by_security_level: dict[Annotated[int, Field(ge=1, le=3)], int] = Field(
+    # at that level and above (Decree 85/2016 defines levels 1-5; from level 3 an incident
+    # matters more, so a high alert pages).
+    min_level_by_security_level: dict[Annotated[int, Field(ge=1, le=5)], int] = Field(
         default_factory=lambda: {3: 12}
     )
     hold: Seconds = 900
@@ -49,7 +50,11 @@ class SocCriticalRule(_Rule):
         """The lowest rule level that is critical on a system of this security level."""
         if security_level is None:
             return self.min_level
-        return self.min_level_by_security_level.get(security_level, self.min_level)
+        # The entry of the highest level at or below this one: "level 3" holds for 4 and 5.
+        below = [lvl for lvl in self.min_level_by_security_level if lvl <= security_level]
+        if not below:
+            return self.min_level
+        return self.min_level_by_security_level[max(below)]
 
     @property
     def lowest(self) -> int:

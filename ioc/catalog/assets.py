@@ -60,6 +60,8 @@ def synthetic_assets(catalog: Catalog) -> Iterator[Asset]:
             (1, agency.information_systems.level_1),
             (2, agency.information_systems.level_2),
             (3, agency.information_systems.level_3),
+            (4, agency.information_systems.level_4),
+            (5, agency.information_systems.level_5),
         ):
             systems += [(f"{agency.id}-ht{level}-{i + 1:02d}", level) for i in range(n)]
         for asset_type, n, letter in (
@@ -123,8 +125,8 @@ def _asset(path: Path, line: int, row: dict[str, str], agencies: set[str]) -> As
     if asset_type not in ASSET_TYPES:
         raise fail("asset_type", " or ".join(ASSET_TYPES))
     level_text = (row.get("security_level") or "").strip()
-    if level_text and level_text not in ("1", "2", "3"):
-        raise fail("security_level", "1, 2, 3 or empty")
+    if level_text and level_text not in ("1", "2", "3", "4", "5"):
+        raise fail("security_level", "1 to 5 (Decree 85/2016) or empty")
     return Asset(
         agent_id,
         (row.get("agent_name") or "").strip(),

@@ -25,11 +25,13 @@ class AssetCounts(_Model):
 
 
 class SystemCounts(_Model):
-    """Information systems by security level (Decree 85/2016: level 1-5; here 1-3)."""
+    """Information systems by security level (Decree 85/2016: levels 1-5)."""
 
     level_1: int = Field(default=0, ge=0)
     level_2: int = Field(default=0, ge=0)
     level_3: int = Field(default=0, ge=0)
+    level_4: int = Field(default=0, ge=0)
+    level_5: int = Field(default=0, ge=0)
 
 
 AgencyKind = Literal["department", "commune", "other"]

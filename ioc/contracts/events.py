@@ -94,7 +94,8 @@ class SocAlert(_Event):
     asset_type: AssetType
     agency: Id
     information_system: Id | None = None
-    security_level: int | None = Field(default=None, ge=1, le=3)
+    # Decree 85/2016: levels 1-5.
+    security_level: int | None = Field(default=None, ge=1, le=5)
 
     @property
     def severity(self) -> Severity:

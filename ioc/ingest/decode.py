@@ -68,7 +68,7 @@ class _SocAlert(_Event, tag="soc_alert"):
     agency: Id
     source: Literal["soc"] = "soc"
     information_system: Id | None = None
-    security_level: Annotated[int, Meta(ge=1, le=3)] | None = None
+    security_level: Annotated[int, Meta(ge=1, le=5)] | None = None
 
 
 class _SocAlertStatus(_Event, tag="soc_alert_status"):

@@ -106,7 +106,7 @@ SOC_ALERTS_BY_RULE_GROUP = CounterSpec(
 )
 SOC_ALERTS_BY_SECURITY_LEVEL = CounterSpec(
     "ioc_soc_alerts_by_security_level",
-    "SOC alerts by the security level (1-3, Decree 85/2016) of the information system the "
+    "SOC alerts by the security level (1-5, Decree 85/2016) of the information system the "
     "agent serves, from the asset register; 'none' for agents outside any system.",
     ("severity", "security_level"),
 )
@@ -257,7 +257,7 @@ HISTOGRAMS: tuple[HistogramSpec, ...] = (
 
 
 def security_level_label(level: int | None) -> str:
-    """A security level as a label value: "1"-"3", or "none"."""
+    """A security level as a label value: "1"-"5", or "none"."""
     return "none" if level is None else str(level)
 
 

@@ -23,7 +23,7 @@ _SCORE_GROUP = {
     "satisfaction": "satisfaction",
 }
 SEVERITIES = ("critical", "high", "medium", "low")
-SECURITY_LEVELS = ("3", "2", "1", "none")
+SECURITY_LEVELS = ("5", "4", "3", "2", "1", "none")
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """SOC alerts by the security level of the information system they hit: counted and timed
-by level, and a level-3 system's high alert pages as critical."""
+by level (1-5, Decree 85/2016), and a high alert on a system of level 3 and above pages as
+critical."""
 
 from __future__ import annotations
 
@@ -84,8 +85,10 @@ def test_an_alert_record_kept_before_security_levels_still_settles(catalog: Cata
     assert list(mttr) == [spec.label_key("none")]
 
 
-@pytest.mark.parametrize(("security_level", "pages"), [(3, True), (2, False), (None, False)])
-def test_a_high_alert_pages_as_critical_only_on_a_level_3_system(
+@pytest.mark.parametrize(
+    ("security_level", "pages"), [(5, True), (4, True), (3, True), (2, False), (None, False)]
+)
+def test_a_high_alert_pages_as_critical_on_a_system_of_level_3_and_above(
     catalog: Catalog, security_level: int | None, pages: bool
 ) -> None:
     detector = Detector(AlertRules(), catalog)
@@ -93,7 +96,16 @@ def test_a_high_alert_pages_as_critical_only_on_a_level_3_system(
     changes = [c.alert for c in detector.evaluate(T0) if c.alert.name == "SocCritical"]
     assert bool(changes) == pages
     if pages:
-        assert "security level 3 system" in changes[0].annotations["description"]
+        assert f"security level {security_level} system" in changes[0].annotations["description"]
+
+
+@pytest.mark.parametrize("security_level", [4, 5])
+def test_an_alert_of_a_level_4_or_5_system_is_accepted_and_counted_by_its_level(
+    catalog: Catalog, security_level: int
+) -> None:
+    state = applied(catalog, [alert(12, security_level)])
+    by_level = state.counters[spec.SOC_ALERTS_BY_SECURITY_LEVEL.name]
+    assert by_level == {spec.label_key("high", str(security_level)): 1}
 
 
 def test_the_detector_hears_the_security_level_through_the_signal(catalog: Catalog) -> None:
