@@ -167,6 +167,8 @@ class Dashboard:
     tags: list[str] = field(default_factory=lambda: ["ioc"])
     refresh: str = "30s"
     time_from: str = "now-6h"
+    # Every time on the wall in province time, whatever the viewer's browser says.
+    timezone: str = "Asia/Ho_Chi_Minh"
 
     def panels(self) -> list[Panel]:
         return [p for row in self.rows for p in row.panels]
@@ -199,7 +201,7 @@ class Dashboard:
             "title": self.title,
             "description": self.description,
             "tags": self.tags,
-            "timezone": "browser",
+            "timezone": self.timezone,
             "editable": True,
             "graphTooltip": 1,  # shared crosshair: one moment across the wall
             "refresh": self.refresh,

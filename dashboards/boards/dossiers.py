@@ -31,6 +31,7 @@ SELECTED = 'agency=~"$agency", level=~"$level"'
 
 def dossiers(catalog: Catalog) -> Dashboard:
     return Dashboard(
+        timezone=catalog.province.timezone,
         uid="ioc-dossiers",
         title="IOC - Hồ sơ thủ tục hành chính",
         description="Administrative dossiers by agency and level, Decision 766 indicators.",

@@ -20,6 +20,7 @@ from ioc.catalog import Catalog
 
 def overview(catalog: Catalog) -> Dashboard:
     return Dashboard(
+        timezone=catalog.province.timezone,
         uid="ioc-overview",
         title="IOC - Tổng quan (màn hình trung tâm)",
         description="The operations wall: is anything down, under attack, or late?",

@@ -9,6 +9,7 @@ from ioc.catalog import Catalog
 
 def pipeline(catalog: Catalog) -> Dashboard:
     return Dashboard(
+        timezone=catalog.province.timezone,
         uid="ioc-pipeline",
         title="IOC - Sức khỏe luồng xử lý",
         description="The event-stream pipeline itself: throughput, lag, dead letters, late "

@@ -11,6 +11,7 @@ SELECTED = 'agency=~"$agency", severity=~"$severity"'
 
 def soc(catalog: Catalog) -> Dashboard:
     return Dashboard(
+        timezone=catalog.province.timezone,
         uid="ioc-soc",
         title="IOC - An toàn thông tin (SOC)",
         description="SOC alerts over the province's desktops, servers and network devices.",

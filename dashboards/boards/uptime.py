@@ -11,6 +11,7 @@ SERVICE_SELECTED = 'service=~"$service"'
 
 def uptime(catalog: Catalog) -> Dashboard:
     return Dashboard(
+        timezone=catalog.province.timezone,
         uid="ioc-uptime",
         title="IOC - Dịch vụ dùng chung và SLO",
         description="Availability, latency, certificates and error budgets of the shared "

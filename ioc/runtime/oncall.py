@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Self, TextIO
+from zoneinfo import ZoneInfo
 
 import orjson
 from aiohttp import web
@@ -33,8 +35,30 @@ def render(receiver: str, note: dict[str, Any]) -> str:
             lines.append(f"    {line}")
         if ann.get("runbook_url"):
             lines.append(f"    runbook: {ann['runbook_url']}")
-        lines.append(f"    since {alert.get('startsAt', '?')}")
+        lines.append(f"    từ / since {province_time(alert.get('startsAt'))}")
     return "\n".join(lines)
+
+
+PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def province_time(text: Any) -> str:
+    """Alertmanager's RFC 3339 time as the province reads it: ``09:01:07 24/11/2026 (UTC+7)``;
+    what does not parse is shown as it came."""
+    if not isinstance(text, str):
+        return "?"
+    try:
+        # Alertmanager writes nanoseconds; Python reads at most microseconds.
+        head, dot, tail = text.partition(".")
+        if dot:
+            digits = len(tail) - len(tail.lstrip("0123456789"))
+            text = f"{head}.{tail[:min(digits, 6)]}{tail[digits:]}"
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        return text
+    return when.astimezone(PROVINCE_TZ).strftime("%H:%M:%S %d/%m/%Y (UTC+7)")
 
 
 def make_app(out: TextIO = sys.stdout, record: Path | None = None) -> web.Application:

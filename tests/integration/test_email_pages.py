@@ -63,18 +63,22 @@ def config_emailing_to(smtp_port: int) -> dict[str, Any]:
     return local_config("http://127.0.0.1:9", fast=True, email=channel)
 
 
-def post_alert(am: AlertmanagerServer, labels: dict[str, str], annotations: dict[str, str]) -> None:
-    body = json.dumps(
-        [
-            {
-                "labels": labels,
-                "annotations": annotations,
-                # No startsAt: Alertmanager takes its own clock's now, which stays the real
-                # one when the tests run under faketime.
-                "generatorURL": "http://ioc-worker:6066/alerts",
-            }
-        ]
-    ).encode()
+def post_alert(
+    am: AlertmanagerServer,
+    labels: dict[str, str],
+    annotations: dict[str, str],
+    starts_at: str | None = None,
+) -> None:
+    alert = {
+        "labels": labels,
+        "annotations": annotations,
+        # No startsAt: Alertmanager takes its own clock's now, which stays the real one when
+        # the tests run under faketime.
+        "generatorURL": "http://ioc-worker:6066/alerts",
+    }
+    if starts_at is not None:
+        alert["startsAt"] = starts_at
+    body = json.dumps([alert]).encode()
     request = urllib.request.Request(
         f"{am.url}/api/v2/alerts",
         data=body,
@@ -122,6 +126,27 @@ def test_a_page_reaches_on_call_by_email_in_both_languages(
     assert "Hướng dẫn xử lý / Runbook: https://ioc.example/runbook#servicedown" in content
     html = message.get_body(preferencelist=("html",))
     assert html is not None and "Dịch vụ cong-dvc ngừng hoạt động" in html.get_content()
+
+
+def test_a_page_email_gives_its_start_in_province_time(
+    inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    handler, port = inbox
+    labels = {"alertname": "ServiceDown", "severity": "page", "domain": "uptime",
+              "service": "lgsp", "agency": "so-tttt"}  # fmt: skip
+    annotations = alert_annotations(
+        "ServiceDown", "https://ioc.example/runbook", service="lgsp", since="09:01",
+        agency="so-tttt",
+    )  # fmt: skip
+    with AlertmanagerServer(tmp_path / "alertmanager", config_emailing_to(port)) as am:
+        post_alert(am, labels, annotations, starts_at="2026-11-24T02:01:07Z")
+        messages = handler.wait(1)
+    assert messages, "no email within 60 s"
+    text = messages[0][1].get_body(preferencelist=("plain",))
+    assert text is not None
+    content = text.get_content()
+    assert "Bắt đầu / Started: 09:01:07 24/11/2026 (giờ Việt Nam, UTC+7)" in content
+    assert " UTC\n" not in content and "02:01:07" not in content
 
 
 def test_a_ticket_is_not_emailed_to_on_call(inbox: tuple[Inbox, int], tmp_path: Path) -> None:

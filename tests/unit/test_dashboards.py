@@ -114,3 +114,9 @@ def test_catalog_targets_are_drawn_on_the_dossier_rates(kpi: str) -> None:
     board = next(b for b in load() if b["uid"] == "ioc-dossiers")
     exprs = [t["expr"] for p in panels(board) for t in p["targets"]]
     assert f'max by (kpi) (ioc_kpi_target_ratio{{kpi="{kpi}"}})' in exprs
+
+
+def test_every_dashboard_shows_province_time_whatever_the_browser(catalog: Catalog) -> None:
+    assert {board["uid"]: board["timezone"] for board in load()} == {
+        board["uid"]: catalog.province.timezone for board in load()
+    }
