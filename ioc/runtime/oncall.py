@@ -42,22 +42,23 @@ def render(receiver: str, note: dict[str, Any]) -> str:
 PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def province_time(text: Any) -> str:
+def province_time(value: Any) -> str:
     """Alertmanager's RFC 3339 time as the province reads it: ``09:01:07 24/11/2026 (UTC+7)``;
     what does not parse is shown as it came."""
-    if not isinstance(text, str):
+    if not isinstance(value, str):
         return "?"
+    text: str = value
+    # Alertmanager writes nanoseconds; Python reads at most microseconds.
+    head, dot, tail = text.partition(".")
+    if dot:
+        digits = len(tail) - len(tail.lstrip("0123456789"))
+        text = f"{head}.{tail[: min(digits, 6)]}{tail[digits:]}"
     try:
-        # Alertmanager writes nanoseconds; Python reads at most microseconds.
-        head, dot, tail = text.partition(".")
-        if dot:
-            digits = len(tail) - len(tail.lstrip("0123456789"))
-            text = f"{head}.{tail[:min(digits, 6)]}{tail[digits:]}"
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        return text
+        return value
     if when.tzinfo is None:
-        return text
+        return value
     return when.astimezone(PROVINCE_TZ).strftime("%H:%M:%S %d/%m/%Y (UTC+7)")
 
 
