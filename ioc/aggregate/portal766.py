@@ -2,9 +2,10 @@
 
 The portal scores each province, agency and commune out of 100 in six groups of 24
 sub-indicators (docs/kpis.md has all 24 and the source of each formula). The rows here are the
-ones the dossier stream carries: each names the period measures (``spec.PERIOD_MEASURES``) of
-its numerator and denominator. Recording rules, panels and the report are generated from
-them; ``score`` is the same arithmetic in Python, for the worked examples and the report.
+ones the dossier and feedback streams carry: each names the period measures
+(``spec.PERIOD_MEASURES``) of its numerator and denominator. Recording rules and panels are
+generated from them, and the report reads those rules; ``score`` is the same arithmetic in
+Python, which the worked examples hold to the hand-computed figures.
 
 Points are read linearly from each rate (points × rate): the extract of the portal's sheet
 gives a maximum per row and no threshold table.

@@ -44,7 +44,8 @@ class ServiceRecordFields(Layout):
 
 @dataclass(frozen=True, slots=True)
 class DossierRecordFields(Layout):
-    """dossier_id -> a dossier in progress, abandoned after ABANDON_TS."""
+    """dossier_id (or feedback_id) -> a dossier (or citizen feedback) in progress, abandoned
+    after ABANDON_TS."""
 
     AGENCY: int
     LEVEL: int
