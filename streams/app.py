@@ -132,6 +132,12 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> App:
         "Batch partitions this worker's aggregators own, with their state recovered.",
         registry=registry,
     ).set_function(lambda: 0 if app.rebalancing else owned.partitions_assigned())
+    Gauge(
+        "ioc_calendar_last_year",
+        "The last year the catalog's working calendar lists (0: none): past it, office days "
+        "are plain weeks without holidays (IocCalendarYearMissing).",
+        registry=registry,
+    ).set(max(catalog.calendar, default=0))
     board = PortalBoard(frozenset(a.id for a in catalog.agencies))
     tz = ZoneInfo(catalog.province.timezone)
     clock = settings.clock()

@@ -23,8 +23,8 @@ from ioc.alerting.model import Alert, AlertChange, Domain
 from ioc.alerting.rules import AlertRules, IntakeStallRule
 from ioc.alerting.texts import alert_annotations, duration_text
 from ioc.catalog import Catalog
+from ioc.catalog.calendar import WorkingCalendar
 from ioc.catalog.maintenance import MaintenanceCalendar
-from ioc.catalog.model import OfficeHours
 from ioc.contracts import SOURCES
 
 
@@ -85,7 +85,8 @@ class Detector:
     def __init__(self, rules: AlertRules, catalog: Catalog, portal_service: str = "cong-dvc"):
         self.rules = rules
         self.tz = ZoneInfo(catalog.province.timezone)
-        self.office_hours = catalog.province.office_hours
+        # A year the calendar lacks counts as plain office weeks (IocCalendarYearMissing).
+        self.calendar = WorkingCalendar.of(catalog).weekly_fallback()
         self._tracked_techniques = frozenset(catalog.kpi.soc.tracked_techniques)
         # Alerts a rule wanted beyond rules.max_firing_per_rule, at the last evaluation.
         self.capped: dict[str, int] = {}
@@ -426,11 +427,7 @@ class Detector:
             if last is None:
                 last = self.clocks["dossier"].first
             stall = rules.intake_stall
-            since = (
-                stalled_since(last, now, stall, self.office_hours, self.tz)
-                if last is not None
-                else None
-            )
+            since = stalled_since(last, now, stall, self.calendar) if last is not None else None
             if since is not None:
                 yield self._texts(
                     self._alert(
@@ -442,12 +439,13 @@ class Detector:
 
 
 def stalled_since(
-    last: float, now: float, rule: IntakeStallRule, office: OfficeHours, tz: ZoneInfo
+    last: float, now: float, rule: IntakeStallRule, calendar: WorkingCalendar
 ) -> float | None:
     """When an intake stall began (the window after the last dossier, counted from the
-    office opening if it came before), or None if ``now`` is not in one."""
-    local = datetime.fromtimestamp(now, tz)
-    day = office.window(local)
+    office opening if it came before), or None if ``now`` is not in one. Only working days
+    have office hours: no stall on a Tết weekday, one on a compensatory Saturday."""
+    local = datetime.fromtimestamp(now, calendar.tz)
+    day = calendar.office_window(local.date())
     if day is None or not day[0] <= local < day[1]:
         return None
     opening = day[0]

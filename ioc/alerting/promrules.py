@@ -517,6 +517,18 @@ def pipeline_rules() -> dict[str, Any]:
                         "A batch kept failing and was quarantined: KPI counts are short",
                     ),
                     alert(
+                        "IocCalendarYearMissing",
+                        # 30 days ahead, in province time (UTC+7, no daylight saving).
+                        "max(ioc_calendar_last_year)\n"
+                        "< year(vector(time() + 7 * 3600 + 30 * 86400))",
+                        "1h",
+                        "ticket",
+                        "Lịch làm việc trong danh mục chưa có năm sắp tới: ngày nghỉ lễ, Tết "
+                        "sẽ bị tính là ngày làm việc",
+                        "The catalog's working calendar lacks the coming year: its holidays "
+                        "and Tết would count as office days",
+                    ),
+                    alert(
                         "IocAlertDeliveryFailing",
                         "increase(ioc_alert_delivery_failures_total[5m]) > 0\n"
                         "and\nincrease(ioc_alerts_delivered_total[5m]) == 0",

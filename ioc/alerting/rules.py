@@ -86,8 +86,8 @@ class OverdueBacklogRule(_Rule):
 
 
 class IntakeStallRule(_Rule):
-    """No dossier received for ``window`` inside the province's office hours (the catalog's
-    ``province.office_hours``: one definition, shared with the simulator and Alertmanager)."""
+    """No dossier received for ``window`` inside office hours of a working day (the catalog's
+    working calendar, ioc.catalog.calendar: shared with the simulator and Alertmanager)."""
 
     window: Seconds = 1800
     severity: Severity = "page"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -198,6 +198,46 @@ class OfficeHours(_Model):
         return day is not None and day[0] <= local < day[1]
 
 
+_Date = date  # the fields below are named ``date``
+
+
+class DayOff(_Model):
+    """Office days the government gives off: a public holiday, Tết, a compensatory day off
+    for a holiday on a weekend, or a working day swapped with a weekend day."""
+
+    date: _Date
+    until: _Date | None = Field(default=None, description="last day of a run, inclusive")
+    name: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DayOff:
+        if self.until is not None and self.until < self.date:
+            raise ValueError(f"until {self.until} comes before date {self.date}")
+        return self
+
+    def days(self) -> list[_Date]:
+        last = self.until or self.date
+        return [self.date + timedelta(days=n) for n in range((last - self.date).days + 1)]
+
+
+class WorkingDay(_Model):
+    """A weekend day worked in exchange for a day off (ngày làm bù)."""
+
+    date: _Date
+    name: str = Field(min_length=1)
+
+
+class CalendarYear(_Model):
+    """One year's days off and compensatory working days, as the government announced them."""
+
+    source: str = Field(min_length=1, description="the announcement these days come from")
+    # True while a year is filled from the Labour Code's fixed holidays before the
+    # government's announcement: the report says so.
+    provisional: bool = False
+    days_off: list[DayOff] = []
+    working_days: list[WorkingDay] = []
+
+
 class Province(_Model):
     code: Slug
     name: str = Field(min_length=1)
@@ -223,6 +263,9 @@ class Catalog(_Model):
     totals: Totals = Totals()
     kpi: Kpi = Kpi()
     maintenance: list[MaintenanceWindow] = []
+    # The working calendar by year (ioc.catalog.calendar): without a year, its days are
+    # taken as plain office weeks and the pipeline raises IocCalendarYearMissing.
+    calendar: dict[Annotated[int, Field(ge=2000, le=2100)], CalendarYear] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
@@ -242,6 +285,7 @@ class Catalog(_Model):
                     ("maintenance", i, "service"),
                     f"'{window.service}' is not the id of a service in 'services'",
                 )
+        self._calendar_days_fit()
         sums = {
             "desktop": sum(a.assets.desktop for a in self.agencies),
             "server": sum(a.assets.server for a in self.agencies),
@@ -270,6 +314,37 @@ class Catalog(_Model):
 
     def _services_by_id(self) -> dict[str, Service]:
         return {s.id: s for s in self.services}
+
+    def _calendar_days_fit(self) -> None:
+        """Each listed day lies in its year; a day off is an office day and a working day is
+        not (anything else is a typo of the date); no day is listed twice."""
+        office = self.province.office_hours.days
+        seen: dict[date, tuple[str | int, ...]] = {}
+        for year, spec in self.calendar.items():
+            listed: list[tuple[tuple[str | int, ...], date, bool]] = []
+            for i, day_off in enumerate(spec.days_off):
+                where: tuple[str | int, ...] = ("calendar", year, "days_off", i)
+                listed += [(where, d, True) for d in day_off.days()]
+            for i, work in enumerate(spec.working_days):
+                listed.append((("calendar", year, "working_days", i, "date"), work.date, False))
+            for where, day, off in listed:
+                if day.year != year:
+                    raise LocatedError(where, f"{day} is not in the year {year}")
+                if off and day.isoweekday() not in office:
+                    raise LocatedError(
+                        where,
+                        f"{day} is a {day:%A}, not an office day: list the compensatory "
+                        "day off that the announcement gives instead",
+                    )
+                if not off and day.isoweekday() in office:
+                    raise LocatedError(
+                        where, f"{day} is a {day:%A}, already an office day: expected a "
+                        "weekend day worked in exchange for a day off",
+                    )  # fmt: skip
+                if day in seen:
+                    first = ".".join(str(part) for part in seen[day])
+                    raise LocatedError(where, f"{day} is listed twice (also at {first})")
+                seen[day] = where
 
 
 def _unique(field: str, ids: list[str]) -> None:

@@ -476,7 +476,10 @@ SHELL_METRICS: dict[str, tuple[str, ...]] = {
         "ioc_batch_apply_failures", "ioc_batch_gaps", "ioc_batch_offsets_replayed",
         "ioc_batches_quarantined", "ioc_batches_undecodable", "ioc_pipeline_lag_seconds",
     ),
-    "streams.app": ("ioc_aggregate_applied_offset", "ioc_aggregate_partitions_assigned"),
+    "streams.app": (
+        "ioc_aggregate_applied_offset", "ioc_aggregate_partitions_assigned",
+        "ioc_calendar_last_year",
+    ),
     "streams.portal.PortalMetrics": ("ioc_portal_766_points", "ioc_portal_scores_invalid"),
     "streams.alerts.AlertMetrics": (
         "ioc_alert_delivery_failures", "ioc_alert_delivery_queue",

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from ioc.catalog import Catalog
 from ioc.catalog.assets import synthetic_assets
+from ioc.catalog.calendar import WorkingCalendar
 from ioc.contracts import (
     DOSSIER_SCHEMA_VERSION,
     SCHEMA_VERSION,
@@ -196,6 +197,8 @@ class Simulator:
         self._incidents = self.scenarios.background_incidents
         self._rule_weights = _RULE_WEIGHTS if self._incidents else _QUIET_RULE_WEIGHTS
         self.tz = ZoneInfo(catalog.province.timezone)
+        # Night traffic on Tết and days off, office traffic on compensatory Saturdays.
+        self.calendar = WorkingCalendar.of(catalog).weekly_fallback()
         self._assets = self._build_assets()
         self._asset_weights = None  # uniform over assets: more desktops, more alerts
         self._agencies = [a.id for a in catalog.agencies]
@@ -264,7 +267,7 @@ class Simulator:
             k += 1
 
     def _office_hours(self, at: datetime) -> bool:
-        return self.catalog.province.office_hours.contains(at.astimezone(self.tz))
+        return self.calendar.is_working(at)
 
     # uptime
 

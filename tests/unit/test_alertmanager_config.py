@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +14,9 @@ import pytest
 import yaml
 
 from ioc.catalog import load_catalog
-from ioc.runtime.alertmanager import CONFIG, local_config, shifted_office_hours
+from ioc.catalog.calendar import WorkingCalendar
+from ioc.runtime.alertmanager import CONFIG, local_config
+from ioc.runtime.time_intervals import office_intervals
 
 pytestmark = pytest.mark.skipif(shutil.which("amtool") is None, reason="needs amtool")
 
@@ -65,71 +67,87 @@ def test_info_goes_nowhere() -> None:
     assert route("alertname=X", "severity=info") == "null"
 
 
-def test_dossier_tickets_wait_for_office_hours() -> None:
-    config = yaml.safe_load(CONFIG.read_text())
+def test_dossier_tickets_wait_for_the_working_calendars_office_hours() -> None:
+    config = local_config("http://127.0.0.1:9")
     dossier = next(
         r for r in config["route"]["routes"] if 'domain="dossier"' in r.get("matchers", [])
     )
     assert dossier["active_time_intervals"] == ["office_hours"]
-
     office = next(t for t in config["time_intervals"] if t["name"] == "office_hours")
-    assert office["time_intervals"] == [catalog_office_hours()]
+    assert office["time_intervals"] == office_intervals(WorkingCalendar.of(load_catalog()))
+
+
+def _span_holds(spec: list[str], value: int, names: tuple[str, ...] = ()) -> bool:
+    """An Alertmanager list of values or inclusive ranges ("5:10", "monday:friday")."""
+    for item in spec:
+        a, _, b = item.partition(":")
+        lo = names.index(a) if names else int(a)
+        hi = (names.index(b) if names else int(b)) if b else lo
+        if lo <= value <= hi:
+            return True
+    return False
+
+
+MONTHS = ("", "january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")  # fmt: skip
+
+
+def _open(intervals: list[dict[str, Any]], wall: datetime) -> bool:
+    """Whether Alertmanager's time intervals contain ``wall``: every field an interval gives
+    must hold, in the interval's location (Alertmanager's documented semantics)."""
+    for i in intervals:
+        t = wall.astimezone(ZoneInfo(i.get("location", "UTC")))
+        minute = f"{t:%H:%M}"
+        if "years" in i and not _span_holds(i["years"], t.year):
+            continue
+        if "months" in i and not _span_holds(i["months"], t.month, MONTHS):
+            continue
+        if "days_of_month" in i and not _span_holds(i["days_of_month"], t.day):
+            continue
+        if "weekdays" in i and not _span_holds(i["weekdays"], t.weekday(), WEEKDAYS):
+            continue
+        if any(r["start_time"] <= minute < r["end_time"] for r in i["times"]):
+            return True
+    return False
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def catalog_office_hours() -> dict[str, object]:
-    """The catalog's office hours as an Alertmanager time interval: Alertmanager must hold
-    dossier tickets over exactly the hours the intake-stall rule and the simulator use."""
-    province = load_catalog().province
-    hours = province.office_hours
-    runs: list[list[int]] = []
-    for day in sorted(hours.days):
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    ranges = [":".join(dict.fromkeys((WEEKDAYS[r[0] - 1], WEEKDAYS[r[-1] - 1]))) for r in runs]
-    return {
-        "weekdays": ranges,
-        "times": [{"start_time": f"{hours.start:%H:%M}", "end_time": f"{hours.end:%H:%M}"}],
-        "location": province.timezone,
-    }
-
-
-def _held_open(intervals: list[dict[str, Any]], wall: datetime) -> bool:
-    """Whether Alertmanager's time intervals (UTC, one weekday each) contain ``wall``."""
-    utc = wall.astimezone(UTC)
-    minute = f"{utc:%H:%M}"
-    return any(
-        WEEKDAYS[utc.weekday()] in i["weekdays"]
-        and any(t["start_time"] <= minute < t["end_time"] for t in i["times"])
-        for i in intervals
-    )
+# Tết 2026, the swapped Monday and its Saturday, New Year 2027, Tết 2027 (provisional), and
+# January 2028, a year the calendar does not list.
+SWEEPS = [
+    (datetime(2026, 2, 9), 16),
+    (datetime(2026, 8, 20), 14),
+    (datetime(2026, 12, 28), 8),
+    (datetime(2027, 2, 1), 14),
+    (datetime(2028, 1, 1), 9),
+]
 
 
 @pytest.mark.parametrize(
     "offset_seconds",
-    [-16 * 3600 - 23 * 60, 3 * 86400 + 5 * 3600, -(9 * 86400 + 11 * 60)],
-    ids=["16h23m-back", "3d5h-ahead", "9d11m-back"],
+    [0, -16 * 3600 - 23 * 60, 3 * 86400 + 5 * 3600, -(9 * 86400 + 11 * 60)],
+    ids=["province-clock", "16h23m-back", "3d5h-ahead", "9d11m-back"],
 )
-def test_shifted_office_hours_open_exactly_when_the_province_clock_is_in_office_hours(
+def test_office_hours_open_exactly_when_the_calendar_says_the_province_works(
     offset_seconds: float,
 ) -> None:
-    catalog = load_catalog()
-    intervals = shifted_office_hours(catalog, offset_seconds)
-    hours, tz = catalog.province.office_hours, ZoneInfo(catalog.province.timezone)
-    province = datetime(2026, 11, 23, 0, 0, tzinfo=tz)  # a Monday
-    for step in range(7 * 24 * 4):  # every quarter hour of a week, and a minute each side
-        for jitter in (-60, 0, 60):
-            at = province + timedelta(minutes=15 * step, seconds=jitter)
-            wall = at - timedelta(seconds=offset_seconds)
-            assert _held_open(intervals, wall) == hours.contains(at), at
+    calendar = WorkingCalendar.of(load_catalog())
+    intervals = office_intervals(calendar, offset_seconds)
+    expected = calendar.weekly_fallback()
+    for first, days in SWEEPS:
+        province = first.replace(tzinfo=calendar.tz)
+        for step in range(days * 24 * 4):  # every quarter hour, and a minute each side
+            for jitter in (-60, 0, 60):
+                at = province + timedelta(minutes=15 * step, seconds=jitter)
+                wall = at - timedelta(seconds=offset_seconds)
+                assert _open(intervals, wall) == expected.is_working(at), at
 
 
-def test_the_demo_alertmanager_config_with_a_shifted_clock_passes_amtool(tmp_path: Path) -> None:
-    config = local_config("http://127.0.0.1:9", fast=True, clock_offset_seconds=-58_980)
+@pytest.mark.parametrize("offset_seconds", [0, -58_980])
+def test_the_alertmanager_config_with_the_calendar_passes_amtool(
+    tmp_path: Path, offset_seconds: float
+) -> None:
+    config = local_config("http://127.0.0.1:9", fast=True, clock_offset_seconds=offset_seconds)
     file = tmp_path / "alertmanager.yml"
     file.write_text(yaml.safe_dump(config))
     proc = subprocess.run(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from ioc.alerting import Detector, EventClock, fingerprint
 from ioc.alerting.detect import quantile, stalled_since
 from ioc.alerting.rules import AlertRules, IntakeStallRule
 from ioc.catalog import Catalog, load_catalog
+from ioc.catalog.calendar import WorkingCalendar
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # A Tuesday, 10:00 local: office hours.
@@ -214,8 +215,8 @@ QUIET_SINCE = datetime(2026, 11, 17, 6, 0, tzinfo=TZ).timestamp()  # Tuesday, be
     ids=lambda v: v.strftime("%a-%H%M%S") if isinstance(v, datetime) else str(v),
 )
 def test_intake_stall_holds_only_inside_office_hours(local: datetime, stalled: bool) -> None:
-    office = load_catalog().province.office_hours
-    since = stalled_since(QUIET_SINCE, local.timestamp(), STALL, office, TZ)
+    calendar = WorkingCalendar.of(load_catalog())
+    since = stalled_since(QUIET_SINCE, local.timestamp(), STALL, calendar)
     assert (since is not None) == stalled
 
 
@@ -338,3 +339,42 @@ def test_a_probe_from_the_future_does_not_make_its_partition_silent(detector: De
     detector.probe(T0 + 270 + 280, "ioffice", True, 0.1, wall=T0 + 270, partition="u:0")
     detector.evaluate(T0 + 275)
     assert [a.name for a in detector.active.values()] == []
+
+
+def _quiet_day(local_day: datetime) -> Detector:
+    """A detector whose last dossier came the evening before ``local_day``, evaluated at 10:00."""
+    d = Detector(AlertRules(), load_catalog())
+    evening = (local_day - timedelta(hours=14)).timestamp()
+    d.dossier_received(evening, wall=evening)
+    d.evaluate(local_day.replace(hour=10).timestamp())
+    return d
+
+
+def test_no_intake_stall_on_a_tet_weekday() -> None:
+    d = _quiet_day(datetime(2026, 2, 18, 8, 0, tzinfo=TZ))  # Wednesday, mùng 2 Tết
+    assert ("IntakeStall", "cong-dvc") not in firing(d)
+
+
+def test_an_intake_stall_on_a_compensatory_saturday() -> None:
+    d = _quiet_day(datetime(2026, 8, 22, 8, 0, tzinfo=TZ))  # worked for Monday 31/08
+    assert ("IntakeStall", "cong-dvc") in firing(d)
+
+
+def test_no_intake_stall_on_the_monday_swapped_for_that_saturday() -> None:
+    d = _quiet_day(datetime(2026, 8, 31, 8, 0, tzinfo=TZ))
+    assert ("IntakeStall", "cong-dvc") not in firing(d)
+
+
+def test_an_intake_stall_in_the_last_working_hour_before_tet_resolves_at_closing() -> None:
+    d = Detector(AlertRules(), load_catalog())
+    friday = datetime(2026, 2, 13, 16, 0, tzinfo=TZ).timestamp()  # the last office day
+    d.dossier_received(friday - 60, wall=friday - 60)
+    d.evaluate(friday + 1801)
+    assert ("IntakeStall", "cong-dvc") in firing(d)
+    changes = d.evaluate(datetime(2026, 2, 13, 17, 0, tzinfo=TZ).timestamp())
+    assert [(c.alert.name, c.status) for c in changes] == [("IntakeStall", "resolved")]
+
+
+def test_intake_stall_in_a_year_the_calendar_lacks_follows_plain_office_weeks() -> None:
+    d = _quiet_day(datetime(2030, 2, 5, 8, 0, tzinfo=TZ))  # a Tuesday (Tết 2030 unlisted)
+    assert ("IntakeStall", "cong-dvc") in firing(d)

@@ -865,3 +865,37 @@ def test_an_agency_far_from_the_portals_published_points_gets_a_ticket_after_an_
     }  # fmt: skip
     result = promtool_test(tmp_path, [test])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_calendar_without_the_coming_year_raises_a_ticket_thirty_days_ahead(
+    tmp_path: Path,
+) -> None:
+    # promtool's clock starts on 1 January 1970: the calendar lists up to 1970. One
+    # evaluation a day keeps a year of rule evaluations quick.
+    missing = rule("IocCalendarYearMissing")
+    result = promtool_test(
+        tmp_path,
+        [
+            {
+                "interval": "1d",
+                "input_series": [
+                    {
+                        "series": 'ioc_calendar_last_year{instance="w1:6066"}',
+                        "values": "1970+0x400",
+                    },
+                ],
+                "alert_rule_test": [
+                    # 25 November 1970 (province time) plus 30 days: still 1970.
+                    {"eval_time": "328d", "alertname": "IocCalendarYearMissing", "exp_alerts": []},
+                    # 6 December 1970 plus 30 days is 1971, which the calendar lacks.
+                    {
+                        "eval_time": "339d",
+                        "alertname": "IocCalendarYearMissing",
+                        "exp_alerts": [expected(missing)],
+                    },
+                ],
+            }
+        ],
+        evaluation_interval="1d",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

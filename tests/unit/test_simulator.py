@@ -16,7 +16,7 @@ from ioc.ingest import EventValidator, Rejected
 from ioc.simulate import GroundTruth, Simulator, load_scenarios
 from ioc.simulate.bad import BAD_KINDS, expected_reason, make_bad
 from ioc.simulate.profile import FeedbackSurge, ScenarioFile, ServiceOutage, SocCampaign
-from tests.conftest import MONTH_END, SUNDAY, T0, TET, WEEKDAY_MORNING, WEEKDAY_NIGHT
+from tests.conftest import HCM, MONTH_END, SUNDAY, T0, TET, WEEKDAY_MORNING, WEEKDAY_NIGHT
 
 
 def take(sim: Simulator, n: int) -> list:  # type: ignore[type-arg]
@@ -200,8 +200,14 @@ def test_every_bad_kind_is_dead_lettered_for_the_reason_it_claims(
 
 @pytest.mark.parametrize(
     ("start", "office"),
-    [(MONTH_END, True), (TET, False), (WEEKDAY_NIGHT, False)],
-    ids=["month-end-16h30", "tet-saturday", "weekday-night"],
+    [
+        (MONTH_END, True),
+        (TET, False),
+        (WEEKDAY_NIGHT, False),
+        (datetime(2026, 2, 18, 10, 0, tzinfo=HCM), False),  # a Tết weekday
+        (datetime(2026, 8, 22, 10, 0, tzinfo=HCM), True),  # a compensatory Saturday
+    ],
+    ids=["month-end-16h30", "tet-saturday", "weekday-night", "tet-wednesday", "worked-saturday"],
 )
 def test_dossier_channels_follow_office_hours_at_named_times(
     catalog: Catalog, start: datetime, office: bool
