@@ -123,7 +123,15 @@ def dossiers(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
     event_time = draw(times)
     lifecycle = draw(
         st.sampled_from(
-            ["received", "additional_docs_requested", "resolved", "returned", "cancelled", "rated"]
+            [
+                "received",
+                "additional_docs_requested",
+                "additional_docs_submitted",
+                "resolved",
+                "returned",
+                "cancelled",
+                "rated",
+            ]
         )
     )
     due_time = _due_time(draw, event_time, lifecycle)

@@ -15,10 +15,12 @@ from ioc.aggregate.state import (
     DAYS,
     DOSSIERS,
     FEEDBACK,
+    PAUSED,
     PERIODS,
     SERVICES,
     Lookups,
     PartitionState,
+    is_paused,
 )
 from ioc.metrics import spec
 from ioc.rows.records import AGENT_RECORD, ALERT_RECORD, DOSSIER_RECORD, SERVICE_RECORD
@@ -93,11 +95,14 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
             add(spec.SOC_OPEN, spec.label_key(severity, status), 1)
             counts = open_by_agency.setdefault(alert[ALERT_RECORD.AGENCY], {})
             counts[severity] = counts.get(severity, 0) + 1
+        paused = state.entities.get(PAUSED, {})
         for kind, in_progress, overdue in _OPEN_CASES:
-            for record in state.entities.get(kind, {}).values():
+            for case_id, record in state.entities.get(kind, {}).items():
                 key = spec.label_key(record[DOSSIER_RECORD.AGENCY], record[DOSSIER_RECORD.LEVEL])
                 add(in_progress, key, 1)
-                if kpi.is_overdue(record[DOSSIER_RECORD.DUE_TS], now):
+                if kpi.is_overdue(record[DOSSIER_RECORD.DUE_TS], now) and not (
+                    kind == DOSSIERS and case_id in paused and is_paused(state, case_id)
+                ):
                     add(overdue, key, 1)
         for name, entities in state.entities.items():
             add(spec.STATE_ENTITIES, name, len(entities))
@@ -123,8 +128,8 @@ _OPEN_CASES = (
 def overdue_by_agency(state: PartitionState, now: float) -> dict[str, int]:
     """Overdue dossiers of one state by agency at ``now``: what the backlog alert reads."""
     counts: dict[str, int] = {}
-    for dossier in state.entities.get(DOSSIERS, {}).values():
-        if kpi.is_overdue(dossier[DOSSIER_RECORD.DUE_TS], now):
+    for dossier_id, dossier in state.entities.get(DOSSIERS, {}).items():
+        if kpi.is_overdue(dossier[DOSSIER_RECORD.DUE_TS], now) and not is_paused(state, dossier_id):
             agency = dossier[DOSSIER_RECORD.AGENCY]
             counts[agency] = counts.get(agency, 0) + 1
     return counts

@@ -27,7 +27,9 @@ from ioc.aggregate import kpi
 from ioc.aggregate.dedup import SeenEvents, key_of
 from ioc.aggregate.kpi import OTHER
 from ioc.catalog import Catalog
+from ioc.catalog.calendar import WorkingCalendar
 from ioc.catalog.maintenance import MaintenanceCalendar
+from ioc.catalog.model import OfficeHours
 from ioc.ingest.batch import Batch
 from ioc.metrics import spec
 from ioc.rows import batch_rows as row_at
@@ -39,6 +41,7 @@ from ioc.rows.records import (
     ALERT_RECORD,
     DAY_RECORD,
     DOSSIER_RECORD,
+    PAUSE_RECORD,
     SERVICE_RECORD,
     HistogramRecord,
 )
@@ -76,6 +79,11 @@ _MEASURE = {name: i for i, name in enumerate(spec.PERIOD_MEASURES)}
 # dossier_id -> ts: resolved late, or rated unsatisfied or with a complaint. The portal's
 # dossier satisfaction counts such a dossier once against its agency, whichever came first.
 DISSATISFIED = "dos_dissatisfied"
+# dossier_id -> [paused_since_ts | None, paused_working_seconds, last_ts]: a dossier whose
+# agency asked the citizen for more documents. While paused it is not overdue; once the
+# documents come, its due time moves by the office time it waited (docs/kpis.md, paused
+# clocks). Dropped when the dossier closes, or dossier_open_seconds after its last step.
+PAUSED = "dos_paused"
 # Citizen feedback (PAKN), kept as dossiers are: open ones (DOSSIER_RECORD's layout), those
 # resolved, resolved before their receipt came, abandoned, and counted against satisfaction.
 FEEDBACK = "fb"
@@ -291,6 +299,11 @@ _UPGRADES = {
 }
 
 
+_PLAIN_WEEKS = WorkingCalendar(
+    ZoneInfo("UTC"), OfficeHours(), {}, {}, frozenset()
+).weekly_fallback()
+
+
 @dataclass(frozen=True)
 class Lookups:
     """Catalog facts and policies the aggregation needs, as plain values."""
@@ -319,6 +332,8 @@ class Lookups:
     agency_level: Mapping[str, str] = field(default_factory=dict)
     # agency -> (kind, area or ""): how the province groups its agencies (ioc_agency_info).
     agency_group: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # Office time, for paused clocks; years it does not list count as plain office weeks.
+    calendar: WorkingCalendar = field(default_factory=lambda: _PLAIN_WEEKS)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, late_grace_seconds: float = 300.0) -> Lookups:
@@ -339,6 +354,7 @@ class Lookups:
             dossier_open_seconds=catalog.kpi.retention.dossier_open_days * 86400.0,
             portal_sync_seconds=catalog.kpi.portal_sync_seconds,
             alert_open_seconds=catalog.kpi.retention.alert_open_days * 86400.0,
+            calendar=WorkingCalendar.of(catalog).weekly_fallback(),
         )
 
     def in_maintenance(self, service: str, ts: float) -> bool:
@@ -693,9 +709,13 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
         else:
             abandon = ts + lookups.dossier_open_seconds
             if due is not None:
+                due = _paused_due(state, dossier_id, due, None, lookups)
                 abandon = min(abandon, due + lookups.dossier_overdue_seconds)
             in_progress[dossier_id] = [agency, level, due, abandon]
     elif lifecycle in ("resolved", "returned", "cancelled"):
+        if due is not None:
+            due = _paused_due(state, dossier_id, due, ts, lookups)
+        state.kind(PAUSED).pop(dossier_id, None)
         if lifecycle == "resolved":
             _count(counts, spec.DOSSIERS_RESOLVED.name, _SEP.join((agency, level, channel)))
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
@@ -725,12 +745,68 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
             closed[dossier_id] = ts
         else:
             state.kind(CLOSED_EARLY)[dossier_id] = ts  # its receipt has not come yet
+    elif lifecycle == "additional_docs_requested":
+        _pause(state, dossier_id, ts)
+    elif lifecycle == "additional_docs_submitted":
+        _resume(state, dossier_id, ts, lookups)
     elif lifecycle == "rated":
         _count(counts, spec.DOSSIERS_RATED.name, _SEP.join((agency, level, rating)))
         if rating in _UNSATISFIED:
             sums = _day_sums(tally, kpi.local_date(ts, lookups.tz), agency, level)
             sums[_PERIOD_AT["rated_unsatisfied"]] += 1
             _dissatisfied(state, dossier_id, ts, sums)
+
+
+def _pause(state: PartitionState, dossier_id: str, ts: float) -> None:
+    """The agency asked for more documents: the dossier's clock stops (a second request
+    while paused keeps the first one's start)."""
+    if dossier_id in state.kind(CLOSED):
+        return
+    pauses = state.kind(PAUSED)
+    record = pauses.get(dossier_id)
+    if record is None:
+        pauses[dossier_id] = [ts, 0.0, ts]
+    elif record[PAUSE_RECORD.PAUSED_TS] is None:
+        record[PAUSE_RECORD.PAUSED_TS] = ts
+        record[PAUSE_RECORD.LAST_TS] = max(record[PAUSE_RECORD.LAST_TS], ts)
+
+
+def _resume(state: PartitionState, dossier_id: str, ts: float, lookups: Lookups) -> None:
+    """The citizen's documents came: the due time moves by the office time waited."""
+    record = state.kind(PAUSED).get(dossier_id)
+    if record is None or record[PAUSE_RECORD.PAUSED_TS] is None:
+        return  # never paused, or resumed twice
+    waited = lookups.calendar.working_seconds_between_ts(record[PAUSE_RECORD.PAUSED_TS], ts)
+    record[PAUSE_RECORD.PAUSED_TS] = None
+    record[PAUSE_RECORD.WAITED_SECONDS] += waited
+    record[PAUSE_RECORD.LAST_TS] = max(record[PAUSE_RECORD.LAST_TS], ts)
+    dossier = state.kind(DOSSIERS).get(dossier_id)
+    if dossier is not None and waited > 0 and dossier[DOSSIER_RECORD.DUE_TS] is not None:
+        due = dossier[DOSSIER_RECORD.DUE_TS]
+        moved = lookups.calendar.add_working_seconds_ts(due, waited)
+        dossier[DOSSIER_RECORD.DUE_TS] = moved
+        dossier[DOSSIER_RECORD.ABANDON_TS] += moved - due
+
+
+def _paused_due(
+    state: PartitionState, dossier_id: str, due: float, closed_ts: float | None, lookups: Lookups
+) -> float:
+    """``due`` moved by the office time the dossier's clock was paused, up to ``closed_ts``
+    for a pause still running when it closes."""
+    record = state.kind(PAUSED).get(dossier_id)
+    if record is None:
+        return due
+    waited = record[PAUSE_RECORD.WAITED_SECONDS]
+    since = record[PAUSE_RECORD.PAUSED_TS]
+    if since is not None and closed_ts is not None:
+        waited += lookups.calendar.working_seconds_between_ts(since, closed_ts)
+    return lookups.calendar.add_working_seconds_ts(due, waited)
+
+
+def is_paused(state: PartitionState, dossier_id: str) -> bool:
+    """The dossier waits for the citizen's documents: not overdue meanwhile."""
+    record = state.entities.get(PAUSED, {}).get(dossier_id)
+    return record is not None and record[PAUSE_RECORD.PAUSED_TS] is not None
 
 
 def _dissatisfied(state: PartitionState, dossier_id: str, ts: float, sums: list[int]) -> None:
@@ -906,6 +982,12 @@ def _expire_kept(state: PartitionState, lookups: Lookups) -> None:
         if kept:
             for key in [k for k, ts in kept.items() if ts < horizon]:
                 del kept[key]
+    pauses = state.kind(PAUSED)
+    if pauses:
+        forgotten = state.max_event_ts - lookups.dossier_open_seconds
+        last = PAUSE_RECORD.LAST_TS
+        for key in [k for k, r in pauses.items() if r[last] < forgotten]:
+            del pauses[key]
     agents = state.kind(AGENTS)
     if agents:
         recent = state.max_event_ts - 2 * 3600  # the gauge looks one hour back
@@ -962,6 +1044,7 @@ def close_abandoned(state: PartitionState, lookups: Lookups) -> None:
         abandoned = state.kind(ABANDONED)
         for dossier_id in gone:
             record = dossiers.pop(dossier_id)
+            state.kind(PAUSED).pop(dossier_id, None)
             agency, level = record[DOSSIER_RECORD.AGENCY], record[DOSSIER_RECORD.LEVEL]
             state.inc(spec.DOSSIERS_ABANDONED, spec.label_key(agency, level))
             abandoned[dossier_id] = now

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from ioc.catalog.model import Catalog, OfficeHours
 
 _DAY = timedelta(days=1)
+# Bounds the walk over days of a hostile due time or pause: beyond it, wall time.
+_MAX_DAYS = 3660
 
 
 class CalendarYearMissing(LookupError):
@@ -92,7 +94,9 @@ class WorkingCalendar:
         return window is not None and window[0] <= local < window[1]
 
     def windows(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
-        """The office windows that overlap [start, end), clipped to it."""
+        """The office windows that overlap [start, end), clipped to it; a span longer than
+        ten years (only hostile input makes one) is cut to its last ten years."""
+        start = max(start, end - timedelta(days=_MAX_DAYS))
         day = start.astimezone(self.tz).date()
         last = end.astimezone(self.tz).date()
         while day <= last:
@@ -110,6 +114,7 @@ class WorkingCalendar:
     def working_days_between(self, start: datetime, end: datetime) -> int:
         """Working days after ``start``'s province date up to and including ``end``'s: a
         dossier due on Friday and still open on Monday is 1 working day late."""
+        start = max(start, end - timedelta(days=_MAX_DAYS))
         day = start.astimezone(self.tz).date() + _DAY
         last = end.astimezone(self.tz).date()
         count = 0
@@ -117,6 +122,37 @@ class WorkingCalendar:
             count += self.is_working_day(day)
             day += _DAY
         return count
+
+    def add_working_seconds(self, moment: datetime, seconds: float) -> datetime:
+        """The moment ``seconds`` of office time after ``moment``: a due time moved by the
+        office time a dossier's clock was paused. Past ten years of days, wall time."""
+        if seconds <= 0:
+            return moment
+        day = moment.astimezone(self.tz).date()
+        for _ in range(_MAX_DAYS):
+            window = self.office_window(day)
+            if window is not None and window[1] > moment:
+                start = max(window[0], moment)
+                available = (window[1] - start).total_seconds()
+                if seconds <= available:
+                    return start + timedelta(seconds=seconds)
+                seconds -= available
+            day += _DAY
+        return moment + timedelta(seconds=seconds)
+
+    def working_seconds_between_ts(self, start: float, end: float) -> float:
+        """``working_seconds_between`` on Unix timestamps."""
+        if end <= start:
+            return 0.0
+        return self.working_seconds_between(
+            datetime.fromtimestamp(start, self.tz), datetime.fromtimestamp(end, self.tz)
+        )
+
+    def add_working_seconds_ts(self, ts: float, seconds: float) -> float:
+        """``add_working_seconds`` on a Unix timestamp."""
+        if seconds <= 0:
+            return ts
+        return self.add_working_seconds(datetime.fromtimestamp(ts, self.tz), seconds).timestamp()
 
     def _missing(self, year: int) -> None:
         raise CalendarYearMissing(year, self.years)

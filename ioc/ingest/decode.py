@@ -100,8 +100,16 @@ class _DossierEvent(_Event, tag="dossier"):
     level: Literal["province", "commune"]
     procedure_code: Id
     procedure_field: Annotated[str, Meta(min_length=1, max_length=128)]
+    # additional_docs_requested pauses the dossier's clock until additional_docs_submitted:
+    # the citizen's time is not the agency's (docs/kpis.md, paused clocks).
     lifecycle: Literal[
-        "received", "additional_docs_requested", "resolved", "returned", "cancelled", "rated"
+        "received",
+        "additional_docs_requested",
+        "additional_docs_submitted",
+        "resolved",
+        "returned",
+        "cancelled",
+        "rated",
     ]
     channel: Literal["online", "direct", "postal"]
     source: Literal["dossier"] = "dossier"

@@ -112,8 +112,8 @@ SOC_ALERTS_BY_SECURITY_LEVEL = CounterSpec(
 )
 DOSSIER_EVENTS = CounterSpec(
     "ioc_dossier_events",
-    "Dossier lifecycle events (received, additional_docs_requested, resolved, returned, "
-    "cancelled, rated).",
+    "Dossier lifecycle events (received, additional_docs_requested, "
+    "additional_docs_submitted, resolved, returned, cancelled, rated).",
     ("agency", "level", "lifecycle"),
 )
 DOSSIERS_RESOLVED_TIMELINESS = CounterSpec(

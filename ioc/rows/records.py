@@ -54,6 +54,16 @@ class DossierRecordFields(Layout):
 
 
 @dataclass(frozen=True, slots=True)
+class PauseRecordFields(Layout):
+    """dossier_id -> a dossier whose agency asked for more documents: paused since
+    PAUSED_TS (None once they came), WAITED_SECONDS of office time paused so far."""
+
+    PAUSED_TS: int
+    WAITED_SECONDS: int
+    LAST_TS: int
+
+
+@dataclass(frozen=True, slots=True)
 class AgentRecordFields(Layout):
     """agent_id -> the agency of an agent and its last alert (distinct assets alerting)."""
 
@@ -75,6 +85,7 @@ ALERT_RECORD: Final = AlertRecordFields.starting_at(0)
 SERVICE_RECORD: Final = ServiceRecordFields.starting_at(0)
 DOSSIER_RECORD: Final = DossierRecordFields.starting_at(0)
 AGENT_RECORD: Final = AgentRecordFields.starting_at(0)
+PAUSE_RECORD: Final = PauseRecordFields.starting_at(0)
 DAY_RECORD: Final = DayRecordFields.starting_at(0)
 
 

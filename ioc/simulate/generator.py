@@ -548,7 +548,12 @@ class Simulator:
         fate = rng.random()
         handling = budget * rng.lognormvariate(math.log(0.6), 0.45) * slowdown
         if fate < 0.05:
-            step(t + handling * 0.3, "additional_docs_requested")
+            # The clock stops while the citizen gathers documents; the agency resumes after.
+            asked = t + handling * 0.3
+            step(asked, "additional_docs_requested")
+            waited = rng.uniform(0.5, 5.0) * 86400
+            step(asked + waited, "additional_docs_submitted")
+            handling += waited
         if fate > 0.99:
             step(t + handling * 0.2, "cancelled")
             return

@@ -15,6 +15,7 @@ import orjson
 
 from ioc.aggregate.kpi import timeliness
 from ioc.catalog import Catalog
+from ioc.catalog.calendar import WorkingCalendar
 from ioc.catalog.maintenance import MaintenanceCalendar
 from ioc.contracts import (
     DossierEvent,
@@ -61,6 +62,9 @@ class GroundTruth:
         # Dossier steps taken: each dossier is received once and closed once.
         self._received: set[str] = set()
         self._closed: set[str] = set()
+        # Paused clocks: dossier -> [paused since or None, office seconds waited so far].
+        self._calendar = WorkingCalendar.of(catalog).weekly_fallback()
+        self._pauses: dict[str, list[float | None]] = {}
         # Citizen feedback: received once, resolved once.
         self._feedback_received: set[str] = set()
         self._feedback_resolved: set[str] = set()
@@ -170,12 +174,21 @@ class GroundTruth:
                 ):
                     if flag:
                         c[_key(f"ioc_dossiers_received_{name}_total", **where)] += 1
+            elif event.lifecycle == "additional_docs_requested":
+                pause = self._pauses.setdefault(event.dossier_id, [None, 0.0])
+                if event.dossier_id not in self._closed and pause[0] is None:
+                    pause[0] = event.event_time.timestamp()
+            elif event.lifecycle == "additional_docs_submitted":
+                paused = self._pauses.get(event.dossier_id)
+                if paused is not None and paused[0] is not None:
+                    waited = self._calendar.working_seconds_between_ts(
+                        paused[0], event.event_time.timestamp()
+                    )
+                    paused[0], paused[1] = None, (paused[1] or 0.0) + waited
             elif event.lifecycle == "resolved":
                 c[_key("ioc_dossiers_resolved_total", channel=event.channel, **where)] += 1
                 if event.due_time is not None:
-                    when = timeliness(
-                        event.event_time.timestamp(), event.due_time.timestamp(), self._tz
-                    )
+                    when = timeliness(event.event_time.timestamp(), self._due(event), self._tz)
                     c[
                         _key("ioc_dossiers_resolved_by_timeliness_total", timeliness=when, **where)
                     ] += 1
@@ -212,6 +225,18 @@ class GroundTruth:
             c[_key("ioc_feedback_rated_total", rating=event.rating, **where)] += 1
         else:
             c[_key("ioc_feedback_complaints_total", **where)] += 1
+
+    def _due(self, event: DossierEvent) -> float:
+        """The event's due time moved by the office time the dossier's clock was paused, up
+        to the closing for a pause still running then."""
+        assert event.due_time is not None
+        pause = self._pauses.get(event.dossier_id, [None, 0.0])
+        waited = pause[1] or 0.0
+        if pause[0] is not None:
+            waited += self._calendar.working_seconds_between_ts(
+                pause[0], event.event_time.timestamp()
+            )
+        return self._calendar.add_working_seconds_ts(event.due_time.timestamp(), waited)
 
     def _repeated_step(self, event: DossierEvent) -> bool:
         """A dossier is received once and closed (resolved, returned, cancelled) once."""

@@ -135,3 +135,28 @@ def test_a_calendar_mistake_names_the_file_the_field_and_what_was_expected(
     with pytest.raises(ConfigError, match=expected) as err:
         load_catalog(catalog_with(tmp_path, year))
     assert "province.yaml" in str(err.value)
+
+
+def test_adding_working_time_skips_the_night_the_weekend_and_tet(
+    calendar: WorkingCalendar,
+) -> None:
+    # Two office hours after Friday 16:00 before Tết: one that day, one on Monday 23/02.
+    assert calendar.add_working_seconds(at(2026, 2, 13, 16, 0), 7200) == at(2026, 2, 23, 8, 30)
+
+
+def test_adding_working_time_from_a_day_off_starts_at_the_next_opening(
+    calendar: WorkingCalendar,
+) -> None:
+    assert calendar.add_working_seconds(at(2026, 8, 31, 10, 0), 1800) == at(2026, 9, 3, 8, 0)
+
+
+def test_adding_no_working_time_leaves_the_moment(calendar: WorkingCalendar) -> None:
+    assert calendar.add_working_seconds(at(2026, 8, 30, 3, 0), 0) == at(2026, 8, 30, 3, 0)
+
+
+def test_a_hostile_span_of_a_century_is_counted_quickly_over_its_last_ten_years(
+    calendar: WorkingCalendar,
+) -> None:
+    weekly = calendar.weekly_fallback()
+    seconds = weekly.working_seconds_between(at(2000, 1, 1, 0, 0), at(2099, 12, 31, 0, 0))
+    assert 0 < seconds <= 3660 * 9.5 * 3600
