@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, tzinfo
+from datetime import UTC, date, tzinfo
 from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -690,6 +690,10 @@ def _dossier(state: PartitionState, row: list[Any], lookups: Lookups, tally: Tal
             sums[_PERIOD_AT["received_with_fee"]] += 1
             if paid_online:
                 sums[_PERIOD_AT["paid_online_with_fee"]] += 1
+        if due is not None and not lookups.calendar.is_working_day(
+            date.fromisoformat(kpi.local_date(due, lookups.tz))
+        ):
+            sums[_PERIOD_AT["received_due_on_day_off"]] += 1
         if replaced is not None:
             sums[_PERIOD_AT["received_replaceable"]] += 1
             if replaced:

@@ -373,6 +373,9 @@ PERIOD_MEASURES = (
     "feedback_resolved_with_due",
     "feedback_resolved_on_time",
     "feedback_dissatisfied",
+    # The working calendar (issue 30): received with a due time on a day off, a procedure
+    # whose due times the agency's system computes without the calendar.
+    "received_due_on_day_off",
 )
 DOSSIERS_IN_PERIOD = GaugeSpec(
     "ioc_dossiers_in_period",
@@ -382,7 +385,8 @@ DOSSIERS_IN_PERIOD = GaugeSpec(
     "full_online_eligible, received_with_fee, paid_online_with_fee, received_replaceable, "
     "components_replaced, resolved_result_document, electronic_result, steps_sync_tracked, "
     "steps_synced_in_time, resolved_dissatisfied, feedback_received, feedback_resolved, "
-    "feedback_resolved_with_due, feedback_resolved_on_time, feedback_dissatisfied. Starts "
+    "feedback_resolved_with_due, feedback_resolved_on_time, feedback_dissatisfied, "
+    "received_due_on_day_off. Starts "
     "again at 0 when the period turns; each event counts in the period of its own event time.",
     ("agency", "level", "period", "measure"),
 )

@@ -551,7 +551,7 @@ class Simulator:
             # The clock stops while the citizen gathers documents; the agency resumes after.
             asked = t + handling * 0.3
             step(asked, "additional_docs_requested")
-            waited = rng.uniform(0.5, 5.0) * 86400
+            waited = rng.uniform(0.5, 5.0) * 60.0  # days, compressed to minutes as above
             step(asked + waited, "additional_docs_submitted")
             handling += waited
         if fate > 0.99:
