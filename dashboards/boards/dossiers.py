@@ -123,6 +123,25 @@ def volume_row(catalog: Catalog) -> Row:
                 options=BARS,
             ),
             Panel(
+                "bargauge",
+                "Hạn giải quyết rơi vào ngày nghỉ (tháng này)",
+                "Dossiers received this month whose due time falls on a day off (weekend, "
+                "Tết, holiday) by the working calendar, by agency: the agency's system sets "
+                "due times without the calendar (docs/calendar.md).",
+                [
+                    Query(
+                        "topk(15, sum by (agency) (ioc_dossiers_in_period{"
+                        f'measure="received_due_on_day_off", period="month", {SELECTED}}}) > 0)',
+                        "{{agency}}",
+                        instant=True,
+                    )
+                ],
+                width=8,
+                height=8,
+                thresholds=OVERDUE_STEPS,
+                options=BARS,
+            ),
+            Panel(
                 "table",
                 "Hôm nay và tháng này",
                 "Received, resolved and resolved on "

@@ -129,3 +129,37 @@ def test_periods_older_than_the_previous_ones_are_forgotten(catalog: Catalog) ->
     kept = {key.split("|")[0] for key in state.kind(PERIODS)}
     # August's month goes; its quarter (Q3) is the previous one and stays, for the report.
     assert kept == {"2026-11", "2026-Q4", "2026-Q3", "2026"}
+
+
+def due_on(due_time: str) -> dict[str, Any]:
+    return dossier(event_id=f"d-{due_time}", dossier_id=f"P{abs(hash(due_time)) % 10**9:09d}",
+                   event_time="2026-02-09T09:00:00+07:00", due_time=due_time)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("due_time", "flagged"),
+    [
+        ("2026-02-18T17:00:00+07:00", True),  # a Tết Wednesday
+        ("2026-02-15T17:00:00+07:00", True),  # a Sunday
+        ("2026-02-13T17:00:00+07:00", False),  # the Friday before Tết
+        ("2026-08-22T10:00:00+07:00", False),  # a compensatory Saturday
+        ("2026-02-17T23:30:00+07:00", True),  # Tết in province time, Tuesday in UTC too
+        ("2026-02-13T18:00:00+00:00", True),  # Friday in UTC, Saturday 01:00 in the province
+    ],
+    ids=[
+        "tet-weekday",
+        "sunday",
+        "friday-before-tet",
+        "worked-saturday",
+        "tet-night",
+        "utc-friday",
+    ],
+)
+def test_a_dossier_due_on_a_day_off_is_flagged_in_its_receipts_period(
+    catalog: Catalog, due_time: str, flagged: bool
+) -> None:
+    state = apply(catalog, [due_on(due_time)])
+    now = datetime(2026, 2, 9, 10, 0, tzinfo=TZ).timestamp()
+    assert in_period(state, catalog, now, "month", "received_due_on_day_off") == (
+        1 if flagged else 0
+    )
