@@ -96,7 +96,8 @@ def _forged_techniques(now: datetime) -> list[bytes | None]:
     ids = [f"T{9000 + i // 1000}.{i % 1000:03d}" for i in range(1_000)]
     out: list[bytes | None] = []
     for n in range(5):
-        doc = _doc("soc", now, n, alert_id=f"forged-{n}", agency="so-tc" if n % 2 else "xa-001")
+        agency = "so-tc" if n % 2 else "phuong-cua-lo"
+        doc = _doc("soc", now, n, alert_id=f"forged-{n}", agency=agency)
         doc["agent"] = {"id": f"forged-agent-{n}", "name": f"forged-agent-{n}"}
         doc["rule"] = {**doc["rule"], "level": 12, "mitre": {"id": ids}}
         out.append(_json(doc))

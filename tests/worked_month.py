@@ -18,7 +18,7 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 # When the figures are read: Saturday 28 November 2026, 10:00 province time.
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=HCM)
 AGENCY = "so-tnmt"
-COMMUNE = "xa-001"
+COMMUNE = "phuong-cua-lo"
 # The portal acknowledges a synchronised step this long after it (in time: within 300 s).
 SYNC_IN_TIME = timedelta(seconds=30)
 SYNC_LATE = timedelta(hours=2)
@@ -226,7 +226,7 @@ AGENCY_RATES = {
     # Resolved 5; against: F02 unsatisfied, F03 late, F04 complained again = 3.
     "feedback_satisfaction": 2 / 5,
 }
-# xa-001: C01 resolved early, C02 in progress and overdue.
+# phuong-cua-lo: C01 resolved early, C02 in progress and overdue.
 COMMUNE_RATES = {
     "dossier_sync": 3 / 3,
     "progress": (1 + 0) / (1 + 1),

@@ -1,5 +1,5 @@
 """Load and validate a catalog YAML file, with errors that name the file, the line and the
-field (``agencies[xa-070].level``)."""
+field (``agencies[xa-na-ngoi].level``)."""
 
 from __future__ import annotations
 

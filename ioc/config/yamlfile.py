@@ -1,6 +1,6 @@
 """YAML files a user supplies (catalog, scenarios, alert rules): read with the line of every
 value, so that an error points at ``file:line`` and names list items by their ``id``
-(``agencies[xa-070].level``), not by an index nobody counts (``agencies.87.level``)."""
+(``agencies[xa-na-ngoi].level``), not by an index nobody counts (``agencies.87.level``)."""
 
 from __future__ import annotations
 

@@ -163,13 +163,13 @@ def test_soc_campaign_pages_campaign_and_bursts_then_resolves(
     alerting_worker: WorkerProcess,
 ) -> None:
     scenarios = {"scenarios": [{
-        "kind": "soc_campaign", "technique": "T1110.001", "agencies": ["so-tc", "so-khdt"],
+        "kind": "soc_campaign", "technique": "T1110.001", "agencies": ["so-tc", "so-tp"],
         "agents": 12, "alerts_per_second": 1.0, "level": 12, "start": "2m", "duration": "6m",
     }]}  # fmt: skip
     expected: dict[AlertKey, bool] = {
         ("SocCampaign", "", "", "T1110.001"): False,
         ("SocBurst", "so-tc", "", ""): False,
-        ("SocBurst", "so-khdt", "", ""): False,
+        ("SocBurst", "so-tp", "", ""): False,
     }
     run_scenario(settings, catalog, alertmanager, scenarios, 6, expected)
 

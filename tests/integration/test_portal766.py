@@ -110,7 +110,7 @@ def test_the_worked_months_score_is_the_points_of_its_rates_beside_their_maximum
     maximum = sum(BY_CODE[code].points for code in AGENCY_RATES)
     assert one(f"agency:ioc_766_score:points{selector}") == pytest.approx(points)
     assert one(f"agency:ioc_766_score_max:points{selector}") == maximum
-    # xa-001 had no citizen feedback: its dossier satisfaction is worth 6 + 6 / 2.
+    # phuong-cua-lo had no citizen feedback: its dossier satisfaction is worth 6 + 6 / 2.
     selector = f'{{agency="{COMMUNE}",period="month"}}'
     assert one(f"agency:ioc_766_score:points{selector}") == pytest.approx(6 + 10 + 0 + 9 + 10)
     assert one(f"agency:ioc_766_score_max:points{selector}") == 6 + 20 + 4 + 9 + 10

@@ -34,7 +34,7 @@ STEP = 300  # seconds between backfilled samples
 AGENCIES = {
     "so-tc": ("province", 4, 0.5, 9, 0.1),
     "so-tnmt": ("province", 6, 0.25, 6, 0.3),
-    "xa-001": ("commune", 2, 0.5, 8, 0.0),
+    "phuong-cua-lo": ("commune", 2, 0.5, 8, 0.0),
 }
 
 
@@ -43,7 +43,7 @@ AGENCIES = {
 PORTAL_METHOD = {
     "so-tc": ("province", 18.0, 9.0, None),
     "so-tnmt": ("province", 12.0, 4.0, 3.5),
-    "xa-001": ("commune", 10.0, 0.0, None),
+    "phuong-cua-lo": ("commune", 10.0, 0.0, None),
 }
 
 
@@ -243,10 +243,10 @@ def test_the_portal_method_section_ranks_agencies_and_names_what_to_fix_first(
     row = next(line for line in pdf_lines(report) if line.startswith("so-tnmt 16.0 "))
     assert row.split()[1:5] == ["16.0", "30.0", "53.3%", "3.5"]
     assert "Hồ sơ xử lý trước hạn, đúng hạn (−8.0)" in text.replace("\n", " ")
-    # Lowest share first: xa-001 (10 of 30), then so-tnmt, then so-tc.
+    # Lowest share first: phuong-cua-lo (10 of 30), then so-tnmt, then so-tc.
     order = [line.split()[0] for line in pdf_lines(report)
              if line.split() and line.split()[0] in PORTAL_METHOD and " 30.0 " in line]  # fmt: skip
-    assert order[:3] == ["xa-001", "so-tnmt", "so-tc"]
+    assert order[:3] == ["phuong-cua-lo", "so-tnmt", "so-tc"]
 
 
 def test_platform_availability_is_prometheus_own(

@@ -24,7 +24,20 @@ def test_bundled_catalog_matches_published_figures(catalog: Catalog) -> None:
         for n in (1, 2, 3)
     ]
     assert systems == [460, 42, 9]
-    assert sum(a.level == "province" for a in catalog.agencies) == 20
+    # Provincial departments after the 2025 mergers, and the 130 commune-level units
+    # (11 wards, 119 communes) the 2025 resolution set.
+    assert sum(a.level == "province" for a in catalog.agencies) == 14
+    communes = [a.name for a in catalog.agencies if a.level == "commune"]
+    assert len(communes) == 130
+    assert sum(n.startswith("Phường ") for n in communes) == 11
+    assert sum(n.startswith("Xã ") for n in communes) == 119
+
+
+def test_merged_departments_carry_their_post_2025_names(catalog: Catalog) -> None:
+    names = {a.id: a.name for a in catalog.agencies}
+    assert names["so-tttt"] == "Sở Khoa học và Công nghệ"
+    assert names["so-tnmt"] == "Sở Nông nghiệp và Môi trường"
+    assert "so-khdt" not in names and "so-nnptnt" not in names
 
 
 def write(tmp_path: Path, doc: object) -> Path:
@@ -160,5 +173,5 @@ def test_an_agency_kind_defaults_from_its_level_and_can_be_given(catalog: Catalo
 
     assert {a.group for a in catalog.agencies} == {"department", "commune"}
     office = Agency(id="vp-ubnd", name="Văn phòng UBND", level="province", kind="other")
-    commune = Agency(id="xa-001", name="Xã 1", level="commune", area="dien-chau")
+    commune = Agency(id="phuong-cua-lo", name="Xã 1", level="commune", area="dien-chau")
     assert (office.group, commune.group, commune.area) == ("other", "commune", "dien-chau")

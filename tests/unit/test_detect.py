@@ -149,7 +149,8 @@ def test_ten_high_alerts_in_five_minutes_are_a_burst_until_the_window_passes(
 
 def test_same_technique_on_five_agents_in_two_agencies_is_a_campaign(detector: Detector) -> None:
     for i in range(5):
-        soc(detector, T0 + i, 12, "so-tc" if i % 2 else "xa-001", agent=f"a{i}", technique="T1486")
+        agency = "so-tc" if i % 2 else "phuong-cua-lo"
+        soc(detector, T0 + i, 12, agency, agent=f"a{i}", technique="T1486")
     detector.evaluate(T0 + 5)
     alert = next(a for a in detector.active.values() if a.name == "SocCampaign")
     assert alert.labels["technique"] == "T1486"
@@ -165,7 +166,8 @@ def test_same_technique_within_one_agency_is_not_a_campaign(detector: Detector) 
 
 def test_low_level_alerts_never_make_a_campaign(detector: Detector) -> None:
     for i in range(50):
-        soc(detector, T0 + i, 3, "so-tc" if i % 2 else "xa-001", agent=f"a{i}", technique="T1078")
+        agency = "so-tc" if i % 2 else "phuong-cua-lo"
+        soc(detector, T0 + i, 3, agency, agent=f"a{i}", technique="T1078")
     detector.evaluate(T0 + 50)
     assert detector.active == {}
 
@@ -312,7 +314,7 @@ def test_another_partition_running_ahead_is_not_probe_silence(detector: Detector
 def test_made_up_technique_ids_fold_into_one_other_campaign(detector: Detector) -> None:
     for i in range(200):  # 200 forged ids, each on 5 agents over 2 agencies
         for a in range(5):
-            soc(detector, T0 + i * 0.01, 12, "so-tc" if a % 2 else "xa-001", agent=f"a{a}",
+            soc(detector, T0 + i * 0.01, 12, "so-tc" if a % 2 else "phuong-cua-lo", agent=f"a{a}",
                 technique=f"T{9000 + i}")  # fmt: skip
     detector.evaluate(T0 + 5)
     campaigns = [a for a in detector.active.values() if a.name == "SocCampaign"]

@@ -58,7 +58,7 @@ def test_an_alert_that_fired_again_is_firing_with_its_new_start() -> None:
 
 def test_unreadable_or_forged_alert_records_are_skipped() -> None:
     alert = burst_alert()
-    forged = orjson.loads(record(burst_alert("xa-001"), "firing", T0))
+    forged = orjson.loads(record(burst_alert("phuong-cua-lo"), "firing", T0))
     forged["fingerprint"] = alert.fingerprint  # labels that do not give its fingerprint
     records = [b"{", b"null", orjson.dumps({"status": "firing"}), orjson.dumps(forged),
                record(alert, "firing", T0)]  # fmt: skip

@@ -93,7 +93,7 @@ def test_without_citizen_feedback_dossier_satisfaction_takes_half_the_feedback_p
     figures: dict[str, dict[str, float]],
 ) -> None:
     got = score(measures(figures, COMMUNE, "commune"), "commune", now(figures, COMMUNE, "commune"))
-    # xa-001 had no feedback: row 23 is worth 6 + 6 / 2; rows 21 and 22 have no value.
+    # phuong-cua-lo had no feedback: row 23 is worth 6 + 6 / 2; rows 21 and 22 have no value.
     assert got.by_code["dossier_satisfaction"] == pytest.approx(9 * 1)
     assert got.points == pytest.approx(6 * 1 + 20 * 0.5 + 4 * 0 + 9 * 1 + 10 * 1)
     assert got.maximum == 6 + 20 + 4 + 9 + 10

@@ -22,10 +22,13 @@ def test_every_measured_sub_indicator_has_the_points_of_its_row_of_the_sheet() -
 
 
 def test_a_file_gives_each_agencys_month_with_its_rows(catalog: Catalog) -> None:
-    text = HEADER + 'so-tnmt,2026-11,5,14.5\nso-tnmt,2026-11,total,"70,25"\nxa-001,2026-11,24,9\n'
+    text = (
+        HEADER
+        + 'so-tnmt,2026-11,5,14.5\nso-tnmt,2026-11,total,"70,25"\nphuong-cua-lo,2026-11,24,9\n'
+    )
     scores = {s.agency: s for s in parse_text(text, "f.csv", catalog)}
     assert scores["so-tnmt"].points == {"5": 14.5, "total": 70.25}
-    assert scores["xa-001"].level == "commune"
+    assert scores["phuong-cua-lo"].level == "commune"
 
 
 @pytest.mark.parametrize(
@@ -64,7 +67,7 @@ def test_a_file_that_is_not_utf8_is_refused(catalog: Catalog, tmp_path: Path) ->
 
 
 def board() -> PortalBoard:
-    return PortalBoard(frozenset({"so-tnmt", "xa-001"}))
+    return PortalBoard(frozenset({"so-tnmt", "phuong-cua-lo"}))
 
 
 def test_the_board_exports_the_measured_rows_by_code_and_the_total_of_the_month() -> None:

@@ -661,18 +661,18 @@ def test_on_time_ratio_is_recorded_per_kind_of_agency(tmp_path: Path) -> None:
 
     series = [
         # Two communes (3 of 4 on time), one department (1 of 2), counted on two partitions.
-        {"series": resolved("xa-001", "commune", "on_time", "0"), "values": "0+1x10"},
-        {"series": resolved("xa-001", "commune", "on_time", "1"), "values": "0+1x10"},
-        {"series": resolved("xa-002", "commune", "early", "0"), "values": "0+1x10"},
-        {"series": resolved("xa-002", "commune", "late", "2"), "values": "0+1x10"},
+        {"series": resolved("phuong-cua-lo", "commune", "on_time", "0"), "values": "0+1x10"},
+        {"series": resolved("phuong-cua-lo", "commune", "on_time", "1"), "values": "0+1x10"},
+        {"series": resolved("phuong-hoang-mai", "commune", "early", "0"), "values": "0+1x10"},
+        {"series": resolved("phuong-hoang-mai", "commune", "late", "2"), "values": "0+1x10"},
         {"series": resolved("so-tc", "province", "on_time", "3"), "values": "0+1x10"},
         {"series": resolved("so-tc", "province", "late", "3"), "values": "0+1x10"},
         # Every worker exports the catalog's grouping.
         *(
             {"series": info(agency, level, kind, w), "values": "1x10"}
             for agency, level, kind in (
-                ("xa-001", "commune", "commune"),
-                ("xa-002", "commune", "commune"),
+                ("phuong-cua-lo", "commune", "commune"),
+                ("phuong-hoang-mai", "commune", "commune"),
                 ("so-tc", "province", "department"),
             )
             for w in ("w1", "w2")
@@ -801,8 +801,8 @@ def test_a_sub_indicator_with_nothing_to_divide_by_leaves_score_and_maximum(
     # judged on are left out of the points and of the maximum, never counted as 0.
     counts = {"received": 10, "digitized": 5, "steps_sync_tracked": 10,
               "steps_synced_in_time": 10}  # fmt: skip
-    series = _period_series("xa-001", "commune", "month", counts, IN_PROGRESS_NOW)
-    labels = '{agency="xa-001",level="commune",period="month"}'
+    series = _period_series("phuong-cua-lo", "commune", "month", counts, IN_PROGRESS_NOW)
+    labels = '{agency="phuong-cua-lo",level="commune",period="month"}'
     test = {
         "interval": "1m",
         "input_series": series,
@@ -819,7 +819,7 @@ def test_a_sub_indicator_with_nothing_to_divide_by_leaves_score_and_maximum(
 
 
 def test_an_agency_with_nothing_in_the_period_has_no_score_not_zero(tmp_path: Path) -> None:
-    series = _period_series("xa-001", "commune", "month", {"received": 0}, {})
+    series = _period_series("phuong-cua-lo", "commune", "month", {"received": 0}, {})
     test = {"interval": "1m", "input_series": series,
             "promql_expr_test": [_expect("agency:ioc_766_score:points", [])]}  # fmt: skip
     result = promtool_test(tmp_path, [test])

@@ -71,11 +71,11 @@ def test_the_portal_method_section_names_what_each_agency_must_fix_first() -> No
         "2026-11",
         {"progress": 14.0},
         {"progress": 20.0},
-        [AgencyScore("xa-001", "Xã 1", 10.0, 30.0, 2.5, ("online_payment", 6.0))],
+        [AgencyScore("phuong-cua-lo", "Xã 1", 10.0, 30.0, 2.5, ("online_payment", 6.0))],
     )
     data = ReportData(period, "Nghệ An", [], {}, {}, [], [], [], portal766=figures)
     html = to_html(data)
-    assert "<td>xa-001</td><td>10.0</td><td>30.0</td><td>33.3%</td><td>2.5</td>" in html
+    assert "<td>phuong-cua-lo</td><td>10.0</td><td>30.0</td><td>33.3%</td><td>2.5</td>" in html
     assert "Hồ sơ thanh toán trực tuyến (−6.0)" in html
     assert "<td>5. Hồ sơ xử lý trước hạn, đúng hạn</td><td>14.0</td><td>20.0</td>" in html
 

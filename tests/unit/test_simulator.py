@@ -105,7 +105,7 @@ def test_campaign_scenario_spreads_one_technique_over_agencies(catalog: Catalog)
     campaign = SocCampaign(
         kind="soc_campaign",
         technique="T1110.001",
-        agencies=["so-tc", "xa-001"],
+        agencies=["so-tp", "phuong-cua-lo"],
         agents=6,
         alerts_per_second=2,
         start=0,
@@ -121,12 +121,12 @@ def test_campaign_scenario_spreads_one_technique_over_agencies(catalog: Catalog)
         and "T1110.001" in e.event.rule.mitre.id
         and e.event.rule.id == "100300"
     ]
-    assert {a.agency for a in hits} == {"so-tc", "xa-001"}
+    assert {a.agency for a in hits} == {"so-tp", "phuong-cua-lo"}
     assert len({a.agent.id for a in hits}) <= 6
 
 
 def test_feedback_surge_brings_citizen_feedback_to_its_agency(catalog: Catalog) -> None:
-    surge = FeedbackSurge(kind="feedback_surge", agency="xa-001", start=0, duration=300)
+    surge = FeedbackSurge(kind="feedback_surge", agency="phuong-cua-lo", start=0, duration=300)
 
     def feedback_at(scenarios: ScenarioFile) -> Counter[str]:
         sim = Simulator(catalog, seed=3, start=T0, rate=50, scenarios=scenarios)
@@ -138,7 +138,7 @@ def test_feedback_surge_brings_citizen_feedback_to_its_agency(catalog: Catalog) 
 
     quiet = feedback_at(ScenarioFile(background_incidents=False))
     surging = feedback_at(ScenarioFile(background_incidents=False, scenarios=[surge]))
-    assert surging["xa-001"] >= 10 * max(quiet["xa-001"], 1)
+    assert surging["phuong-cua-lo"] >= 10 * max(quiet["phuong-cua-lo"], 1)
 
 
 def test_simulated_dossiers_carry_what_the_portal_scores(catalog: Catalog) -> None:
