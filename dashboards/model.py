@@ -19,19 +19,46 @@ GOOD, WARN, BAD = "green", "orange", "red"
 
 @dataclass(frozen=True)
 class Query:
+    """A panel's query. People read names, not ids: a legend naming ``{{agency}}`` or
+    ``{{service}}`` shows the catalog's name instead, and ``names`` adds the ``name`` column
+    to a table, both by a join on ``ioc_agency_info`` / ``ioc_service_info``."""
+
     expr: str
     legend: str = ""
     instant: bool = False
+    names: str | None = None  # "agency" or "service": join the name (tables)
 
     def target(self, ref: str) -> dict[str, Any]:
+        expr, legend = self.expr, self.legend
+        key = self.names or next((k for k in _NAMED if "{{" + k + "}}" in legend), None)
+        if key is not None:
+            expr = named(expr, key)
+            legend = legend.replace("{{" + key + "}}", "{{name}}")
         return {
             "refId": ref,
             "datasource": DATASOURCE,
-            "expr": self.expr,
-            "legendFormat": self.legend or "__auto",
+            "expr": expr,
+            "legendFormat": legend or "__auto",
             "instant": self.instant,
             "range": not self.instant,
         }
+
+
+_NAMED = ("agency", "service")
+
+
+def named(expr: str, key: str) -> str:
+    """``expr`` with the catalog's name of each series' agency or service as label ``name``
+    (every worker exports the info metric: max)."""
+    return f"({expr})\n* on ({key}) group_left (name) max by ({key}, name) (ioc_{key}_info)"
+
+
+# Tables that show names hide the ids they were joined on.
+HIDE_IDS = [
+    {"matcher": {"id": "byName", "options": label},
+     "properties": [{"id": "custom.hidden", "value": True}]}
+    for label in ("agency", "service", "instance", "job")
+]  # fmt: skip
 
 
 def steps(*pairs: tuple[float | None, str]) -> dict[str, Any]:
@@ -107,16 +134,27 @@ class Variable:
     label: str
     metric: str  # label_values(metric, name)
     multi: bool = True
+    # An info metric with a ``name`` label: the picker shows names, the value stays the id.
+    info: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         definition = f"label_values({self.metric}, {self.name})"
+        regex = ""
+        if self.info is not None:
+            definition = f"query_result(max by ({self.name}, name) ({self.info}))"
+            regex = f'/{self.name}="(?<value>[^"]+)".*name="(?<text>[^"]+)"/'
         return {
             "name": self.name,
             "label": self.label,
             "type": "query",
             "datasource": DATASOURCE,
             "definition": definition,
-            "query": {"qryType": 1, "query": definition, "refId": f"var-{self.name}"},
+            "regex": regex,
+            "query": {
+                "qryType": 5 if self.info else 1,
+                "query": definition,
+                "refId": f"var-{self.name}",
+            },
             "refresh": 2,  # on time range change: new agencies and services appear
             "includeAll": True,
             "allValue": ".*",

@@ -16,6 +16,7 @@ from dashboards.model import (
     BAD,
     BARS,
     GOOD,
+    HIDE_IDS,
     HIGHER_IS_BETTER,
     Dashboard,
     Panel,
@@ -227,17 +228,31 @@ def ranking_row(catalog: Catalog) -> Row:
                 "Agencies by on-time rate, with full-online "
                 "and satisfaction rates and the overdue count.",
                 [
-                    Query(f"sort(agency:ioc_dossiers_on_time:ratio{{{SELECTED}}})", instant=True),
-                    Query(f"agency:ioc_dossiers_full_online:ratio{{{SELECTED}}}", instant=True),
-                    Query(f"agency:ioc_dossiers_satisfaction:ratio{{{SELECTED}}}", instant=True),
+                    Query(
+                        f"sort(agency:ioc_dossiers_on_time:ratio{{{SELECTED}}})",
+                        instant=True,
+                        names="agency",
+                    ),
+                    Query(
+                        f"agency:ioc_dossiers_full_online:ratio{{{SELECTED}}}",
+                        instant=True,
+                        names="agency",
+                    ),
+                    Query(
+                        f"agency:ioc_dossiers_satisfaction:ratio{{{SELECTED}}}",
+                        instant=True,
+                        names="agency",
+                    ),
                     Query(
                         f"sum by (agency, level) (ioc_dossiers_overdue{{{SELECTED}}})",
                         instant=True,
+                        names="agency",
                     ),
                 ],
                 width=24,
                 height=10,
                 thresholds=HIGHER_IS_BETTER,
+                overrides=HIDE_IDS,
                 options={
                     "showHeader": True,
                     "sortBy": [{"displayName": "Value #A", "desc": False}],
@@ -326,11 +341,11 @@ def portal_766_row(catalog: Catalog) -> Row:
                 "the most their measured sub-indicators could give.",
                 [
                     Query(f'sort_desc(agency:ioc_766_score:points{{period="quarter",{SELECTED}}})',
-                          instant=True),
+                          instant=True, names="agency"),
                     Query(f'agency:ioc_766_score_max:points{{period="quarter",{SELECTED}}}',
-                          instant=True),
+                          instant=True, names="agency"),
                 ],
-                width=12, height=10,
+                width=12, height=10, overrides=HIDE_IDS,
                 options={"showHeader": True,
                          "sortBy": [{"displayName": "Value #A", "desc": True}]},
             ),
@@ -345,9 +360,10 @@ def portal_766_row(catalog: Catalog) -> Row:
                         f'{{period="quarter",{SELECTED}}} - agency:ioc_766_indicator:points'
                         f'{{period="quarter",{SELECTED}}})',
                         instant=True,
+                        names="agency",
                     )
                 ],
-                width=12, height=10,
+                width=12, height=10, overrides=HIDE_IDS,
                 options={"showHeader": True,
                          "sortBy": [{"displayName": "Value", "desc": True}]},
             ),
@@ -368,8 +384,9 @@ def portal_766_row(catalog: Catalog) -> Row:
                 "Ours minus the portal's published points, per agency and sub-indicator, this "
                 "month: the sub-indicator that differs names the integration or the formula "
                 "to check.",
-                [Query(f"agency:ioc_766_portal_difference:points{{{SELECTED}}}", instant=True)],
-                width=12, height=10,
+                [Query(f"agency:ioc_766_portal_difference:points{{{SELECTED}}}", instant=True,
+                       names="agency")],
+                width=12, height=10, overrides=HIDE_IDS,
                 options={"showHeader": True},
             ),
         ],

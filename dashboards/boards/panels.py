@@ -8,19 +8,19 @@ from typing import Any
 from dashboards.model import BAD, GOOD, HIGHER_IS_BETTER, WARN, Panel, Query, Variable, steps
 from ioc.catalog import Catalog
 
-AGENCY = Variable("agency", "Cơ quan / Agency", "ioc_dossiers_in_progress")
+AGENCY = Variable("agency", "Cơ quan / Agency", "ioc_dossiers_in_progress", info="ioc_agency_info")
 
 
 LEVEL = Variable("level", "Cấp / Level", "ioc_dossiers_in_progress")
 
 
-SERVICE = Variable("service", "Dịch vụ / Service", "ioc_uptime_service_up")
+SERVICE = Variable("service", "Dịch vụ / Service", "ioc_uptime_service_up", info="ioc_service_info")
 
 
 SEVERITY = Variable("severity", "Mức độ / Severity", "ioc_soc_alerts_total")
 
 
-SOC_AGENCY = Variable("agency", "Cơ quan / Agency", "ioc_soc_alerts_total")
+SOC_AGENCY = Variable("agency", "Cơ quan / Agency", "ioc_soc_alerts_total", info="ioc_agency_info")
 
 
 UP_DOWN = [

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from dashboards.boards.panels import SERVICE, UP_DOWN, budget_expr, burn_expr
-from dashboards.model import BAD, BARS, GOOD, LINES, WARN, Dashboard, Panel, Query, Row, steps
+from dashboards.model import (
+    BAD,
+    BARS,
+    GOOD,
+    HIDE_IDS,
+    LINES,
+    WARN,
+    Dashboard,
+    Panel,
+    Query,
+    Row,
+    steps,
+)
 from ioc.catalog import Catalog
 
 SERVICE_SELECTED = 'service=~"$service"'
@@ -73,15 +85,18 @@ def availability_and_slo_row(catalog: Catalog) -> Row:
                     Query(
                         f"service:ioc_uptime_availability:ratio_rate1h{{{SERVICE_SELECTED}}}",
                         instant=True,
+                        names="service",
                     ),
                     Query(
                         f"service:ioc_uptime_availability:ratio_rate1d{{{SERVICE_SELECTED}}}",
                         instant=True,
+                        names="service",
                     ),
                 ],
                 unit="percentunit",
                 width=8,
                 height=8,
+                overrides=HIDE_IDS,
                 thresholds=steps((None, BAD), (0.995, WARN), (0.999, GOOD)),
                 custom={"cellOptions": {"type": "color-text"}},
                 options={"showHeader": True},

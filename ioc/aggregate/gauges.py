@@ -113,7 +113,12 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
     for name, target in lookups.targets.items():
         add(spec.KPI_TARGET, name, target)
     for agency, (kind, area) in lookups.agency_group.items():
-        add(spec.AGENCY_INFO, spec.label_key(agency, lookups.agency_level[agency], kind, area), 1)
+        level, name = lookups.agency_level[agency], lookups.names.get(agency, agency)
+        add(spec.AGENCY_INFO, spec.label_key(agency, level, kind, area, name), 1)
+    for service, tier in lookups.service_tier.items():
+        where = lookups.service_agency.get(service, "")
+        add(spec.SERVICE_INFO, spec.label_key(service, lookups.names.get(service, service),
+                                              tier, where), 1)  # fmt: skip
     return out
 
 

@@ -332,6 +332,9 @@ class Lookups:
     agency_level: Mapping[str, str] = field(default_factory=dict)
     # agency -> (kind, area or ""): how the province groups its agencies (ioc_agency_info).
     agency_group: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # agency or service id -> its name, for people (ioc_agency_info, ioc_service_info).
+    names: Mapping[str, str] = field(default_factory=dict)
+    service_agency: Mapping[str, str] = field(default_factory=dict)
     # Office time, for paused clocks; years it does not list count as plain office weeks.
     calendar: WorkingCalendar = field(default_factory=lambda: _PLAIN_WEEKS)
 
@@ -350,6 +353,9 @@ class Lookups:
             late_grace_seconds=late_grace_seconds,
             agency_level={a.id: a.level for a in catalog.agencies},
             agency_group={a.id: (a.group, a.area or "") for a in catalog.agencies},
+            names={a.id: a.name for a in catalog.agencies}
+            | {s.id: s.name for s in catalog.services},
+            service_agency={s.id: s.agency for s in catalog.services},
             dossier_overdue_seconds=catalog.kpi.retention.dossier_overdue_days * 86400.0,
             dossier_open_seconds=catalog.kpi.retention.dossier_open_days * 86400.0,
             portal_sync_seconds=catalog.kpi.portal_sync_seconds,

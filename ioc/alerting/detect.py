@@ -87,6 +87,9 @@ class Detector:
         self.tz = ZoneInfo(catalog.province.timezone)
         # A year the calendar lacks counts as plain office weeks (IocCalendarYearMissing).
         self.calendar = WorkingCalendar.of(catalog).weekly_fallback()
+        self._names = {a.id: a.name for a in catalog.agencies} | {
+            s.id: s.name for s in catalog.services
+        }
         self._tracked_techniques = frozenset(catalog.kpi.soc.tracked_techniques)
         # Alerts a rule wanted beyond rules.max_firing_per_rule, at the last evaluation.
         self.capped: dict[str, int] = {}
@@ -253,11 +256,14 @@ class Detector:
         return Alert(all_labels, {}, start)
 
     def _texts(self, alert: Alert, **facts: object) -> Alert:
-        return Alert(
-            alert.labels,
-            alert_annotations(alert.name, self.rules.runbook_base_url, **alert.labels, **facts),
-            alert.starts_at,
+        # People read names: the labels keep the ids (routes, links), the texts say the names.
+        named = {k: self._names.get(v, v) for k, v in alert.labels.items() if k in _NAMED}
+        annotations = alert_annotations(
+            alert.name, self.rules.runbook_base_url, **{**alert.labels, **named}, **facts
         )
+        # Pages and e-mails print these instead of the ids (agency_name, service_name).
+        annotations.update({f"{k}_name": v for k, v in named.items()})
+        return Alert(alert.labels, annotations, alert.starts_at)
 
     # -- uptime -------------------------------------------------------------------------------
 
@@ -399,7 +405,8 @@ class Detector:
                     ),
                     agents=len(agents),
                     n_agencies=len(agencies),
-                    agencies=", ".join(agencies[:10]) + (" ..." if len(agencies) > 10 else ""),
+                    agencies=", ".join(self._names.get(a, a) for a in agencies[:10])
+                    + (" ..." if len(agencies) > 10 else ""),
                     window=duration_text(campaign.window),
                 )
 
@@ -436,6 +443,10 @@ class Detector:
                     ),
                     silence=duration_text(now - since + stall.window),
                 )  # fmt: skip
+
+
+# Labels whose values are catalog ids, said by name in the texts.
+_NAMED = frozenset({"agency", "service"})
 
 
 def stalled_since(

@@ -20,6 +20,12 @@ from ioc.catalog import Catalog
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
 RUNBOOK = "https://github.com/ioc-nghean/ioc-streams/blob/main/docs/runbooks.md"
+# The alert's agency by its catalog name (ioc_agency_info), in a rule's annotation template;
+# its id only if no worker exports the name.
+AGENCY_NAME = (
+    '{{ with printf "max by (name) (ioc_agency_info{agency=%q})" $labels.agency | query }}'
+    '{{ . | first | label "name" }}{{ else }}{{ $labels.agency }}{{ end }}'
+)
 
 # (severity, long window, short window, burn rate, for)
 BURN_WINDOWS = (
@@ -201,8 +207,9 @@ def portal_check_rules(catalog: Catalog) -> dict[str, Any]:
                         "for": "1h",
                         "labels": {"severity": "ticket", "domain": "dossier"},
                         "annotations": {
+                            "agency_name": AGENCY_NAME,
                             "summary": (
-                                "{{ $labels.agency }}: điểm 766 khác Cổng DVCQG "
+                                f"{AGENCY_NAME}: điểm 766 khác Cổng DVCQG "
                                 '{{ $value | printf "%.1f" }} điểm / Decision 766 points '
                                 "differ from the national portal's"
                             ),
@@ -299,6 +306,7 @@ def recording_rules() -> dict[str, Any]:
 
 def slo_rules(catalog: Catalog) -> dict[str, Any]:
     policy = catalog.kpi.uptime
+    agency_names = {a.id: a.name for a in catalog.agencies}
     slo_by_tier = policy.slo_by_tier
     rules: list[dict[str, Any]] = []
     for service in catalog.services:
@@ -335,10 +343,14 @@ def slo_rules(catalog: Catalog) -> dict[str, Any]:
                         "window": f"{long_w}/{short_w}",
                     },
                     "annotations": {
+                        # "Hạn mức lỗi", not "ngân sách lỗi": an official reads "ngân sách"
+                        # as the state budget (docs/glossary.md).
                         "summary": (
-                            f"{service.id}: tiêu hao ngân sách lỗi nhanh gấp {burn:g} lần / "
-                            f"error budget burning {burn:g}x"
+                            f"{service.name}: tiêu hao hạn mức lỗi cho phép nhanh gấp {burn:g} "
+                            f"lần / error budget burning {burn:g}x"
                         ),
+                        "service_name": service.name,
+                        "agency_name": agency_names[service.agency],
                         "description": (
                             f"Tỷ lệ lỗi {long_w} và {short_w} vượt {threshold:g} "
                             f"(SLO {slo:.1%}).\n"

@@ -12,6 +12,8 @@ from ioc.config.yamlfile import LocatedError
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Slug_ = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]  # a metric label value
+# What people read (an info metric's label value too): one line, no "|" (the label separator).
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^|\r\n]+$")]
 
 
 class _Model(BaseModel):
@@ -39,7 +41,7 @@ AgencyKind = Literal["department", "commune", "other"]
 
 class Agency(_Model):
     id: Slug
-    name: str = Field(min_length=1)
+    name: Name
     level: Literal["province", "commune"]
     # How the province groups its agencies on the wall: provincial departments, communes
     # (and wards), others (the People's Committee office, sector units). Unset: from level.
@@ -61,7 +63,7 @@ class Service(_Model):
     """A shared platform probed for uptime."""
 
     id: Slug
-    name: str = Field(min_length=1)
+    name: Name
     tier: Literal[1, 2, 3]
     probe_kind: Literal["http", "tcp", "icmp", "dns"]
     target: str = Field(min_length=1)

@@ -397,9 +397,16 @@ KPI_TARGET = GaugeSpec(
 )
 AGENCY_INFO = GaugeSpec(
     "ioc_agency_info",
-    "1 for each agency of the catalog, with how the province groups it: join on agency "
-    "(`* on (agency) group_left (kind, area)`) to sum or rank by kind or area.",
-    ("agency", "level", "kind", "area"),
+    "1 for each agency of the catalog, with its name and how the province groups it: join on "
+    "agency (`* on (agency) group_left (name)`) to show its name, or to sum or rank by kind "
+    "or area.",
+    ("agency", "level", "kind", "area", "name"),
+)
+SERVICE_INFO = GaugeSpec(
+    "ioc_service_info",
+    "1 for each probed service of the catalog, with its name, tier and hosting agency: join "
+    "on service (`* on (service) group_left (name)`) to show its name.",
+    ("service", "name", "tier", "agency"),
 )
 STATE_ENTITIES = GaugeSpec(
     "ioc_state_entities",
@@ -425,6 +432,7 @@ GAUGES: tuple[GaugeSpec, ...] = (
     DOSSIERS_IN_PERIOD,
     KPI_TARGET,
     AGENCY_INFO,
+    SERVICE_INFO,
     STATE_ENTITIES,
 )
 

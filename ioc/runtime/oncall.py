@@ -22,8 +22,11 @@ def render(receiver: str, note: dict[str, Any]) -> str:
     lines = [f"== {receiver}: {status} ({len(note.get('alerts', []))} alert(s)) =="]
     for alert in note.get("alerts", []):
         labels, ann = alert.get("labels", {}), alert.get("annotations", {})
-        where = " ".join(
-            f"{k}={labels[k]}" for k in ("agency", "service", "technique") if k in labels
+        # Names as the annotations give them; an id only where no name came with it.
+        where = " · ".join(
+            str(ann.get(f"{k}_name") or labels[k])
+            for k in ("service", "agency", "technique")
+            if k in labels
         )
         lines.append(
             f"[{alert.get('status', '?')}] {labels.get('severity', '?')} "

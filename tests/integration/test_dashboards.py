@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from dashboards.build import (
     substitute,
 )
 from ioc.alerting.promrules import RULES_DIR
-from ioc.catalog import Catalog
+from ioc.catalog import Catalog, load_catalog
 from ioc.config import Settings
 from ioc.portal.publish import publish_scores
 from ioc.portal.scores import PortalScore
@@ -137,9 +138,41 @@ def test_every_template_variable_has_values(scraped_run: Run) -> None:
     prom = scraped_run.prom
     for board in load():
         for var in board["templating"]["list"]:
-            metric = var["definition"].split("(", 1)[1].split(",", 1)[0]
-            values = prom.get(f"/api/v1/label/{var['name']}/values", **{"match[]": metric})
+            if var["definition"].startswith("query_result("):
+                values = [text for text, _ in picker(prom, var)]
+            else:
+                metric = var["definition"].split("(", 1)[1].split(",", 1)[0]
+                values = prom.get(f"/api/v1/label/{var['name']}/values", **{"match[]": metric})
             assert values, f"{board['uid']}: ${var['name']} has no values"
+
+
+def picker(prom: PrometheusServer, var: dict[str, Any]) -> list[tuple[str, str]]:
+    """(text, value) of each option Grafana shows for a query_result variable: the query's
+    series as Grafana prints them, through the variable's regex."""
+    expr = var["definition"].removeprefix("query_result(").removesuffix(")")
+    pattern = re.compile(var["regex"].strip("/").replace("(?<", "(?P<"))
+    options = []
+    for series in prom.query(expr):
+        labels = ", ".join(f'{k}="{v}"' for k, v in sorted(series["metric"].items()))
+        found = pattern.search("{" + labels + "} " + series["value"][1])
+        assert found, labels
+        options.append((found["text"], found["value"]))
+    return options
+
+
+def test_the_agency_and_service_pickers_show_names_and_keep_ids_as_values(
+    scraped_run: Run,
+) -> None:
+    catalog = load_catalog()
+    names = {a.id: a.name for a in catalog.agencies} | {s.id: s.name for s in catalog.services}
+    pickers = [
+        var for board in load() for var in board["templating"]["list"]
+        if var["name"] in ("agency", "service")
+    ]  # fmt: skip
+    assert len(pickers) == 3
+    for var in pickers:
+        options = picker(scraped_run.prom, var)
+        assert options and all(names[value] == text for text, value in options)
 
 
 def test_annotation_queries_are_valid_promql(scraped_run: Run) -> None:

@@ -16,9 +16,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from ioc.alerting import Detector
+from ioc.alerting.rules import AlertRules
 from ioc.alerting.texts import alert_annotations
+from ioc.catalog import load_catalog
 from ioc.runtime import free_port
 from ioc.runtime.alertmanager import AlertmanagerServer, EmailChannel, local_config
+from tests.conftest import WEEKDAY_MORNING
 
 pytestmark = pytest.mark.integration
 
@@ -89,43 +93,45 @@ def post_alert(
         assert resp.status == 200
 
 
-def test_a_page_reaches_on_call_by_email_in_both_languages(
+def detector_page() -> tuple[dict[str, str], dict[str, str]]:
+    """The ServiceDown page the stream detector makes for cong-dvc: labels and annotations."""
+    detector = Detector(AlertRules(runbook_base_url="https://ioc.example/runbook"), load_catalog())
+    t = WEEKDAY_MORNING.timestamp()
+    for ok in (True, False, False, False):
+        detector.probe(t, "cong-dvc", ok, 0.2, wall=t)
+        t += 30
+    (change,) = [c for c in detector.evaluate(t) if c.alert.name == "ServiceDown"]
+    return dict(change.alert.labels), dict(change.alert.annotations)
+
+
+def test_a_page_reaches_on_call_by_email_in_both_languages_with_names_not_ids(
     inbox: tuple[Inbox, int], tmp_path: Path
 ) -> None:
     handler, port = inbox
     config = config_emailing_to(port)
-    annotations = alert_annotations(
-        "ServiceDown",
-        "https://ioc.example/runbook",
-        service="cong-dvc",
-        since="09:55",
-        agency="so-tttt",
-    )
+    labels, annotations = detector_page()
     with AlertmanagerServer(tmp_path / "alertmanager", config) as am:
-        post_alert(
-            am,
-            {
-                "alertname": "ServiceDown",
-                "severity": "page",
-                "domain": "uptime",
-                "service": "cong-dvc",
-                "agency": "so-tttt",
-            },
-            annotations,
-        )
+        post_alert(am, labels, annotations)
         messages = handler.wait(1)
     assert messages, "no email within 60 s"
     recipients, message = messages[0]
     assert recipients == ["truc-ca@nghean.gov.vn"]
     assert message["From"] == "ioc@nghean.gov.vn"
-    assert message["Subject"] == "[CẢNH BÁO / FIRING] ServiceDown · cong-dvc · so-tttt"
+    service = "Cổng dịch vụ công / Hệ thống thông tin giải quyết TTHC"
+    assert message["Subject"] == (
+        f"[CẢNH BÁO / FIRING] ServiceDown · {service} · Sở Khoa học và Công nghệ"
+    )
     text = message.get_body(preferencelist=("plain",))
     assert text is not None
     content = text.get_content()
-    assert "Dịch vụ cong-dvc ngừng hoạt động / Service cong-dvc is down" in content
+    assert f"Dịch vụ {service} ngừng hoạt động / Service {service} is down" in content
+    assert "Đơn vị / Agency: Sở Khoa học và Công nghệ" in content
     assert "Hướng dẫn xử lý / Runbook: https://ioc.example/runbook#servicedown" in content
     html = message.get_body(preferencelist=("html",))
-    assert html is not None and "Dịch vụ cong-dvc ngừng hoạt động" in html.get_content()
+    assert html is not None and f"Dịch vụ {service} ngừng hoạt động" in html.get_content()
+    # The ids stay labels (routing, links), never words a person reads.
+    for body in (str(message["Subject"]), content, html.get_content()):
+        assert "cong-dvc" not in body and "so-tttt" not in body
 
 
 def test_a_page_email_gives_its_start_in_province_time(

@@ -95,7 +95,8 @@ def test_histogram_buckets_are_cumulative_with_inf_count_and_sum() -> None:
 
 
 def test_without_state_only_clock_driven_gauges_have_samples() -> None:
-    assert {name for name, _ in exposition([])} == {"ioc_uptime_in_maintenance"}
+    # (and the services' names, from the catalog like the maintenance windows)
+    assert {name for name, _ in exposition([])} == {"ioc_uptime_in_maintenance", "ioc_service_info"}
 
 
 def test_every_dead_letter_reason_of_an_owned_partition_exists_at_zero_from_the_start() -> None:

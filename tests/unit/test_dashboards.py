@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from dashboards.build import GENERATED, load, metric_names, stale_files, substitute
-from ioc.catalog import Catalog
+from ioc.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).parents[2]
 PROVISIONING = ROOT / "dashboards" / "provisioning"
@@ -120,3 +121,20 @@ def test_every_dashboard_shows_province_time_whatever_the_browser(catalog: Catal
     assert {board["uid"]: board["timezone"] for board in load()} == {
         board["uid"]: catalog.province.timezone for board in load()
     }
+
+
+def test_no_legend_or_title_shows_an_agency_or_service_id() -> None:
+    catalog = load_catalog()
+    ids = {a.id for a in catalog.agencies} | {s.id for s in catalog.services}
+    shown = []
+    for board in load():
+        shown.append(board["title"])
+        for panel in all_panels(board["panels"]):
+            shown.append(panel.get("title", ""))
+            shown += [t.get("legendFormat", "") for t in panel.get("targets", [])]
+    assert not [t for t in shown if "{{agency}}" in t or "{{service}}" in t]
+    assert not [t for t in shown if any(re.search(rf"\b{re.escape(i)}\b", t) for i in ids)]
+
+
+def all_panels(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for panel in panels for p in (panel, *all_panels(panel.get("panels", [])))]

@@ -380,3 +380,27 @@ def test_an_intake_stall_in_the_last_working_hour_before_tet_resolves_at_closing
 def test_intake_stall_in_a_year_the_calendar_lacks_follows_plain_office_weeks() -> None:
     d = _quiet_day(datetime(2030, 2, 5, 8, 0, tzinfo=TZ))  # a Tuesday (Tết 2030 unlisted)
     assert ("IntakeStall", "cong-dvc") in firing(d)
+
+
+def test_a_page_says_the_service_and_agency_by_name_and_keeps_the_ids_as_labels(
+    detector: Detector,
+) -> None:
+    t = probes(detector, "cong-dvc", [True, False, False, False], T0)
+    (change,) = [c for c in detector.evaluate(t) if c.alert.name == "ServiceDown"]
+    alert = change.alert
+    assert alert.labels["service"] == "cong-dvc" and alert.labels["agency"] == "so-tttt"
+    text = alert.annotations["summary"] + alert.annotations["description"]
+    assert "Cổng dịch vụ công" in text and "Sở Khoa học và Công nghệ" in text
+    assert "cong-dvc" not in text and "so-tttt" not in text
+    assert alert.annotations["agency_name"] == "Sở Khoa học và Công nghệ"
+
+
+def test_a_campaign_lists_its_agencies_by_name(detector: Detector) -> None:
+    for i in range(5):
+        agency = "so-tc" if i % 2 else "phuong-cua-lo"
+        soc(detector, T0 + i, 12, agency, agent=f"a{i}", technique="T1486")
+    detector.evaluate(T0 + 5)
+    alert = next(a for a in detector.active.values() if a.name == "SocCampaign")
+    assert "Phường Cửa Lò" in alert.annotations["description"]
+    assert "Sở Tài chính" in alert.annotations["description"]
+    assert "phuong-cua-lo" not in alert.annotations["description"]

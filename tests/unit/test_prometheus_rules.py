@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ioc.alerting.promrules import RULES_DIR, stale_files
+from ioc.alerting.promrules import AGENCY_NAME, RULES_DIR, stale_files
 from ioc.catalog import load_catalog
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="needs promtool")
@@ -840,14 +840,24 @@ def test_an_agency_far_from_the_portals_published_points_gets_a_ticket_after_an_
         }
         for i in ("0", "1")
     ]
+    # Every worker exports the agency's name: the ticket says it instead of the id.
+    series += [
+        {
+            "series": f'ioc_agency_info{{agency="so-tc",level="province",kind="department",'
+            f'area="",name="Sở Tài chính",instance="{i}"}}',
+            "values": "1x120",
+        }
+        for i in ("0", "1")
+    ]
     ticket = rule("Ioc766DiffersFromPortal")
     distance = abs(17 - published)
     annotations = {
-        k: v.replace("{{ $labels.agency }}", "so-tc").replace(
+        k: v.replace(AGENCY_NAME, "Sở Tài chính").replace(
             '{{ $value | printf "%.1f" }}', f"{distance:.1f}"
         )
         for k, v in ticket["annotations"].items()
     }
+    assert annotations["summary"].startswith("Sở Tài chính: ")
     alerts = [
         {
             "exp_labels": {**ticket["labels"], "agency": "so-tc", "level": "province"},
