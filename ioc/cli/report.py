@@ -17,7 +17,9 @@ def add_parser(sub: Any) -> None:
         "report", help="weekly or monthly report for the leadership, from Prometheus (PDF, HTML)"
     )
     add_broker_and_catalog(p)
-    p.add_argument("--period", choices=["week", "month"], default="week", help="which period")
+    p.add_argument(
+        "--period", choices=["week", "month", "quarter"], default="week", help="which period"
+    )
     p.add_argument(
         "--before",
         metavar="YYYY-MM-DD",

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from ioc.aggregate.kpi import SCORE_POINTS
 from ioc.aggregate.portal766 import BY_CODE
 from ioc.catalog import Catalog
-from ioc.report.period import ReportPeriod
+from ioc.report.period import ReportPeriod, quarter_of
 from ioc.runtime.prometheus import PrometheusApi
 
 DOSSIER_RATIOS = ("on_time", "full_online", "satisfaction", "digitized", "paid_online", "online")
@@ -111,6 +111,8 @@ class ReportData:
     pages: dict[str, float] = field(default_factory=dict)
     portal766: Portal766Figures | None = None
     generated_at: datetime | None = None
+    # The catalog's targets (ratios, e.g. full_online_rate): figures are never rounded across.
+    targets: dict[str, float] = field(default_factory=dict)
     # Source events the workers applied in the period: 0 is a Prometheus that holds no IOC
     # data for it (another Prometheus, a retention shorter than the period, no scrape).
     events: float = 0.0
@@ -208,10 +210,13 @@ def _portal766(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Po
     end: the month gauges start again at 0 when a month turns, so a month is read at its own
     last instant."""
     at = period.end.timestamp() - 1
-    month = (period.end - timedelta(seconds=1)).astimezone(period.end.tzinfo).strftime("%Y-%m")
+    # A quarter's report reads the quarter's figures; a week's or month's, its month's.
+    label = "quarter" if period.kind == "quarter" else "month"
+    last_day = (period.end - timedelta(seconds=1)).astimezone(period.end.tzinfo)
+    month = last_day.strftime("%Y-%m") if label == "month" else quarter_of(last_day).title_vi
 
     def last(expr: str, *by: str) -> dict[tuple[str, ...], float]:
-        query = f'last_over_time({expr}{{period="month"}}[1h])'
+        query = f'last_over_time({expr}{{period="{label}"}}[1h])'
         return {
             tuple(r["metric"].get(b, "") for b in by): float(r["value"][1])
             for r in api.query(query, at)
@@ -269,9 +274,12 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
     probes = "ioc_uptime_probes_total"
     ok = w.increase(f'{probes}{{result="success"}}', "service")
     judged = w.increase(f'{probes}{{result=~"success|failure"}}', "service")
+    # Pages sent: each time a burn-rate page started firing (a minute's resolution), not
+    # whether one fired at all (max_over_time of ALERTS is only ever 0 or 1).
+    firing = 'ALERTS{alertname="SLOBurnRateHigh",alertstate="firing"}'
     burns = w.vector(
-        'max by (service) (max_over_time(ALERTS{alertname="SLOBurnRateHigh",'
-        f'alertstate="firing"}}[{w.range}]))',
+        f"sum by (service) (count_over_time((max by (service) ({firing}) unless "
+        f"max by (service) ({firing} offset 1m))[{w.range}:1m]))",
         "service",
     )
     slo_by_tier = catalog.kpi.uptime.slo_by_tier
@@ -300,4 +308,5 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
         pages=w.increase('ioc_alerts_fired_total{severity="page"}', "alertname"),
         portal766=_portal766(api, catalog, period),
         events=sum(w.increase("ioc_events_processed_total", "source").values()),
+        targets=dict(catalog.kpi.targets),
     )  # fmt: skip

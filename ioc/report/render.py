@@ -9,8 +9,9 @@ from html import escape
 from ioc.aggregate import kpi
 from ioc.aggregate.portal766 import BY_CODE, SUB_INDICATORS
 from ioc.report.collect import DOSSIER_RATIOS, AgencyFigures, ReportData, ResponseFigures
+from ioc.report.glossary import GLOSSARY
+from ioc.report.numbers import NO_DATA, count, number, percent, points, signed
 
-NO_DATA = "-"
 KPI_TITLES = {
     "on_time": ("Đúng hạn", "On time"),
     "full_online": ("Toàn trình", "Fully online"),
@@ -21,22 +22,18 @@ KPI_TITLES = {
 }
 KIND_TITLES = {"department": "Sở, ngành", "commune": "Xã, phường", "other": "Khác"}
 MEASURED_POINTS = round(kpi.MEASURED_POINTS)
-
-
-def percent(value: float | None) -> str:
-    return NO_DATA if value is None else f"{value * 100:.1f}%"
-
-
-def points(value: float | None) -> str:
-    return NO_DATA if value is None else f"{value:.1f}"
-
-
-def signed(value: float | None) -> str:
-    return NO_DATA if value is None else f"{value:+.1f}"
-
-
-def count(value: float) -> str:
-    return f"{round(value):,}".replace(",", ".")
+# The alerts a page table names, as an official reads them.
+ALERT_TITLES = {
+    "ServiceDown": "Dịch vụ ngừng hoạt động / Service down",
+    "ProbeSilence": "Mất dữ liệu giám sát dịch vụ / No probe results",
+    "LatencyDegraded": "Dịch vụ phản hồi chậm / Service slow",
+    "SocCritical": "Cảnh báo an toàn thông tin nghiêm trọng / Critical security alert",
+    "SocBurst": "Dồn dập cảnh báo an toàn thông tin / Burst of security alerts",
+    "SocCampaign": "Chiến dịch tấn công nhiều đơn vị / Attack campaign",
+    "DossierOverdueBacklog": "Nhiều hồ sơ quá hạn / Overdue dossiers",
+    "IntakeStall": "Cổng dịch vụ công không tiếp nhận hồ sơ / Intake stalled",
+    "CorrelatedIncident": "Sự cố kết hợp / Correlated incident",
+}
 
 
 def duration(seconds: float | None) -> str:
@@ -55,7 +52,7 @@ h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 7mm 0 2mm
   border-bottom: 1px solid #999; } .en { color: #555; font-weight: normal; }
 table { border-collapse: collapse; width: 100%; margin: 2mm 0; }
 th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: right; }
-th:first-child, td:first-child { text-align: left; } th { background: #eee; }
+th:first-child, td:first-child { text-align: left; min-width: 32mm; } th { background: #eee; }
 .warning { color: #b71c1c; border: 1px solid #b71c1c; padding: 4pt; }
 .note { color: #555; font-size: 8pt; } .bad { color: #b71c1c; } .good { color: #1b5e20; }
 """
@@ -77,7 +74,8 @@ def bar_chart(items: Sequence[tuple[str, float]], top: float, unit: str = "") ->
             f'<rect x="{label_w}" y="{y + 1}" width="{width:.1f}" height="{row - 4}" '
             'fill="#3f6fb5"/>'
         )
-        parts.append(f'<text x="{label_w + width + 4:.1f}" y="{y + 10}">{value:.1f}{unit}</text>')
+        shown = number(value, 1) + unit
+        parts.append(f'<text x="{label_w + width + 4:.1f}" y="{y + 10}">{shown}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -92,8 +90,10 @@ def _province_table(data: ReportData) -> str:
         vi, en = KPI_TITLES[kpi_name]
         now, before = data.province_ratios.get(kpi_name), data.province_previous.get(kpi_name)
         change = None if now is None or before is None else (now - before) * 100
+        target = data.targets.get(f"{kpi_name}_rate")
         rows.append(
-            f"<tr><td>{vi} / {en}</td><td>{percent(now)}</td><td>{percent(before)}</td>"
+            f"<tr><td>{vi} / {en}</td><td>{percent(now, target)}</td>"
+            f"<td>{percent(before, target)}</td>"
             f"<td>{signed(change)}</td></tr>"
         )
     return (
@@ -115,7 +115,7 @@ def _agency_table(agencies: Sequence[AgencyFigures]) -> str:
     for a in agencies:
         cells = "".join(f"<td>{percent(a.ratios.get(k))}</td>" for k in DOSSIER_RATIOS)
         rows.append(
-            f"<tr><td>{escape(a.agency)}</td><td>{KIND_TITLES.get(a.kind, a.kind)}</td>"
+            f"<tr><td>{escape(a.name)}</td><td>{KIND_TITLES.get(a.kind, a.kind)}</td>"
             f"<td>{count(a.received)}</td>{cells}<td>{points(a.score)}</td>"
             f"<td>{signed(a.change)}</td><td>{count(a.overdue)}</td></tr>"
         )
@@ -136,7 +136,7 @@ def _response_table(title: str, rows: Sequence[ResponseFigures]) -> str:
 
 
 def _budget_chart(data: ReportData) -> str:
-    used = [(s.service, s.budget_used * 100) for s in data.services if s.budget_used is not None]
+    used = [(s.name, s.budget_used * 100) for s in data.services if s.budget_used is not None]
     if not used:
         return '<p class="note">Không có số liệu / No data.</p>'
     return bar_chart(used, max(100.0, *(v for _, v in used)), "%")
@@ -150,7 +150,11 @@ def _portal766_section(data: ReportData) -> str:
     )  # fmt: skip
     if figures is None or not (figures.agencies or figures.province_points):
         return head + '<p class="note">Không có số liệu / No data.</p>'
-    year, month = figures.month.split("-")
+    if figures.month[4:5] == "-":  # YYYY-MM
+        year, month = figures.month.split("-")
+        span_vi, span_en = f"Tháng {int(month)}/{year}", f"Month {int(month)}/{year}"
+    else:  # a quarter, as its Vietnamese title
+        span_vi, span_en = figures.month, figures.month.replace("Quý", "Quarter")
     rows = "".join(
         f"<tr><td>{s.row}. {escape(s.name)}</td><td>{points(figures.province_points.get(s.code))}"
         f"</td><td>{points(figures.province_maximum.get(s.code))}</td></tr>"
@@ -160,14 +164,14 @@ def _portal766_section(data: ReportData) -> str:
     total = sum(figures.province_points.values())
     most = sum(figures.province_maximum.values())
     agencies = "".join(
-        f"<tr><td>{escape(a.agency)}</td><td>{points(a.points)}</td><td>{points(a.maximum)}</td>"
+        f"<tr><td>{escape(a.name)}</td><td>{points(a.points)}</td><td>{points(a.maximum)}</td>"
         f"<td>{percent(a.share)}</td><td>{points(a.portal_distance)}</td>"
         f"<td>{_worst(a.worst)}</td></tr>"
         for a in figures.agencies[:20]
     )
     return f"""{head}
-<p class="note">Tháng {month}/{year}, đến hết kỳ báo cáo; các chỉ tiêu thành phần đo được từ luồng
-sự kiện (docs/kpis.md), điểm = điểm tối đa × tỷ lệ. / Month {figures.month} to the end of the
+<p class="note">{span_vi}, đến hết kỳ báo cáo; các chỉ tiêu thành phần đo được từ luồng
+sự kiện (docs/kpis.md), điểm = điểm tối đa × tỷ lệ. / {span_en} to the end of the
 report's period; the sub-indicators the stream measures, points = maximum × rate.</p>
 <table><tr><th>Chỉ tiêu thành phần / Sub-indicator</th><th>Điểm / Points</th>
 <th>Tối đa / Max</th></tr>{rows}
@@ -180,6 +184,15 @@ fix first</b></p>
 """
 
 
+def _glossary() -> str:
+    rows = "".join(
+        f"<tr><td><b>{escape(vi)}</b><br>{escape(en)}</td><td>{escape(vi_text)}<br>"
+        f'<span class="en">{escape(en_text)}</span></td></tr>'
+        for vi, en, vi_text, en_text in GLOSSARY
+    )
+    return "<table><tr><th>Thuật ngữ / Term</th><th>Nghĩa / Meaning</th></tr>" + rows + "</table>"
+
+
 def _worst(worst: tuple[str, float] | None) -> str:
     if worst is None:
         return NO_DATA
@@ -190,23 +203,23 @@ def _worst(worst: tuple[str, float] | None) -> str:
 def to_html(data: ReportData) -> str:
     period = data.period
     scored = sorted(data.agencies, key=lambda a: (a.score is None, a.score or 0.0))
-    lowest = [(a.agency, a.score) for a in scored if a.score is not None][:15]
+    lowest = [(a.name, a.score) for a in scored if a.score is not None][:15]
     services = "".join(
-        f"<tr><td>{escape(s.service)}</td><td>{s.tier}</td><td>{percent(s.slo)}</td>"
-        f"<td>{percent(s.availability)}</td><td>{percent(s.budget_used)}</td>"
-        f"<td>{s.burn_alerts}</td></tr>"
+        f"<tr><td>{escape(s.name)}</td><td>{s.tier}</td><td>{percent(s.slo, s.slo)}</td>"
+        f"<td>{percent(s.availability, s.slo)}</td><td>{percent(s.budget_used, 1.0)}</td>"
+        f"<td>{count(s.burn_alerts)}</td></tr>"
         for s in data.services
     )
     pages = (
         "".join(
-            f"<tr><td>{escape(name)}</td><td>{count(n)}</td></tr>"
+            f"<tr><td>{escape(ALERT_TITLES.get(name, name))}</td><td>{count(n)}</td></tr>"
             for name, n in sorted(data.pages.items(), key=lambda kv: -kv[1])
             if n >= 0.5
         )
         or '<tr><td colspan="2">Không có / None</td></tr>'
     )
     generated = (
-        f"Lập lúc / Generated {data.generated_at:%Y-%m-%d %H:%M %Z}. " if data.generated_at else ""
+        f"Lập lúc / Generated {data.generated_at:%H:%M %d/%m/%Y}. " if data.generated_at else ""
     )
     empty = (
         '<p class="warning"><b>Không có số liệu: Prometheus không lưu số liệu nào của IOC '
@@ -223,9 +236,9 @@ def to_html(data: ReportData) -> str:
 <div class="en">Intelligent Operations Center report</div>
 <p><b>{escape(period.title_vi)}</b> / {escape(period.title_en)}<br>
 <span class="note">{generated}Số liệu từ Prometheus của IOC, giờ Việt Nam (UTC+7), kỳ từ
-{period.start:%Y-%m-%d %H:%M} đến trước {period.end:%Y-%m-%d %H:%M}. / Figures from the IOC's
-Prometheus, province time, the period from {period.start:%Y-%m-%d %H:%M} up to
-{period.end:%Y-%m-%d %H:%M}.</span></p>
+{period.start:%H:%M %d/%m/%Y} đến trước {period.end:%H:%M %d/%m/%Y}. / Figures from the IOC's
+Prometheus, province time (UTC+7), the period from {period.start:%H:%M %d/%m/%Y} up to
+{period.end:%H:%M %d/%m/%Y}. Số viết theo văn bản hành chính: 12.096; 62,2%.</span></p>
 {empty}
 {_portal766_section(data)}
 {_heading(2, "Tỷ lệ hồ sơ trong kỳ (vận hành)", "Dossier rates of the period (operations)")}
@@ -245,14 +258,20 @@ của Cổng DVCQG (mục trên). / An operational reading over the report's per
 acknowledgement; MTTR: alert to resolution.</p>
 
 {_heading(4, "Nền tảng dùng chung", "Shared platforms")}
-<table><tr><th>Dịch vụ / Service</th><th>Cấp / Tier</th><th>SLO</th>
-<th>Sẵn sàng / Availability</th><th>Ngân sách lỗi đã dùng / Error budget used</th>
-<th>Cảnh báo tiêu hao / Burn pages</th></tr>{services}</table>
-<p><b>Ngân sách lỗi đã dùng trong kỳ / Error budget used in the period</b> (100% = hết /
+<table><tr><th>Dịch vụ / Service</th><th>Nhóm / Tier</th><th>SLO</th>
+<th>Sẵn sàng / Availability</th><th>Hạn mức lỗi đã dùng / Error budget used</th>
+<th>Cảnh báo khẩn do tiêu hao / Burn-rate pages</th></tr>{services}</table>
+<p class="note">Cảnh báo khẩn do tiêu hao: số lần cảnh báo bắt đầu và được gửi trong kỳ (không
+tính lần nhắc lại của cảnh báo chưa khắc phục). / Burn-rate pages: the times a page started and
+was sent in the period (not the hourly reminders of one still firing).</p>
+<p><b>Hạn mức lỗi cho phép đã dùng trong kỳ / Error budget used in the period</b> (100% = hết /
 spent; dịch vụ không có số liệu không vẽ / services without data not drawn)</p>
 {_budget_chart(data)}
 
 {_heading(5, "Cảnh báo khẩn đã gửi", "Pages sent")}
 <table><tr><th>Cảnh báo / Alert</th><th>Số lần / Times</th></tr>{pages}</table>
+
+{_heading(6, "Giải thích thuật ngữ", "Glossary")}
+{_glossary()}
 </body></html>
 """

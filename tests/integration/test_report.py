@@ -4,18 +4,21 @@ gives for the same period."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
-from ioc.report.render import percent, points
+from ioc.catalog import load_catalog
+from ioc.report.numbers import parse, percent, points, signed
 from ioc.runtime import PrometheusServer
 from ioc.runtime.prometheus import local_config
 
@@ -25,6 +28,8 @@ pytestmark = [
 ]
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CATALOG = load_catalog()
+NAMES = {a.id: a.name for a in CATALOG.agencies} | {s.id: s.name for s in CATALOG.services}
 # The reported week, Monday 16 to Sunday 22 November 2026, and the one before it.
 WEEK_START = datetime(2026, 11, 16, tzinfo=TZ)
 WEEK_END = datetime(2026, 11, 23, tzinfo=TZ)
@@ -197,8 +202,8 @@ def test_each_agencys_on_time_rate_is_prometheus_own_for_the_week(
         f'sum(increase({t}{{agency="{agency}",timeliness=~"early|on_time"}}[604800s])) / '
         f'sum(increase({t}{{agency="{agency}"}}[604800s]))',
     )
-    rows = [line.split() for line in pdf_lines(report) if line.startswith(agency + " ")]
-    assert any(percent(on_time) in row for row in rows)
+    assert in_a_row(report, NAMES[agency], percent(on_time))
+    assert percent(on_time) in pdftotext(report)
 
 
 def test_the_province_on_time_rate_and_its_change_are_prometheus_own(
@@ -212,7 +217,7 @@ def test_the_province_on_time_rate_and_its_change_are_prometheus_own(
     assert row.split()[-3:] == [
         percent(this_week),
         percent(before),
-        f"{(this_week - before) * 100:+.1f}",
+        signed((this_week - before) * 100),
     ]
 
 
@@ -231,8 +236,8 @@ def test_the_lowest_score_is_computed_from_prometheus_rates(
         + 10 * rate(f"ioc_dossiers_received_paid_online_total{{{a}}}", f"{r}{{{a}}}")
         + 18 * (1 - rate(f"ioc_dossiers_rated_total{{{a}}}", f"{r}{{{a}}}"))
     )
-    rows = [line.split() for line in pdf_lines(report) if line.startswith("so-tnmt ")]
-    assert any(points(score) in row for row in rows)
+    assert in_a_row(report, NAMES["so-tnmt"], points(score))
+    assert points(score) in pdftotext(report)
 
 
 def test_the_portal_method_section_ranks_agencies_and_names_what_to_fix_first(
@@ -240,13 +245,13 @@ def test_the_portal_method_section_ranks_agencies_and_names_what_to_fix_first(
 ) -> None:
     text = "\n".join(pdf_lines(report))
     # so-tnmt: 12 + 4 of 20 + 10; it loses 8 points on progress, 6 on online payment.
-    row = next(line for line in pdf_lines(report) if line.startswith("so-tnmt 16.0 "))
-    assert row.split()[1:5] == ["16.0", "30.0", "53.3%", "3.5"]
-    assert "Hồ sơ xử lý trước hạn, đúng hạn (−8.0)" in text.replace("\n", " ")
+    row = next(r for r in html_rows(report, NAMES["so-tnmt"]) if "<td>30,0</td>" in r)
+    assert row.split("</td><td>")[1:5] == ["16,0", "30,0", "53,3%", "3,5"]
+    assert "Hồ sơ xử lý trước hạn, đúng hạn (−8,0)" in text.replace("\n", " ")
     # Lowest share first: phuong-cua-lo (10 of 30), then so-tnmt, then so-tc.
-    order = [line.split()[0] for line in pdf_lines(report)
-             if line.split() and line.split()[0] in PORTAL_METHOD and " 30.0 " in line]  # fmt: skip
-    assert order[:3] == ["phuong-cua-lo", "so-tnmt", "so-tc"]
+    layout = pdftotext(report)
+    first = [layout.index(NAMES[a]) for a in ("phuong-cua-lo", "so-tc")]
+    assert first[0] < layout.index("Sở Nông nghiệp và") < first[1]
 
 
 def test_platform_availability_is_prometheus_own(
@@ -258,8 +263,8 @@ def test_platform_availability_is_prometheus_own(
         f'sum(increase({p}{{service="cong-dvc",result="success"}}[604800s])) / '
         f'sum(increase({p}{{service="cong-dvc",result=~"success|failure"}}[604800s]))',
     )
-    row = next(line for line in pdf_lines(report) if line.startswith("cong-dvc "))
-    assert percent(availability) in row.split()
+    assert in_a_row(report, NAMES["cong-dvc"], percent(availability, 0.999))
+    assert percent(availability, 0.999) in pdftotext(report)
 
 
 def run_report(
@@ -287,3 +292,57 @@ def test_an_empty_week_written_anyway_says_so_on_its_first_page(
     assert result.returncode == 0, result.stderr
     first_page = PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
     assert "No data" in first_page and "Không có số liệu" in first_page
+
+
+YEAR = re.compile(r"(19|20)\d\d")
+
+
+def html_rows(report: Path, name: str) -> list[str]:
+    """The report's table rows that start with ``name`` (the HTML the PDF is made of), one
+    per table the agency or service is in."""
+    html = (report / "report.html").read_text()
+    rows = [r.split("</tr>")[0] for r in html.split("<tr>")]
+    return [r for r in rows if r.startswith(f"<td>{escape(name)}</td>")]
+
+
+def in_a_row(report: Path, name: str, cell: str) -> bool:
+    return any(f"<td>{cell}</td>" in row for row in html_rows(report, name))
+
+
+def pdftotext(report: Path) -> str:
+    """The PDF's text as poppler reads it (what a reader copies out of it)."""
+    out = subprocess.run(["pdftotext", "-layout", str(report / "report.pdf"), "-"],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    return out.stdout
+
+
+def test_no_agency_commune_or_service_id_appears_in_the_report(report: Path) -> None:
+    text = pdftotext(report)
+    ids = [i for i in NAMES if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text)]
+    assert ids == []
+    assert NAMES["so-tnmt"] in text and NAMES["phuong-cua-lo"] in text
+
+
+def test_every_number_in_the_report_is_in_the_vietnamese_format(report: Path) -> None:
+    text = pdftotext(report)
+    # A decimal point is the English format: 62.2% or 3.5, where 62,2% or 3,5 belongs.
+    english = re.findall(r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])%?", text)
+    assert english == []
+    numbers = re.findall(r"(?<![\w.,/:-])[+-]?\d[\d.,]*%?(?![\w/:-])", text)
+    # Years (2026) and times (00:00) are not amounts.
+    parsed = [n for n in (x.rstrip(".,") for x in numbers) if n and not YEAR.fullmatch(n)]
+    assert len(parsed) > 30
+    for n in parsed:
+        parse(n)  # raises on a number that is not in the format
+
+
+def test_no_time_in_the_report_is_in_utc(report: Path) -> None:
+    text = pdftotext(report)
+    assert "UTC+7" in text and not re.search(r"\bUTC\b(?!\+7)", text)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", text)
+
+
+def test_the_report_explains_its_terms_in_both_languages(report: Path) -> None:
+    text = pdftotext(report)
+    assert "Giải thích thuật ngữ" in text and "Glossary" in text
+    assert "Hạn mức lỗi cho phép" in text and "Error budget" in text

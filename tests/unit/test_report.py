@@ -13,7 +13,8 @@ from ioc.report.collect import (
     score,
 )
 from ioc.report.period import last_complete, month_of
-from ioc.report.render import NO_DATA, to_html
+from ioc.report.numbers import NO_DATA
+from ioc.report.render import to_html
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -60,7 +61,7 @@ def test_a_service_without_probes_shows_no_data_and_is_not_charted() -> None:
         [ServiceFigures("lgsp", "LGSP", 1, 0.999, None, 0)],
     )  # fmt: skip
     html = to_html(data)
-    assert f"<td>lgsp</td><td>1</td><td>99.9%</td><td>{NO_DATA}</td>" in html
+    assert f"<td>LGSP</td><td>1</td><td>99,9%</td><td>{NO_DATA}</td>" in html
     assert "No data." in html
     assert "not the portal's method" in html
 
@@ -71,13 +72,14 @@ def test_the_portal_method_section_names_what_each_agency_must_fix_first() -> No
         "2026-11",
         {"progress": 14.0},
         {"progress": 20.0},
-        [AgencyScore("phuong-cua-lo", "Xã 1", 10.0, 30.0, 2.5, ("online_payment", 6.0))],
+        [AgencyScore("phuong-cua-lo", "Phường Cửa Lò", 10.0, 30.0, 2.5, ("online_payment", 6.0))],
     )
     data = ReportData(period, "Nghệ An", [], {}, {}, [], [], [], portal766=figures)
     html = to_html(data)
-    assert "<td>phuong-cua-lo</td><td>10.0</td><td>30.0</td><td>33.3%</td><td>2.5</td>" in html
-    assert "Hồ sơ thanh toán trực tuyến (−6.0)" in html
-    assert "<td>5. Hồ sơ xử lý trước hạn, đúng hạn</td><td>14.0</td><td>20.0</td>" in html
+    assert "<td>Phường Cửa Lò</td><td>10,0</td><td>30,0</td><td>33,3%</td><td>2,5</td>" in html
+    assert "Hồ sơ thanh toán trực tuyến (−6,0)" in html
+    assert "<td>5. Hồ sơ xử lý trước hạn, đúng hạn</td><td>14,0</td><td>20,0</td>" in html
+    assert "phuong-cua-lo" not in html
 
 
 def test_without_figures_of_the_portal_method_the_section_says_no_data() -> None:
@@ -85,3 +87,26 @@ def test_without_figures_of_the_portal_method_the_section_says_no_data() -> None
     html = to_html(ReportData(period, "Nghệ An", [], {}, {}, [], [], []))
     section = html.split("national portal&#x27;s method")[1].split("<h2")[0]
     assert "No data." in section
+
+
+def test_the_last_complete_quarter_and_the_one_before_it() -> None:
+    period = last_complete("quarter", datetime(2026, 12, 3, 10, 0, tzinfo=TZ))
+    assert (period.start, period.end) == (
+        datetime(2026, 7, 1, tzinfo=TZ),
+        datetime(2026, 10, 1, tzinfo=TZ),
+    )
+    assert (period.title_vi, period.title_en) == ("Quý III/2026", "Q3 2026")
+    assert period.previous().start == datetime(2026, 4, 1, tzinfo=TZ)
+
+
+def test_in_january_the_last_complete_quarter_is_the_last_years_fourth() -> None:
+    period = last_complete("quarter", datetime(2027, 1, 2, tzinfo=TZ))
+    assert period.title_vi == "Quý IV/2026" and period.end == datetime(2027, 1, 1, tzinfo=TZ)
+
+
+def test_the_report_has_a_glossary_that_says_the_error_budget_is_not_a_state_budget() -> None:
+    period = last_complete("month", datetime(2026, 12, 2, tzinfo=TZ))
+    html = to_html(ReportData(period, "Nghệ An", [], {}, {}, [], [], []))
+    glossary = html.split("Glossary")[1]
+    assert "Hạn mức lỗi cho phép" in glossary and "không phải ngân sách" in glossary
+    assert "ngân sách lỗi" not in html.lower()
