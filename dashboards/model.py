@@ -142,7 +142,8 @@ class Variable:
         regex = ""
         if self.info is not None:
             definition = f"query_result(max by ({self.name}, name) ({self.info}))"
-            regex = f'/{self.name}="(?<value>[^"]+)".*name="(?<text>[^"]+)"/'
+            # Either label may come first (Grafana prints them sorted): one lookahead each.
+            regex = f'/^(?=.*\\b{self.name}="(?<value>[^"]+)")(?=.*\\bname="(?<text>[^"]+)")/'
         return {
             "name": self.name,
             "label": self.label,

@@ -125,6 +125,24 @@ def volume_row(catalog: Catalog) -> Row:
             ),
             Panel(
                 "bargauge",
+                "Quá hạn bao nhiêu ngày làm việc",
+                "Overdue dossiers by the working days since their due date (the working "
+                "calendar: Tết, holidays and weekends do not count).",
+                [
+                    Query(
+                        "sum by (working_days) (ioc_dossiers_overdue_by_working_days"
+                        f"{{{SELECTED}}})",
+                        "{{working_days}} ngày làm việc / working days",
+                        instant=True,
+                    )
+                ],
+                width=8,
+                height=8,
+                thresholds=OVERDUE_STEPS,
+                options=BARS,
+            ),
+            Panel(
+                "bargauge",
                 "Hạn giải quyết rơi vào ngày nghỉ (tháng này)",
                 "Dossiers received this month whose due time falls on a day off (weekend, "
                 "Tết, holiday) by the working calendar, by agency: the agency's system sets "
@@ -132,7 +150,7 @@ def volume_row(catalog: Catalog) -> Row:
                 [
                     Query(
                         "topk(15, sum by (agency) (ioc_dossiers_in_period{"
-                        f'measure="received_due_on_day_off", period="month", {SELECTED}}}) > 0)',
+                        f'measure="received_due_on_day_off", period="month", {SELECTED}}}))',
                         "{{agency}}",
                         instant=True,
                     )

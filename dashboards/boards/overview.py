@@ -185,7 +185,7 @@ def alerts_and_pipeline_row(catalog: Catalog) -> Row:
         "Cảnh báo và hệ thống / Alerts and pipeline",
         [
             stat(
-                "Trang trực (page) đang bật",
+                "Cảnh báo khẩn (page) đang bật",
                 "Alerts that page on-call now: the stream detector's plus Prometheus rules'.",
                 'sum(ioc_alerts_firing{severity="page"}) + '
                 '(count(ALERTS{alertstate="firing",severity="page"}) or vector(0))',
@@ -193,7 +193,7 @@ def alerts_and_pipeline_row(catalog: Catalog) -> Row:
                 width=4,
             ),
             stat(
-                "Phiếu (ticket) đang bật",
+                "Phiếu xử lý (ticket) đang bật",
                 "Alerts for the next office hours.",
                 'sum(ioc_alerts_firing{severity="ticket"}) + '
                 '(count(ALERTS{alertstate="firing",severity="ticket"}) or vector(0))',

@@ -11,7 +11,7 @@ from ioc.catalog import Catalog
 AGENCY = Variable("agency", "Cơ quan / Agency", "ioc_dossiers_in_progress", info="ioc_agency_info")
 
 
-LEVEL = Variable("level", "Cấp / Level", "ioc_dossiers_in_progress")
+LEVEL = Variable("level", "Cấp tỉnh, cấp xã / Level", "ioc_dossiers_in_progress")
 
 
 SERVICE = Variable("service", "Dịch vụ / Service", "ioc_uptime_service_up", info="ioc_service_info")

@@ -87,7 +87,7 @@ def flow_row(catalog: Catalog) -> Row:
             ),
             Panel(
                 "timeseries",
-                "Thư chết theo lý do",
+                "Sự kiện lỗi bị tách riêng, theo lý do",
                 "Messages dead-lettered per minute "
                 "by source and reason (original bytes kept on the dead-letter topic).",
                 [
@@ -260,7 +260,7 @@ def real_sources_row(catalog: Catalog) -> Row:
             ),
             Panel(
                 "timeseries",
-                "Lỗi gửi, sự kiện bỏ, thư chết",
+                "Lỗi gửi, sự kiện bỏ, sự kiện lỗi tách riêng",
                 "Per minute, by program: publishes Kafka did not acknowledge (retried), "
                 "events dropped from a full queue, inputs dead-lettered because they "
                 "are not events (with their bytes).",
@@ -278,7 +278,7 @@ def real_sources_row(catalog: Catalog) -> Row:
                     Query(
                         "sum by (program, reason) (rate(ioc_source_dead_letters_total"
                         "[$__rate_interval])) * 60",
-                        "thư chết / dead {{program}} {{reason}}",
+                        "lỗi tách riêng / dead-lettered {{program}} {{reason}}",
                     ),
                 ],
                 width=8,

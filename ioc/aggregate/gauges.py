@@ -6,7 +6,8 @@ makes them change with time alone, and keeps this a pure function.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 from ioc.aggregate import kpi
 from ioc.aggregate.state import (
@@ -46,6 +47,7 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
         ):
             add(metric, spec.label_key(agency, level), 0.0)
     open_by_agency: dict[str, dict[str, float]] = {}
+    late_by = working_days_late(now, lookups)
     today = kpi.local_date(now, lookups.tz)
     current = dict(zip(kpi.period_ids(today), kpi.PERIODS, strict=True))
     to_date = (
@@ -100,10 +102,14 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
             for case_id, record in state.entities.get(kind, {}).items():
                 key = spec.label_key(record[DOSSIER_RECORD.AGENCY], record[DOSSIER_RECORD.LEVEL])
                 add(in_progress, key, 1)
-                if kpi.is_overdue(record[DOSSIER_RECORD.DUE_TS], now) and not (
+                due = record[DOSSIER_RECORD.DUE_TS]
+                if kpi.is_overdue(due, now) and not (
                     kind == DOSSIERS and case_id in paused and is_paused(state, case_id)
                 ):
                     add(overdue, key, 1)
+                    if kind == DOSSIERS:
+                        late = late_by(kpi.local_date(due, lookups.tz))
+                        add(spec.DOSSIERS_OVERDUE_WORKING_DAYS, f"{key}{_SEP}{late}", 1)
         for name, entities in state.entities.items():
             add(spec.STATE_ENTITIES, name, len(entities))
     for agency, counts in open_by_agency.items():
@@ -120,6 +126,31 @@ def gauges(states: Iterable[PartitionState], now: float, lookups: Lookups) -> Ga
         add(spec.SERVICE_INFO, spec.label_key(service, lookups.names.get(service, service),
                                               tier, where), 1)  # fmt: skip
     return out
+
+
+_SEP = spec.LABEL_SEP
+# Working days late, as the buckets of ioc_dossiers_overdue_by_working_days.
+_LATE_BUCKETS = ((0, "0"), (1, "1"), (5, "2-5"), (10, "6-10"), (20, "11-20"))
+
+
+def working_days_late(now: float, lookups: Lookups) -> Callable[[str], str]:
+    """The bucket of working days between a due date (``YYYY-MM-DD``, province) and ``now``:
+    one walk over the calendar per scrape, then a lookup per overdue dossier."""
+    calendar = lookups.calendar
+    today = datetime.fromtimestamp(now, lookups.tz).date()
+    horizon = round(lookups.dossier_overdue_seconds / 86400) + 31
+    after: dict[str, int] = {}  # due date -> working days after it, up to today
+    count = 0
+    for back in range(horizon):
+        day = today - timedelta(days=back)
+        after[day.isoformat()] = count
+        count += calendar.is_working_day(day)
+
+    def bucket(due_date: str) -> str:
+        late = after.get(due_date, count)
+        return next((name for top, name in _LATE_BUCKETS if late <= top), "21+")
+
+    return bucket
 
 
 # Open dossiers and open citizen feedback, each record in DOSSIER_RECORD's layout, and the

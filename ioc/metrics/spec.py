@@ -308,6 +308,13 @@ DOSSIERS_OVERDUE = GaugeSpec(
     "Dossiers in progress past their due time.",
     ("agency", "level"),
 )
+DOSSIERS_OVERDUE_WORKING_DAYS = GaugeSpec(
+    "ioc_dossiers_overdue_by_working_days",
+    "Dossiers in progress past their due time, by the working days since it (the working "
+    "calendar: weekends, Tết and holidays do not count): 0 (late today), 1, 2-5, 6-10, "
+    "11-20, 21+. Only buckets that hold a dossier are exported.",
+    ("agency", "level", "working_days"),
+)
 FEEDBACK_IN_PROGRESS = GaugeSpec(
     "ioc_feedback_in_progress",
     "Citizen feedback received and not yet resolved.",
@@ -422,6 +429,7 @@ GAUGES: tuple[GaugeSpec, ...] = (
     SOC_RISK,
     DOSSIERS_IN_PROGRESS,
     DOSSIERS_OVERDUE,
+    DOSSIERS_OVERDUE_WORKING_DAYS,
     FEEDBACK_IN_PROGRESS,
     FEEDBACK_OVERDUE,
     SOC_ASSETS_ALERTING,

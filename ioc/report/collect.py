@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from ioc.aggregate.kpi import SCORE_POINTS
 from ioc.aggregate.portal766 import BY_CODE
 from ioc.catalog import Catalog
+from ioc.catalog.calendar import WorkingCalendar
 from ioc.report.period import ReportPeriod, quarter_of
 from ioc.runtime.prometheus import PrometheusApi
 
@@ -36,6 +37,8 @@ class AgencyFigures:
     score: float | None
     previous_score: float | None
     overdue: float
+    # Overdue by more than 5 working days at the period's end (the working calendar).
+    overdue_long: float = 0.0
 
     @property
     def change(self) -> float | None:
@@ -113,6 +116,10 @@ class ReportData:
     generated_at: datetime | None = None
     # The catalog's targets (ratios, e.g. full_online_rate): figures are never rounded across.
     targets: dict[str, float] = field(default_factory=dict)
+    # Working days in the period by the catalog's calendar, and the years it only estimates
+    # (provisional, or not listed: plain office weeks).
+    working_days: int | None = None
+    calendar_estimated: tuple[int, ...] = ()
     # Source events the workers applied in the period: 0 is a Prometheus that holds no IOC
     # data for it (another Prometheus, a retention shorter than the period, no scrape).
     events: float = 0.0
@@ -249,6 +256,19 @@ def _portal766(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Po
     return Portal766Figures(month, province, province_max, agencies)
 
 
+def working_days_in(period: ReportPeriod, catalog: Catalog) -> tuple[int, tuple[int, ...]]:
+    """Working days in the period by the catalog's calendar, and the years of it that the
+    calendar only estimates (provisional, or not listed: plain office weeks)."""
+    calendar = WorkingCalendar.of(catalog)
+    last = period.end - timedelta(seconds=1)
+    years = range(period.start.year, last.year + 1)
+    estimated = tuple(y for y in years if not calendar.covers(y) or y in calendar.provisional_years)
+    days = calendar.weekly_fallback().working_days_between(
+        period.start - timedelta(seconds=1), last
+    )
+    return days, estimated
+
+
 def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> ReportData:
     w = _Window(api, period)
     before = _Window(api, period.previous())
@@ -258,6 +278,14 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
         r["metric"]["agency"]: float(r["value"][1])
         for r in api.query("sum by (agency) (ioc_dossiers_overdue)", w.at)
     }
+    overdue_long = {
+        r["metric"]["agency"]: float(r["value"][1])
+        for r in api.query(
+            'sum by (agency) (ioc_dossiers_overdue_by_working_days{working_days!~"0|1|2-5"})',
+            w.at,
+        )
+    }
+    working_days, estimated = working_days_in(period, catalog)
     agencies = []
     for agency in catalog.agencies:
         if agency.id not in received:
@@ -268,6 +296,7 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
             AgencyFigures(
                 agency.id, agency.name, agency.group, received[agency.id], ratios,
                 score(ratios), score(before_ratios), overdue.get(agency.id, 0.0),
+                overdue_long.get(agency.id, 0.0),
             )
         )  # fmt: skip
     services = []
@@ -309,4 +338,6 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
         portal766=_portal766(api, catalog, period),
         events=sum(w.increase("ioc_events_processed_total", "source").values()),
         targets=dict(catalog.kpi.targets),
+        working_days=working_days,
+        calendar_estimated=estimated,
     )  # fmt: skip

@@ -109,7 +109,8 @@ def _agency_table(agencies: Sequence[AgencyFigures]) -> str:
         "<tr><th>Cơ quan / Agency</th><th>Loại / Kind</th><th>Tiếp nhận / Received</th>"
         + "".join(f"<th>{KPI_TITLES[k][0]}</th>" for k in DOSSIER_RATIOS)
         + f"<th>Điểm /{MEASURED_POINTS} / Score</th><th>± kỳ trước / vs previous</th>"
-        "<th>Quá hạn / Overdue</th></tr>"
+        "<th>Quá hạn / Overdue</th><th>Quá hạn trên 5 ngày làm việc / over 5 working days</th>"
+        "</tr>"
     )
     rows = []
     for a in agencies:
@@ -117,7 +118,8 @@ def _agency_table(agencies: Sequence[AgencyFigures]) -> str:
         rows.append(
             f"<tr><td>{escape(a.name)}</td><td>{KIND_TITLES.get(a.kind, a.kind)}</td>"
             f"<td>{count(a.received)}</td>{cells}<td>{points(a.score)}</td>"
-            f"<td>{signed(a.change)}</td><td>{count(a.overdue)}</td></tr>"
+            f"<td>{signed(a.change)}</td><td>{count(a.overdue)}</td>"
+            f"<td>{count(a.overdue_long)}</td></tr>"
         )
     return "<table>" + head + "".join(rows) + "</table>"
 
@@ -184,6 +186,21 @@ fix first</b></p>
 """
 
 
+def _working_days(data: ReportData) -> str:
+    if data.working_days is None:
+        return ""
+    estimated = ", ".join(str(y) for y in data.calendar_estimated)
+    note = (
+        f" (lịch năm {estimated} là tạm tính / the calendar of {estimated} is an estimate)"
+        if estimated
+        else ""
+    )
+    return (
+        f'<br><span class="note">Kỳ có {count(data.working_days)} ngày làm việc / '
+        f"{count(data.working_days)} working days in the period{note}.</span>"
+    )
+
+
 def _glossary() -> str:
     rows = "".join(
         f"<tr><td><b>{escape(vi)}</b><br>{escape(en)}</td><td>{escape(vi_text)}<br>"
@@ -238,7 +255,8 @@ def to_html(data: ReportData) -> str:
 <span class="note">{generated}Số liệu từ Prometheus của IOC, giờ Việt Nam (UTC+7), kỳ từ
 {period.start:%H:%M %d/%m/%Y} đến trước {period.end:%H:%M %d/%m/%Y}. / Figures from the IOC's
 Prometheus, province time (UTC+7), the period from {period.start:%H:%M %d/%m/%Y} up to
-{period.end:%H:%M %d/%m/%Y}. Số viết theo văn bản hành chính: 12.096; 62,2%.</span></p>
+{period.end:%H:%M %d/%m/%Y}. Số viết theo văn bản hành chính: 12.096; 62,2%.</span>
+{_working_days(data)}</p>
 {empty}
 {_portal766_section(data)}
 {_heading(2, "Tỷ lệ hồ sơ trong kỳ (vận hành)", "Dossier rates of the period (operations)")}

@@ -190,6 +190,7 @@ def test_the_pdf_names_the_week_in_both_languages(report: Path) -> None:
     text = "\n".join(pdf_lines(report))
     assert "Tuần 47 (16/11 - 22/11/2026)" in text
     assert "Week 47 (16 Nov - 22 Nov 2026)" in text
+    assert "Kỳ có 5 ngày làm việc / 5 working days in the period" in text.replace("\n", " ")
 
 
 @pytest.mark.parametrize("agency", sorted(AGENCIES))

@@ -175,3 +175,31 @@ def test_the_ground_truth_judges_a_paused_dossier_as_the_state_does(
 
 def test_catalog_fixture_is_the_bundled_one(catalog: Catalog) -> None:
     assert catalog.calendar  # the paused-clock figures above need the 2026 calendar
+
+
+def late_bucket(lookups: Lookups, due: str, now: str) -> dict[str, float]:
+    state = apply([dossier(event_time="2026-02-02T09:00:00+07:00", due_time=due)], lookups)
+    series = gauges([state], at(now), lookups)[spec.DOSSIERS_OVERDUE_WORKING_DAYS.name]
+    return {k.rsplit("|", 1)[1]: v for k, v in series.items()}
+
+
+def test_overdue_days_are_working_days_so_tet_does_not_make_a_dossier_later(
+    lookups: Lookups,
+) -> None:
+    # Due Friday 13/02/2026, the last office day before Tết; on Monday 23/02 it is 1
+    # working day late, not 10 calendar days.
+    assert late_bucket(lookups, "2026-02-13T17:00:00+07:00", "2026-02-23T09:00:00+07:00") == {
+        "1": 1
+    }
+
+
+def test_a_dossier_due_earlier_today_is_late_by_zero_working_days(lookups: Lookups) -> None:
+    assert late_bucket(lookups, "2026-02-09T10:00:00+07:00", "2026-02-09T11:00:00+07:00") == {
+        "0": 1
+    }
+
+
+def test_a_week_of_office_days_late_falls_in_the_two_to_five_bucket(lookups: Lookups) -> None:
+    assert late_bucket(lookups, "2026-02-02T17:00:00+07:00", "2026-02-09T09:00:00+07:00") == {
+        "2-5": 1
+    }

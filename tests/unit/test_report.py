@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ioc.catalog import Catalog
 from ioc.report.collect import (
     AgencyScore,
     Portal766Figures,
     ReportData,
     ServiceFigures,
     score,
+    working_days_in,
 )
-from ioc.report.period import last_complete, month_of
 from ioc.report.numbers import NO_DATA
+from ioc.report.period import ReportPeriod, last_complete, month_of
 from ioc.report.render import to_html
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -110,3 +112,24 @@ def test_the_report_has_a_glossary_that_says_the_error_budget_is_not_a_state_bud
     glossary = html.split("Glossary")[1]
     assert "Hạn mức lỗi cho phép" in glossary and "không phải ngân sách" in glossary
     assert "ngân sách lỗi" not in html.lower()
+
+
+def test_the_tet_week_of_2026_has_no_working_day(catalog: Catalog) -> None:
+    tet = ReportPeriod("week", datetime(2026, 2, 16, tzinfo=TZ), datetime(2026, 2, 23, tzinfo=TZ))
+    assert working_days_in(tet, catalog) == (0, ())
+
+
+def test_a_week_with_a_compensatory_saturday_has_six_working_days(catalog: Catalog) -> None:
+    week = ReportPeriod("week", datetime(2026, 8, 17, tzinfo=TZ), datetime(2026, 8, 24, tzinfo=TZ))
+    assert working_days_in(week, catalog) == (6, ())
+
+
+def test_a_quarter_in_a_provisional_year_says_its_calendar_is_an_estimate(
+    catalog: Catalog,
+) -> None:
+    q1 = ReportPeriod("quarter", datetime(2027, 1, 1, tzinfo=TZ), datetime(2027, 4, 1, tzinfo=TZ))
+    days, estimated = working_days_in(q1, catalog)
+    assert estimated == (2027,) and 55 < days < 65
+    data = ReportData(q1, "Nghệ An", [], {}, {}, [], [], [], working_days=days,
+                      calendar_estimated=estimated)  # fmt: skip
+    assert "lịch năm 2027 là tạm tính" in to_html(data)
