@@ -5,12 +5,12 @@ every Wazuh level, made-up MITRE ids, numbers at their bounds."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import strategies as st
 
 from ioc.catalog import Catalog
-from ioc.contracts.events import MAX_DUE_DAYS
+from ioc.contracts.events import MAX_DUE_DAYS, DossierLifecycle
 
 # Naive bounds one day inside the contract's years: with any offset (-12h..+14h) the time
 # stays inside them in UTC.
@@ -121,19 +121,7 @@ def _due_time(draw: st.DrawFn, event_time: datetime, lifecycle: str) -> datetime
 @st.composite
 def dossiers(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
     event_time = draw(times)
-    lifecycle = draw(
-        st.sampled_from(
-            [
-                "received",
-                "additional_docs_requested",
-                "additional_docs_submitted",
-                "resolved",
-                "returned",
-                "cancelled",
-                "rated",
-            ]
-        )
-    )
+    lifecycle = draw(st.sampled_from(get_args(DossierLifecycle)))
     due_time = _due_time(draw, event_time, lifecycle)
     agency = draw(st.sampled_from(catalog.agencies))
     version = draw(st.sampled_from([1, 2]))

@@ -18,6 +18,17 @@ DOSSIER_SCHEMA_VERSION: Literal[2] = 2
 
 Source = Literal["soc", "uptime", "dossier", "feedback"]
 Severity = Literal["low", "medium", "high", "critical"]
+# additional_docs_requested pauses the dossier's clock until additional_docs_submitted: the
+# citizen's time is not the agency's (docs/kpis.md, paused clocks).
+DossierLifecycle = Literal[
+    "received",
+    "additional_docs_requested",
+    "additional_docs_submitted",
+    "resolved",
+    "returned",
+    "cancelled",
+    "rated",
+]
 AssetType = Literal["desktop", "server", "network_device"]
 Id = Annotated[str, Field(min_length=1, max_length=128)]
 
@@ -151,17 +162,7 @@ class DossierEvent(_Event):
     level: Literal["province", "commune"]
     procedure_code: Id
     procedure_field: str = Field(min_length=1, max_length=128)
-    # additional_docs_requested pauses the dossier's clock until additional_docs_submitted:
-    # the citizen's time is not the agency's (docs/kpis.md, paused clocks).
-    lifecycle: Literal[
-        "received",
-        "additional_docs_requested",
-        "additional_docs_submitted",
-        "resolved",
-        "returned",
-        "cancelled",
-        "rated",
-    ]
+    lifecycle: DossierLifecycle
     channel: Literal["online", "direct", "postal"]
     full_online: bool = False
     paid_online: bool = False

@@ -17,7 +17,13 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from ioc.contracts.events import EARLIEST, LATEST, MAX_DUE_DAYS, severity_of_level
+from ioc.contracts.events import (
+    EARLIEST,
+    LATEST,
+    MAX_DUE_DAYS,
+    DossierLifecycle,
+    severity_of_level,
+)
 from ioc.ingest.facts import Fact
 
 _EARLIEST = EARLIEST.timestamp()
@@ -100,17 +106,7 @@ class _DossierEvent(_Event, tag="dossier"):
     level: Literal["province", "commune"]
     procedure_code: Id
     procedure_field: Annotated[str, Meta(min_length=1, max_length=128)]
-    # additional_docs_requested pauses the dossier's clock until additional_docs_submitted:
-    # the citizen's time is not the agency's (docs/kpis.md, paused clocks).
-    lifecycle: Literal[
-        "received",
-        "additional_docs_requested",
-        "additional_docs_submitted",
-        "resolved",
-        "returned",
-        "cancelled",
-        "rated",
-    ]
+    lifecycle: DossierLifecycle
     channel: Literal["online", "direct", "postal"]
     source: Literal["dossier"] = "dossier"
     full_online: bool = False
