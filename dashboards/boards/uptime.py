@@ -103,7 +103,7 @@ def availability_and_slo_row(catalog: Catalog) -> Row:
             ),
             Panel(
                 "bargauge",
-                "Ngân sách lỗi còn lại (30 ngày)",
+                "Hạn mức lỗi cho phép còn lại (30 ngày)",
                 "Error budget left: "
                 "1 - (error ratio over the range / (1 - the tier's SLO)). The SLO comes "
                 "from the catalog tier.",
@@ -124,7 +124,7 @@ def availability_and_slo_row(catalog: Catalog) -> Row:
             ),
             Panel(
                 "timeseries",
-                "Tốc độ đốt ngân sách (1h)",
+                "Tốc độ tiêu hao hạn mức lỗi (1h)",
                 "Burn rate: error ratio over "
                 "1 h divided by the error budget (1 - SLO). 14.4 pages.",
                 [Query(burn_expr(catalog, SERVICE_SELECTED), "{{service}}")],

@@ -138,3 +138,9 @@ def test_no_legend_or_title_shows_an_agency_or_service_id() -> None:
 
 def all_panels(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for panel in panels for p in (panel, *all_panels(panel.get("panels", [])))]
+
+
+def test_no_title_calls_the_error_budget_a_budget() -> None:
+    # "Ngân sách" reads as the state budget to an official: "hạn mức lỗi cho phép".
+    titles = [p.get("title", "") for b in load() for p in all_panels(b["panels"])]
+    assert not [t for t in titles if "ngân sách" in t.lower() or "thư chết" in t.lower()]
