@@ -76,6 +76,32 @@ class Team(_Model):
                 return override.person
         return self._turn(at, 0)
 
+    def shifts(self, until: datetime) -> list[tuple[datetime, datetime, str]]:
+        """Who holds the shift from the rotation's start to ``until``: (start, end, person)
+        spans, overrides cut out of the rotation's turns and put in their place."""
+        rotation = self.rotation
+        every = timedelta(days=rotation.every_days)
+        turns: list[tuple[datetime, datetime, str]] = []
+        start, n = rotation.start, 0
+        while start < until:
+            end = min(start + every, until)
+            turns.append((start, end, rotation.order[n % len(rotation.order)]))
+            start, n = end, n + 1
+        for override in sorted(self.overrides, key=lambda o: o.start):
+            cut: list[tuple[datetime, datetime, str]] = []
+            for a, b, who in turns:
+                if b <= override.start or a >= override.end:
+                    cut.append((a, b, who))
+                    continue
+                if a < override.start:
+                    cut.append((a, override.start, who))
+                if b > override.end:
+                    cut.append((override.end, b, who))
+            cut.append((max(override.start, rotation.start), min(override.end, until),
+                        override.person))  # fmt: skip
+            turns = sorted(s for s in cut if s[0] < s[1])
+        return turns
+
     def secondary(self, at: datetime) -> str:
         """The next one in the rotation after whoever's turn it is: the second to call."""
         return self._turn(at, 1)

@@ -16,6 +16,7 @@ from ioc.catalog import load_catalog
 from ioc.catalog.calendar import WorkingCalendar
 from ioc.config import ConfigError
 from ioc.runtime.packaged import PackagedServer
+from ioc.runtime.people_routes import PeopleRouting, with_people
 from ioc.runtime.time_intervals import office_intervals
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +108,8 @@ def local_config(
     fast: bool = False,
     clock_offset_seconds: float = 0.0,
     email: EmailChannel | None = None,
+    people: PeopleRouting | None = None,
+    templates: Path | str = TEMPLATES,
 ) -> dict[str, Any]:
     """The project's Alertmanager config with every webhook pointed at ``webhook_url``
     (``/oncall`` and ``/operations`` kept). ``fast`` shortens grouping waits for tests.
@@ -115,7 +118,11 @@ def local_config(
     closed, compensatory Saturdays open). Alertmanager reads the wall clock: when the
     pipeline runs on a shifted province clock (the demo), ``clock_offset_seconds`` moves the
     interval by the same offset, so that dossier tickets are held exactly while the province
-    clock is outside office hours."""
+    clock is outside office hours.
+
+    With ``people`` (the on-call file), pages and tickets also go to the people who must act
+    (``ioc.runtime.people_routes``), by e-mail when ``email`` is set and by Telegram when
+    ``people.telegram`` is."""
     config: dict[str, Any] = yaml.safe_load(CONFIG.read_text())
     calendar = WorkingCalendar.of(load_catalog())
     for interval in config.get("time_intervals", []):
@@ -130,7 +137,17 @@ def local_config(
             for key, value in (("group_wait", "1s"), ("group_interval", "1s")):
                 if key in route or route is config["route"]:
                     route[key] = value
-    return with_email(config, email) if email is not None else config
+    if email is not None:
+        config = with_email(config, email, templates)
+    if people is not None:
+
+        def mail(to: str) -> dict[str, Any]:
+            assert email is not None
+            return _email_config(email, to)
+
+        config = with_people(config, people, mail if email is not None else None)
+        config.setdefault("templates", [f"{templates}/*.tmpl"])
+    return config
 
 
 class AlertmanagerServer(PackagedServer):

@@ -47,11 +47,35 @@ def office_intervals(
                     start, end = start.astimezone(UTC), end.astimezone(UTC)
                 pieces += _split_at_midnight(start, end)
             day += timedelta(days=1)
+    intervals = _by_month(pieces, location)
+    years = _unlisted(written)
+    if years:
+        intervals += [{**weekly, "years": years} for weekly in _weekly(calendar, shift)]
+    return intervals
+
+
+def span_intervals(
+    spans: Iterable[tuple[datetime, datetime]], location: str
+) -> list[dict[str, Any]]:
+    """Spans of time (aware datetimes in ``location``'s zone, minute resolution) as Alertmanager
+    time intervals: an on-call shift from Monday 08:00 to the next Monday 08:00, say."""
+    pieces: list[tuple[datetime, datetime]] = []
+    for start, end in spans:
+        while start < end:
+            midnight = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(),
+                                        start.tzinfo)  # fmt: skip
+            pieces.append((start, min(end, midnight)))
+            start = midnight
+    return _by_month(pieces, location)
+
+
+def _by_month(pieces: list[tuple[datetime, datetime]], location: str) -> list[dict[str, Any]]:
+    """Pieces within one day each, grouped by month and hours: one interval per group."""
     grouped: dict[tuple[int, int, str, str], list[int]] = {}
     for start, end in pieces:
         times = (_hhmm(start.hour * 60 + start.minute), _hhmm_end(start, end))
         grouped.setdefault((start.year, start.month, *times), []).append(start.day)
-    intervals = [
+    return [
         {
             "years": [str(year)],
             "months": [_MONTHS[month - 1]],
@@ -61,10 +85,6 @@ def office_intervals(
         }
         for (year, month, start, end), days in grouped.items()
     ]
-    years = _unlisted(written)
-    if years:
-        intervals += [{**weekly, "years": years} for weekly in _weekly(calendar, shift)]
-    return intervals
 
 
 def _split_at_midnight(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
