@@ -182,7 +182,9 @@ def test_outage_under_attack_is_one_correlated_incident_inhibiting_its_parts(
 ) -> None:
     scenarios = {"scenarios": [
         {"kind": "service_outage", "service": "cong-dvc", "start": "4m", "duration": "5m"},
-        {"kind": "soc_campaign", "technique": "T1190", "agencies": ["so-tttt"], "agents": 6,
+        # 12 agents: the campaign's sample of so-tttt's 219 assets (merged with Science and
+        # Technology's in 2025) then holds one of its level-3 systems.
+        {"kind": "soc_campaign", "technique": "T1190", "agencies": ["so-tttt"], "agents": 12,
          "alerts_per_second": 0.5, "level": 13, "start": "2m", "duration": "6m"},
     ]}  # fmt: skip
     expected: dict[AlertKey, bool] = {
