@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -79,11 +81,18 @@ def telegram() -> Iterator[TelegramStandIn]:
     standin.server.shutdown()
 
 
-def oncall_file(tmp_path: Path) -> Path:
-    """The example's people, with both rotations starting an hour ago: ir-1 and ops-1 hold
-    the shift now, whatever the hour the test runs at."""
+def alertmanager_now(am: AlertmanagerServer) -> datetime:
+    """Alertmanager's own clock (the Date of its answer): under faketime the test's clock is
+    shifted, Alertmanager's, a Go program, is not, and it judges the shifts by its own."""
+    with urllib.request.urlopen(f"{am.url}/api/v2/status", timeout=5) as resp:
+        return parsedate_to_datetime(resp.headers["Date"])
+
+
+def oncall_file(tmp_path: Path, now: datetime) -> Path:
+    """The example's people, with both rotations starting an hour before ``now``: ir-1 and
+    ops-1 hold the shift, whatever the hour the test runs at."""
     doc = yaml.safe_load(DEFAULT_ONCALL_PATH.read_text())
-    start = (datetime.now(HCM) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    start = (now.astimezone(HCM) - timedelta(hours=1)).replace(second=0, microsecond=0)
     for team in ("incident_response", "it_operations"):
         doc[team]["rotation"]["start"] = start.isoformat()
         doc[team]["overrides"] = []
@@ -97,21 +106,30 @@ def test_a_soc_burst_reaches_the_agencys_officer_and_the_responder_on_call(
 ) -> None:
     handler, smtp_port = inbox
     catalog = load_catalog()
-    oncall = load_oncall(oncall_file(tmp_path), catalog)
     email = EmailChannel(  # type: ignore[call-arg]
         smarthost=f"127.0.0.1:{smtp_port}", IOC_EMAIL_FROM="ioc@ioc.example",
         pages_to="truc-ca@ioc.example", require_tls=False,
     )  # fmt: skip
     chat = TelegramChannel(bot_token=SecretStr("42:test-token"), api_url=telegram.url)
-    config = local_config("http://127.0.0.1:9", fast=True, email=email,
-                          people=PeopleRouting(oncall, catalog, chat))  # fmt: skip
+
+    def config_at(now: datetime) -> dict[str, Any]:
+        oncall = load_oncall(oncall_file(tmp_path, now), catalog)
+        return local_config("http://127.0.0.1:9", fast=True, email=email,
+                            people=PeopleRouting(oncall, catalog, chat))  # fmt: skip
+
     labels = {"alertname": "SocBurst", "severity": "page", "domain": "soc", "agency": "so-tc"}
     annotations = {
         "summary": "Dồn dập cảnh báo ATTT mức cao tại Sở Tài chính / Burst at Sở Tài chính",
         "description": "12 cảnh báo mức cao trong 5m.\n12 high alerts within 5m.",
         "agency_name": "Sở Tài chính",
     }
-    with AlertmanagerServer(tmp_path / "alertmanager", config) as am:
+    with AlertmanagerServer(tmp_path / "alertmanager", config_at(datetime.now(HCM))) as am:
+        # The shifts as Alertmanager's clock sees them, then the page.
+        config_file = am.workdir / am.config_name
+        config_file.write_text(yaml.safe_dump(config_at(alertmanager_now(am)), sort_keys=False))
+        reload = urllib.request.Request(f"{am.url}/-/reload", method="POST")
+        with urllib.request.urlopen(reload, timeout=10) as resp:
+            assert resp.status == 200
         post_alert(am, labels, annotations)
         mails = handler.wait(3)
         chats = telegram.wait(1)
