@@ -123,10 +123,13 @@ def with_people(
 
 
 def _horizon(oncall: OnCall, catalog: Catalog, tz: ZoneInfo) -> datetime:
-    last_year = max(catalog.calendar, default=datetime.now(tz).year)
-    until = datetime(last_year + 1, 1, 1, tzinfo=tz)
+    """The end of the calendar's last year, and 400 days past each rotation's start: the
+    config is the same whatever day it is generated on."""
     starts = [oncall.incident_response.rotation.start, oncall.it_operations.rotation.start]
-    return max(until, *(s + timedelta(days=400) for s in starts))
+    ends = [s + timedelta(days=400) for s in starts]
+    if catalog.calendar:
+        ends.append(datetime(max(catalog.calendar) + 1, 1, 1, tzinfo=tz))
+    return max(ends)
 
 
 def _shifts_by_person(team: Team, until: datetime) -> dict[str, list[tuple[datetime, datetime]]]:
