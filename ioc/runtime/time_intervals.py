@@ -36,7 +36,7 @@ def office_intervals(
         # fallback's wall-clock years stay clear of the edges.
         written |= {min(written) - 1, max(written) + 1}
     days = calendar.weekly_fallback()
-    pieces: list[tuple[datetime, datetime]] = []
+    spans: list[tuple[datetime, datetime]] = []
     for year in sorted(written):
         day = date(year, 1, 1)
         while day.year == year:
@@ -45,9 +45,9 @@ def office_intervals(
                 start, end = window[0] - shift, window[1] - shift
                 if shift:
                     start, end = start.astimezone(UTC), end.astimezone(UTC)
-                pieces += _split_at_midnight(start, end)
+                spans.append((start, end))
             day += timedelta(days=1)
-    intervals = _by_month(pieces, location)
+    intervals = span_intervals(spans, location)
     years = _unlisted(written)
     if years:
         intervals += [{**weekly, "years": years} for weekly in _weekly(calendar, shift)]
@@ -85,11 +85,6 @@ def _by_month(pieces: list[tuple[datetime, datetime]], location: str) -> list[di
         }
         for (year, month, start, end), days in grouped.items()
     ]
-
-
-def _split_at_midnight(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    midnight = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), start.tzinfo)
-    return [(start, end)] if end <= midnight else [(start, midnight), (midnight, end)]
 
 
 def _hhmm_end(start: datetime, end: datetime) -> str:
