@@ -24,12 +24,15 @@ import aiohttp
 import faust
 import orjson
 from aiokafka.errors import KafkaError
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from ioc.aggregate import PartitionState
 from ioc.aggregate.gauges import overdue_by_agency
+from ioc.aggregate.kpi import bounded_label
 from ioc.alerting import AlertChange, Detector, load_rules
+from ioc.alerting.ack import Acknowledgement
 from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
+from ioc.alerting.escalation import ESCALATION_ALERT, Chain, Escalator, page_of
 from ioc.alerting.handover import firing_alerts, last_changes, lookback_seconds, replay
 from ioc.alerting.signals import feed, overdue_signal, signal_of
 from ioc.alerting.texts import TEXTS
@@ -108,6 +111,30 @@ class AlertMetrics:
             "signals partition moving here).",
             registry=registry,
         )
+        self.escalated = Counter(
+            "ioc_page_escalations",
+            "Pages nobody acknowledged in time, sent on to the next person of the chain.",
+            ["step", "team"],
+            registry=registry,
+        )
+        self.chains = Gauge(
+            "ioc_page_escalation_chains",
+            "Pages firing unacknowledged whose escalation chain is running.",
+            registry=registry,
+        )
+        self.escalation_poll_failures = Counter(
+            "ioc_page_escalation_poll_failures",
+            "Times the detector's worker could not read the pages from Alertmanager (no "
+            "escalation while it fails).",
+            registry=registry,
+        )
+        self.acknowledge_seconds = Histogram(
+            "ioc_page_acknowledge_seconds",
+            "From a page's start to its acknowledgement (ioc ack), per team and agency.",
+            ["team", "agency"],
+            buckets=(60, 300, 600, 900, 1800, 3600, 7200, 14400, 43200),
+            registry=registry,
+        )
         self.bad_signals = Counter(
             "ioc_alert_signals_undecodable",
             "Messages on the signals topic the detector could not read (skipped).",
@@ -137,7 +164,9 @@ class Alerting:
         for name in TEXTS:  # known series at 0 from the first scrape
             self.metrics.capped.labels(name).set(0)
         self.catalog = catalog
-        self.detector = Detector(self.rules, catalog)
+        self.detector = Detector(self.rules, catalog, grafana_url=settings.grafana_url)
+        self.escalator = Escalator(self.rules.escalation.steps)
+        self._agencies = frozenset(a.id for a in catalog.agencies)
         self.queue = self._new_queue()
         # The signals offset the detector expects next; any other means it takes over.
         self._next_signal: int | None = None
@@ -165,10 +194,29 @@ class Alerting:
             value_serializer="raw",
             partitions=1,
         )
+        self.escalations = app.topic(
+            settings.topics.escalations,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=1,
+            internal=True,
+        )
+        self.acks = app.topic(
+            settings.topics.acks,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=1,
+        )
         app.agent(self.signals, name="detect")(self._detect)
+        app.agent(self.acks, name="acknowledged")(self._acknowledged)
         app.timer(1.0)(self._tick)
         app.timer(5.0)(self._report_overdue)
         app.task(self._deliver_forever)
+        app.task(self._escalate_forever)
 
         @app.page("/alerts")
         async def alerts_page(web: Any, request: Any) -> Any:
@@ -231,24 +279,35 @@ class Alerting:
         try:
             alerts = await read_messages(self._client_kwargs, self.alerts.get_topic_name(), 0,
                                          None, None)  # fmt: skip
+            chains = await read_messages(
+                self._client_kwargs, self.escalations.get_topic_name(), 0, None, None
+            )
             signals = await read_messages(self._client_kwargs, topic, partition, None, None,
                                           since_ms=since_ms)  # fmt: skip
         except (KafkaError, OSError, TimeoutError) as exc:
             # Detecting from new signals beats not detecting: the windows refill, and the
             # alerts in Alertmanager expire on their endsAt if nothing re-sends them.
             log.error("detect: reading the log to take over failed (%r): empty windows", exc)
-            alerts, signals = [], []
-        detector = Detector(self.rules, self.catalog)
+            alerts, signals, chains = [], [], []
+        detector = Detector(self.rules, self.catalog, grafana_url=self.settings.grafana_url)
+        escalator = Escalator(self.rules.escalation.steps)
+        escalator.restore((m.value for m in chains), (bytes(m.key or b"").decode() for m in chains))
         fed, bad = replay(
             detector, ((m.value, m.timestamp / 1000 + shift) for m in signals if m.value)
         )
         self._replayed_to = max(resume, signals[-1].offset + 1 if signals else 0)
-        last = last_changes(m.value for m in alerts if m.value)
+        # The escalation steps are the escalator's, resumed from their chains.
+        changes = last_changes(m.value for m in alerts if m.value)
+        last = {fp: c for fp, c in changes.items() if c.alert.name != ESCALATION_ALERT}
         restored = firing_alerts(last)
         detector.active = dict(restored)
-        self.detector, self.queue = detector, self._new_queue()
+        self.detector, self.escalator, self.queue = detector, escalator, self._new_queue()
         self._owner = True
         wall, recent = time.time(), self.clock.now() - lookback
+        for alert in escalator.firing():
+            self.queue.submit(AlertChange(alert, "firing", alert.starts_at), wall)
+        for change in escalator.ended_since(wall - lookback):
+            self.queue.submit(change, wall)
         for change in last.values():
             # Firing ones are re-sent (Alertmanager knows them: not paged anew); recent
             # resolutions too, in case the last owner stopped before delivering them.
@@ -265,7 +324,8 @@ class Alerting:
 
     def _let_go(self) -> None:
         """The signals partition went to another worker: stop delivering, forget alerts."""
-        self.detector = Detector(self.rules, self.catalog)
+        self.detector = Detector(self.rules, self.catalog, grafana_url=self.settings.grafana_url)
+        self.escalator = Escalator(self.rules.escalation.steps)
         self.queue = self._new_queue()
         self._next_signal = None
         self.metrics.firing.clear()
@@ -291,6 +351,66 @@ class Alerting:
         for partition, counts in per_partition.items():
             await self.signals.send(value=overdue_signal(partition, counts))
 
+    # -- acknowledgements and escalation ----------------------------------------------------
+
+    async def _acknowledged(self, stream: faust.StreamT[bytes]) -> Any:
+        """The audit trail of ``ioc ack``: each acknowledgement is timed, by whichever worker
+        holds the topic's partition (counted once across the workers)."""
+        async for value in stream:
+            try:
+                ack = Acknowledgement.from_record(value)
+            except ValueError as exc:
+                log.error("acknowledged: %s", exc)
+                continue
+            agency = bounded_label(ack.agency, self._agencies) if ack.agency else "none"
+            self.metrics.acknowledge_seconds.labels(ack.team, agency).observe(
+                ack.seconds_to_acknowledge
+            )
+            yield None
+
+    async def _escalate_forever(self) -> None:
+        url = self.settings.alertmanager_url
+        if not url:
+            return
+        endpoint = url.rstrip("/") + "/api/v2/alerts?active=true&silenced=true&inhibited=true"
+        timeout = aiohttp.ClientTimeout(total=5.0)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while True:
+                await asyncio.sleep(self.rules.escalation.poll)
+                if self._owner and self._next_signal is not None:
+                    await self._escalate_once(session, endpoint)
+
+    async def _escalate_once(self, session: aiohttp.ClientSession, endpoint: str) -> None:
+        try:
+            async with session.get(endpoint) as resp:
+                if resp.status >= 300:
+                    raise aiohttp.ClientResponseError(resp.request_info, (), status=resp.status)
+                items = await resp.json()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            self.metrics.escalation_poll_failures.inc()
+            log.warning("escalation: reading the pages from Alertmanager failed (%r)", exc)
+            return
+        pages = [p for p in map(page_of, items if isinstance(items, list) else []) if p]
+        escalator = self.escalator
+        # Alertmanager's clock: the pages' times and silences are on it.
+        now = time.time() + self.queue.peer_clock_offset
+        changes, changed = escalator.update(pages, now)
+        # Chains are recorded before their steps are sent: a takeover never sends one twice.
+        for key, chain in changed.items():
+            await self.escalations.send(
+                key=key.encode(), value=chain.to_record() if isinstance(chain, Chain) else None
+            )
+        if escalator is not self.escalator:
+            return  # let go meanwhile
+        for change in changes:
+            if change.status == "firing":
+                labels = change.alert.labels
+                self.metrics.escalated.labels(labels["escalation"], labels["team"]).inc()
+                log.warning("escalation: %s to %s", labels.get("escalated_alertname"),
+                            labels["escalation"])  # fmt: skip
+        self.metrics.chains.set(sum(1 for c in escalator.chains.values() if c.ended is None))
+        await self._send_changes(changes)
+
     # -- output ---------------------------------------------------------------------------
 
     async def _publish(self, changes: list[AlertChange]) -> None:
@@ -301,7 +421,6 @@ class Alerting:
             self.metrics.firing.labels(alert.name, alert.severity).inc()
         if not changes:
             return
-        wall = time.time()
         for change in changes:
             labels = (change.alert.name, change.alert.severity)
             if change.status == "firing":
@@ -310,6 +429,14 @@ class Alerting:
             else:
                 self.metrics.resolved.labels(*labels).inc()
                 log.warning("alert resolved: %s %s", change.alert.labels, change.alert.fingerprint)
+        await self._send_changes(changes)
+
+    async def _send_changes(self, changes: list[AlertChange]) -> None:
+        """To the alerts topic (the record), then to Alertmanager."""
+        if not changes:
+            return
+        wall = time.time()
+        for change in changes:
             await self.alerts.send(
                 key=change.alert.fingerprint.encode(), value=orjson.dumps(change.to_record())
             )

@@ -28,6 +28,8 @@ async def ensure_topics(settings: Settings) -> list[str]:
         settings.topics.alerts: 1,
         settings.topics.signals: 1,
         settings.topics.portal_scores: 1,
+        settings.topics.acks: 1,
+        settings.topics.escalations: 1,
     }
     admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())
     await admin.start()
@@ -42,7 +44,15 @@ async def ensure_topics(settings: Settings) -> list[str]:
                     # The last change of each alert (keyed by fingerprint) is what a detector
                     # taking over reads: kept however old, the rest compacted away.
                     {"cleanup.policy": "compact"}
-                    if name in (settings.topics.alerts, settings.topics.portal_scores)
+                    if name
+                    in (
+                        settings.topics.alerts,
+                        settings.topics.portal_scores,
+                        settings.topics.escalations,
+                    )
+                    # An audit trail: who acknowledged what is kept, not aged out.
+                    else {"retention.ms": "-1"}
+                    if name == settings.topics.acks
                     else {"retention.ms": str(settings.retention_ms)}
                 ),
             )

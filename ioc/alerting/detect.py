@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from ioc.aggregate.kpi import DOWN, UNKNOWN, UP, bounded_label, next_flap_state
+from ioc.alerting.evidence import (
+    MAX_EVENTS,
+    dashboard_link,
+    outage_lines,
+    probe_lines,
+    soc_lines,
+)
 from ioc.alerting.model import Alert, AlertChange, Domain
 from ioc.alerting.rules import AlertRules, IntakeStallRule
 from ioc.alerting.texts import alert_annotations, duration_text
@@ -69,6 +77,14 @@ class _Service:
     latencies: deque[tuple[float, float]] = field(default_factory=deque)
     correlated_since: float | None = None
     clock: EventClock | None = None  # the clock of the source partition its probes come on
+    # The latest failed probes since it last succeeded: the evidence of an outage.
+    failures: deque[tuple[float, str | None]] = field(
+        default_factory=lambda: deque(maxlen=MAX_EVENTS)
+    )
+
+
+# A SOC alert as a page quotes it: (ts, level, alert_id, agent, rule_id, description).
+SocEvent = tuple[float, int, str, str, str, str]
 
 
 @dataclass(slots=True)
@@ -79,11 +95,23 @@ class _Critical:
     rule: str
     agent: str
     security_level: int | None = None
+    alert_id: str = ""
+    description: str = ""
+
+    def event(self) -> SocEvent:
+        return (self.last, self.level, self.alert_id, self.agent, self.rule, self.description)
 
 
 class Detector:
-    def __init__(self, rules: AlertRules, catalog: Catalog, portal_service: str = "cong-dvc"):
+    def __init__(
+        self,
+        rules: AlertRules,
+        catalog: Catalog,
+        portal_service: str = "cong-dvc",
+        grafana_url: str | None = None,
+    ):
         self.rules = rules
+        self.grafana_url = grafana_url
         self.tz = ZoneInfo(catalog.province.timezone)
         # A year the calendar lacks counts as plain office weeks (IocCalendarYearMissing).
         self.calendar = WorkingCalendar.of(catalog).weekly_fallback()
@@ -109,7 +137,7 @@ class Detector:
         self._portal = self._services.get(portal_service)
         self.clocks = {source: EventClock() for source in SOURCES}
         self._high_level = rules.high_level
-        self._high: dict[str, deque[tuple[float, int]]] = {}
+        self._high: dict[str, deque[SocEvent]] = {}
         self._critical: dict[str, _Critical] = {}
         self._techniques: dict[str, deque[tuple[float, str, str]]] = {}
         self._overdue: dict[str, dict[str, int]] = {}
@@ -127,6 +155,7 @@ class Detector:
         duration: float,
         wall: float,
         partition: str = "",
+        error_class: str | None = None,
     ) -> None:
         self.clocks["uptime"].observe(ts, wall)
         svc = self._services.get(service)
@@ -143,8 +172,11 @@ class Detector:
         if success:
             svc.latencies.append((ts, duration))
             svc.failing_since = None
-        elif svc.failing_since is None:
-            svc.failing_since = ts
+            svc.failures.clear()
+        else:
+            svc.failures.append((ts, error_class))
+            if svc.failing_since is None:
+                svc.failing_since = ts
         before = svc.flap[0]
         svc.flap = next_flap_state(svc.flap, success, self._down_after, self._up_after)
         if svc.flap[0] == DOWN and before != DOWN:
@@ -163,17 +195,22 @@ class Detector:
         techniques: Iterable[str],
         wall: float,
         security_level: int | None = None,
+        alert_id: str = "",
+        description: str = "",
     ) -> None:
         self.clocks["soc"].observe(ts, wall)
         if level >= self._high_level:
-            self._high.setdefault(agency, deque()).append((ts, level))
+            event = (ts, level, alert_id, agent, rule, description)
+            self._high.setdefault(agency, deque()).append(event)
         if level >= self.rules.soc_critical.threshold(security_level):
             crit = self._critical.get(agency)
             if crit is None or ts - crit.last > self.rules.soc_critical.hold:
-                self._critical[agency] = _Critical(ts, ts, level, rule, agent, security_level)
+                self._critical[agency] = _Critical(ts, ts, level, rule, agent, security_level,
+                                                   alert_id, description)  # fmt: skip
             elif ts > crit.last:
                 crit.last, crit.level, crit.rule, crit.agent = ts, level, rule, agent
                 crit.security_level = security_level
+                crit.alert_id, crit.description = alert_id, description
         if level >= self.rules.soc_campaign.min_level:
             # Campaigns group by what the catalog tracks; any other id, made up or not, is
             # "other": one campaign at most, not one page per forged technique id.
@@ -255,14 +292,28 @@ class Detector:
         all_labels.update({k: v for k, v in labels.items() if v})
         return Alert(all_labels, {}, start)
 
-    def _texts(self, alert: Alert, **facts: object) -> Alert:
+    def _texts(
+        self, alert: Alert, evidence: Callable[[], str] | None = None, **facts: object
+    ) -> Alert:
+        kept = self.active.get(alert.fingerprint)
+        if kept is not None:
+            return kept  # the first firing instance's texts stay what was paged
+        name = alert.name
         # People read names: the labels keep the ids (routes, links), the texts say the names.
         named = {k: self._names.get(v, v) for k, v in alert.labels.items() if k in _NAMED}
         annotations = alert_annotations(
-            alert.name, self.rules.runbook_base_url, **{**alert.labels, **named}, **facts
+            name, self.rules.runbook_base_url, **{**alert.labels, **named}, **facts
         )
         # Pages and e-mails print these instead of the ids (agency_name, service_name).
         annotations.update({f"{k}_name": v for k, v in named.items()})
+        link = dashboard_link(
+            self.grafana_url, self.rules.dashboards.get(name), alert.labels, alert.starts_at
+        )
+        if link:
+            annotations["dashboard"] = link
+        text = evidence() if evidence is not None else ""
+        if text:
+            annotations["evidence"] = text
         return Alert(alert.labels, annotations, alert.starts_at)
 
     # -- uptime -------------------------------------------------------------------------------
@@ -297,6 +348,7 @@ class Detector:
                         "ServiceDown", "uptime", severity, svc.down_since,
                         agency=svc.agency, service=svc.id,
                     ),
+                    partial(probe_lines, svc.failures, self.tz),
                     since=_local(svc.down_since, self.tz),
                 )  # fmt: skip
                 correlated = self._correlated(svc, now)
@@ -331,11 +383,12 @@ class Detector:
     def _correlated(self, svc: _Service, now: float) -> Alert | None:
         rule = self.rules.correlation
         assert svc.down_since is not None
-        hits = [
-            ts
-            for ts, level in self._high.get(svc.agency, ())
-            if level >= rule.min_level and svc.down_since - rule.window <= ts <= now
+        events = [
+            e
+            for e in self._high.get(svc.agency, ())
+            if e[1] >= rule.min_level and svc.down_since - rule.window <= e[0] <= now
         ]
+        hits = [e[0] for e in events]
         if hits and svc.correlated_since is None:
             svc.correlated_since = max(svc.down_since, min(hits))
         if svc.correlated_since is None:
@@ -345,6 +398,7 @@ class Detector:
                 "CorrelatedIncident", "correlated", rule.severity, svc.correlated_since,
                 agency=svc.agency, service=svc.id,
             ),
+            partial(outage_lines, svc.failures, events, self.tz),
             since=_local(svc.down_since, self.tz),
             count=len(hits),
             window=duration_text(rule.window),
@@ -376,6 +430,7 @@ class Detector:
                 self._alert(
                     "SocCritical", "soc", rules.soc_critical.severity, crit.first, agency=agency
                 ),
+                partial(soc_lines, [crit.event()], self.tz),
                 level=crit.level,
                 rule=crit.rule,
                 agent=crit.agent,
@@ -384,12 +439,13 @@ class Detector:
             )
         burst = rules.soc_burst
         for agency, entries in self._high.items():
-            recent = [
-                ts for ts, level in entries if level >= burst.min_level and ts > now - burst.window
-            ]
+            recent = [e for e in entries if e[1] >= burst.min_level and e[0] > now - burst.window]
             if len(recent) >= burst.min_alerts:
                 yield self._texts(
-                    self._alert("SocBurst", "soc", burst.severity, min(recent), agency=agency),
+                    self._alert(
+                        "SocBurst", "soc", burst.severity, min(e[0] for e in recent), agency=agency
+                    ),
+                    partial(soc_lines, recent, self.tz),
                     count=len(recent),
                     window=duration_text(burst.window),
                     threshold=burst.min_alerts,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ioc.config.durations import Seconds
 from ioc.config.yamlfile import read_yaml
@@ -105,6 +105,45 @@ class DeliveryPolicy(_Rule):
     max_backoff: Seconds = 30
 
 
+class DashboardLink(_Rule):
+    """Where an alert shows on the wall: a page links to this panel (``ioc.alerting.evidence``)."""
+
+    dashboard: str = Field(pattern=r"^[a-z0-9-]+$")  # the dashboard's uid
+    panel: int = Field(ge=1)
+    # The dashboard variable set from the alert's label of the same name.
+    variable: Literal["agency", "service"] | None = None
+
+
+EscalationTarget = Literal["secondary", "head_of_operations"]
+
+
+class EscalationStep(_Rule):
+    to: EscalationTarget
+    after: Seconds = Field(gt=0)
+
+
+class EscalationPolicy(_Rule):
+    """Who is called next when nobody acknowledges a page (``ioc.alerting.escalation``)."""
+
+    # How often the worker asks Alertmanager which pages are firing and acknowledged.
+    poll: Seconds = Field(default=15, gt=0)
+    # How long ``ioc ack`` silences a page: past it, a page still firing is sent again.
+    ack_for: Seconds = Field(default=12 * 3600, gt=0)
+    # Per severity, the steps of the chain, each counted from the page's first sighting.
+    steps: dict[Severity, list[EscalationStep]] = {}
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EscalationPolicy:
+        for severity, steps in self.steps.items():
+            afters = [s.after for s in steps]
+            if afters != sorted(afters) or len(set(afters)) != len(afters):
+                raise ValueError(f"steps of {severity}: 'after' must increase step by step")
+            targets = [s.to for s in steps]
+            if len(set(targets)) != len(targets):
+                raise ValueError(f"steps of {severity}: each person is called once")
+        return self
+
+
 class AlertRules(_Rule):
     runbook_base_url: str = "docs/runbooks.md"
     # Firing alerts of one rule at most; beyond it they are counted
@@ -120,6 +159,8 @@ class AlertRules(_Rule):
     intake_stall: IntakeStallRule = IntakeStallRule()
     correlation: CorrelationRule = CorrelationRule()
     delivery: DeliveryPolicy = DeliveryPolicy()
+    escalation: EscalationPolicy = EscalationPolicy()
+    dashboards: dict[str, DashboardLink] = {}
 
     # Summaries over the rules, for the detector, its signals and a takeover.
 

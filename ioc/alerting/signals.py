@@ -6,9 +6,9 @@ come separately, per dossier partition, from a timer (time passing makes dossier
 
 Layouts (orjson)::
 
-    {"k": "p", "p": "uptime:2", "r": [[ts, service, success, duration], ...]}
+    {"k": "p", "p": "uptime:2", "r": [[ts, service, success, duration, error_class], ...]}
     {"k": "a", "t": newest_ts, "r": [[ts, level, agency, agent, rule_id, [techniques],
-                                       security_level | null], ...]}
+                                       security_level | null, alert_id, description], ...]}
     {"k": "d", "t": newest_event_ts, "r": newest_received_ts | null}
     {"k": "o", "p": "dossier:3", "c": {agency: overdue}}
 """
@@ -39,7 +39,13 @@ def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> b
         ts = row[at.EVENT_TS]
         if kind == facts.PROBE:
             probes.append(
-                [ts, row[PROBE_ROW.SERVICE], row[PROBE_ROW.SUCCESS], row[PROBE_ROW.DURATION]]
+                [
+                    ts,
+                    row[PROBE_ROW.SERVICE],
+                    row[PROBE_ROW.SUCCESS],
+                    row[PROBE_ROW.DURATION],
+                    row[PROBE_ROW.ERROR_CLASS],
+                ]
             )
         elif kind == facts.SOC_ALERT:
             soc_newest = ts if soc_newest is None else max(soc_newest, ts)
@@ -47,7 +53,8 @@ def signal_of(rows: Iterable[Row], min_soc_level: int, partition: str = "") -> b
             if level >= min_soc_level:
                 alerts.append([ts, level, row[ALERT_ROW.AGENCY], row[ALERT_ROW.AGENT_ID],
                                row[ALERT_ROW.RULE_ID], row[ALERT_ROW.TECHNIQUES],
-                               row[ALERT_ROW.SECURITY_LEVEL]])  # fmt: skip
+                               row[ALERT_ROW.SECURITY_LEVEL], row[ALERT_ROW.ALERT_ID],
+                               row[ALERT_ROW.RULE_DESCRIPTION]])  # fmt: skip
         elif kind == facts.DOSSIER:
             newest = ts if newest is None else max(newest, ts)
             if row[DOSSIER_ROW.LIFECYCLE] == "received":
@@ -74,9 +81,10 @@ def feed(detector: Detector, data: bytes, wall: float) -> None:
         if kind == "p":
             partition = signal.get("p", "")
             for probe in signal["r"]:
+                probe = signal_rows.upgrade_probe(probe)
                 detector.probe(probe[PROBE_SIGNAL.TS], probe[PROBE_SIGNAL.SERVICE],
                                probe[PROBE_SIGNAL.SUCCESS], probe[PROBE_SIGNAL.DURATION], wall,
-                               partition)  # fmt: skip
+                               partition, probe[PROBE_SIGNAL.ERROR_CLASS])  # fmt: skip
         elif kind == "a":
             for row in signal["r"]:
                 alert = signal_rows.upgrade_alert(row)
@@ -84,6 +92,7 @@ def feed(detector: Detector, data: bytes, wall: float) -> None:
                     alert[ALERT_SIGNAL.TS], alert[ALERT_SIGNAL.LEVEL], alert[ALERT_SIGNAL.AGENCY],
                     alert[ALERT_SIGNAL.AGENT], alert[ALERT_SIGNAL.RULE_ID],
                     alert[ALERT_SIGNAL.TECHNIQUES], wall, alert[ALERT_SIGNAL.SECURITY_LEVEL],
+                    alert[ALERT_SIGNAL.ALERT_ID], alert[ALERT_SIGNAL.RULE_DESCRIPTION],
                 )  # fmt: skip
             if "t" in signal:
                 detector.clocks["soc"].observe(signal["t"], wall)

@@ -102,6 +102,19 @@ class Team(_Model):
             turns = sorted(s for s in cut if s[0] < s[1])
         return turns
 
+    def secondary_shifts(self, until: datetime) -> list[tuple[datetime, datetime, str]]:
+        """Who is second to call from the rotation's start to ``until``: the next one in the
+        rotation's order, turn by turn (overrides change the first, not the second)."""
+        rotation = self.rotation
+        every = timedelta(days=rotation.every_days)
+        out: list[tuple[datetime, datetime, str]] = []
+        start, n = rotation.start, 0
+        while start < until:
+            end = min(start + every, until)
+            out.append((start, end, rotation.order[(n + 1) % len(rotation.order)]))
+            start, n = end, n + 1
+        return out
+
     def secondary(self, at: datetime) -> str:
         """The next one in the rotation after whoever's turn it is: the second to call."""
         return self._turn(at, 1)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ioc.cli import (
+    ack,
     alertmanager,
     bench,
     catalog,
@@ -41,6 +42,7 @@ GROUPS = (
     rules,
     dashboards,
     oncall,
+    ack,
     bench,
 )
 

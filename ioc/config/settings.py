@@ -38,6 +38,11 @@ class TopicNames(BaseModel):
     # The national portal's published Decision 766 scores (``ioc portal import``), keyed
     # "agency|month": every worker reads all of it.
     portal_scores: TopicName = "ioc.portal.scores"
+    # Acknowledgements of pages (``ioc ack``): the audit trail, kept however old.
+    acks: TopicName = "ioc.alerts.acks"
+    # Each page's escalation chain (when it started, which steps went out), keyed by the
+    # page: what a detector taking over resumes from.
+    escalations: TopicName = "ioc.alerts.escalations"
 
     @classmethod
     def prefixed(cls, prefix: str) -> TopicNames:
@@ -52,6 +57,8 @@ class TopicNames(BaseModel):
             alerts=f"{prefix}.alerts",
             signals=f"{prefix}.alerts.signals",
             portal_scores=f"{prefix}.portal.scores",
+            acks=f"{prefix}.alerts.acks",
+            escalations=f"{prefix}.alerts.escalations",
         )
 
     def batch_topic(self, source: str) -> str:
@@ -94,6 +101,12 @@ class Settings(BaseSettings):
     )
     alertmanager_url: str | None = Field(
         default=None, description="Alertmanager base URL (http://host:9093); no delivery if unset."
+    )
+    grafana_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="Grafana's base URL as on-call staff reach it (https://grafana.example); "
+        "pages link to the panel that shows them. Unset: pages say no link is configured.",
     )
     # Where an alert's generatorURL points: this worker's /alerts page as operators reach it.
     public_url: str | None = None

@@ -25,6 +25,7 @@ from ioc.contracts.events import (
     severity_of_level,
 )
 from ioc.ingest.facts import Fact
+from ioc.rows.facts import DESCRIPTION_CHARS
 
 _EARLIEST = EARLIEST.timestamp()
 _LATEST = LATEST.timestamp()
@@ -194,13 +195,14 @@ class Decoder:
                 "a", event.event_id, ts, severity_of_level(rule.level), event.asset_type,
                 event.agency, event.alert_id, event.agent.id, rule.mitre.id, rule.groups,
                 rule.level, rule.id, event.security_level,
+                rule.description[:DESCRIPTION_CHARS],
             )  # fmt: skip
         if type(event) is _UptimeProbe:
             if event.success == (event.error_class is not None):
                 raise NotDecoded  # a failure needs an error class, a success has none
             return event.service, (
                 "p", event.event_id, ts, event.service, event.success, event.duration_seconds,
-                event.tls_days_left,
+                event.tls_days_left, event.error_class,
             )  # fmt: skip
         if type(event) is _DossierEvent:
             due = _due(event.due_time, ts, event.lifecycle, event.rating)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ioc.contracts import DossierEvent, Event, FeedbackEvent, SocAlert, SocAlertStatus, UptimeProbe
+from ioc.rows.facts import DESCRIPTION_CHARS
 
 Fact = tuple[Any, ...]
 
@@ -23,10 +24,10 @@ def fact_of(event: Event) -> Fact:
         rule = event.rule
         return ("a", event.event_id, ts, event.severity, event.asset_type, event.agency,
                 event.alert_id, event.agent.id, rule.mitre.id, rule.groups, rule.level,
-                rule.id, event.security_level)  # fmt: skip
+                rule.id, event.security_level, rule.description[:DESCRIPTION_CHARS])  # fmt: skip
     if isinstance(event, UptimeProbe):
         return ("p", event.event_id, ts, event.service, event.success, event.duration_seconds,
-                event.tls_days_left)  # fmt: skip
+                event.tls_days_left, event.error_class)  # fmt: skip
     if isinstance(event, DossierEvent):
         due = event.due_time.timestamp() if event.due_time is not None else None
         synced = event.portal_synced_time

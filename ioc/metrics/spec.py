@@ -506,6 +506,8 @@ SHELL_METRICS: dict[str, tuple[str, ...]] = {
         "ioc_alert_signals_undecodable", "ioc_alertmanager_clock_skew_seconds",
         "ioc_alerts_capped", "ioc_alerts_delivered", "ioc_alerts_dropped", "ioc_alerts_fired",
         "ioc_alerts_firing", "ioc_alerts_resolved", "ioc_detector_takeovers",
+        "ioc_page_acknowledge_seconds", "ioc_page_escalation_chains",
+        "ioc_page_escalation_poll_failures", "ioc_page_escalations",
     ),
     "ioc.sources.publisher.PublisherMetrics": (
         "ioc_source_dead_letters", "ioc_source_events_dropped", "ioc_source_events_published",

@@ -26,9 +26,10 @@ FEEDBACK_ROW: Final = FeedbackFields.starting_at(_FIRST)
 
 ENTITY: Final = {kind: at + _SHIFT for kind, at in facts.ENTITY.items()}
 
-# Facts of SOC alerts written before the rule's level and id (rows of 11) and before the
-# system's security level (rows of 13) end with these.
-_ALERT_TAIL: Final = (0, None, None)
+# Facts of SOC alerts written before the rule's level and id (rows of 11), before the
+# system's security level (rows of 13) and before the rule's description (rows of 14) end
+# with these; probes written before the error class (rows of 7) end with None.
+_ALERT_TAIL: Final = (0, None, None, "")
 
 
 # Facts of dossier steps written before schema version 2 end at the rating: they are
@@ -38,6 +39,7 @@ _DOSSIER_TAIL: Final = (1, None, None, None, None, None)
 # Looked up once: this runs for every row decoded.
 _ALERT_LENGTH: Final = ALERT_ROW.LENGTH
 _DOSSIER_LENGTH: Final = DOSSIER_ROW.LENGTH
+_PROBE_LENGTH: Final = PROBE_ROW.LENGTH
 
 
 def upgrade(rows: list[list[Any]]) -> None:
@@ -49,6 +51,8 @@ def upgrade(rows: list[list[Any]]) -> None:
                 row.extend(_ALERT_TAIL[len(row) - ALERT_ROW.RULE_LEVEL :])
         elif kind == facts.DOSSIER and len(row) < _DOSSIER_LENGTH:
             row.extend(_DOSSIER_TAIL)
+        elif kind == facts.PROBE and len(row) < _PROBE_LENGTH:
+            row.append(None)
 
 
 @dataclass(frozen=True, slots=True)

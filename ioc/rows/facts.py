@@ -2,9 +2,13 @@
 needs (``ioc.ingest.facts.fact_of`` writes them; times are POSIX seconds)::
 
     ["a", event_id, event_ts, severity, asset_type, agency, alert_id, agent_id, [techniques],
-          [groups], rule_level, rule_id, security_level | null]
+          [groups], rule_level, rule_id, security_level | null, rule_description]
     ["s", event_id, event_ts, status, alert_id]
-    ["p", event_id, event_ts, service, success, duration_seconds, tls_days_left | null]
+    ["p", event_id, event_ts, service, success, duration_seconds, tls_days_left | null,
+          error_class | null]
+
+The rule's description is cut to ``DESCRIPTION_CHARS``: pages quote it as evidence, and the
+batches stay small.
     ["d", event_id, event_ts, lifecycle, agency, level, channel, dossier_id, due_ts | null,
           full_online, paid_online, digitized, rating | null, schema_version,
           full_online_eligible | null, fee_required | null, electronic_result | null,
@@ -19,6 +23,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from ioc.rows.layout import Layout
+
+DESCRIPTION_CHARS: Final = 120
 
 KIND: Final = 0
 EVENT_ID: Final = 1
@@ -45,6 +51,7 @@ class AlertFields(Layout):
     RULE_LEVEL: int
     RULE_ID: int
     SECURITY_LEVEL: int
+    RULE_DESCRIPTION: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,7 @@ class ProbeFields(Layout):
     SUCCESS: int
     DURATION: int
     TLS_DAYS_LEFT: int
+    ERROR_CLASS: int
 
 
 @dataclass(frozen=True, slots=True)

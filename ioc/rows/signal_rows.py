@@ -14,6 +14,7 @@ class ProbeSignalFields(Layout):
     SERVICE: int
     SUCCESS: int
     DURATION: int
+    ERROR_CLASS: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class AlertSignalFields(Layout):
     RULE_ID: int
     TECHNIQUES: int
     SECURITY_LEVEL: int
+    ALERT_ID: int
+    RULE_DESCRIPTION: int
 
 
 PROBE_SIGNAL: Final = ProbeSignalFields.starting_at(0)
@@ -32,10 +35,20 @@ ALERT_SIGNAL: Final = AlertSignalFields.starting_at(0)
 
 
 _ALERT_LENGTH: Final = ALERT_SIGNAL.LENGTH
+_PROBE_LENGTH: Final = PROBE_SIGNAL.LENGTH
+# Signals written before the security level (six values), and before the alert id and the
+# rule's description (seven), end with these.
+_ALERT_TAIL: Final = (None, "", "")
 
 
 def upgrade_alert(row: list[Any]) -> list[Any]:
-    """Signals written before the security level was carried have six values."""
     if len(row) < _ALERT_LENGTH:
+        row.extend(_ALERT_TAIL[len(row) - ALERT_SIGNAL.SECURITY_LEVEL :])
+    return row
+
+
+def upgrade_probe(row: list[Any]) -> list[Any]:
+    """Signals written before the error class was carried have four values."""
+    if len(row) < _PROBE_LENGTH:
         row.append(None)
     return row

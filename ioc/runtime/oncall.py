@@ -36,9 +36,18 @@ def render(receiver: str, note: dict[str, Any]) -> str:
             lines.append(f"    {ann['summary']}")
         for line in str(ann.get("description", "")).splitlines():
             lines.append(f"    {line}")
+        for line in str(ann.get("evidence", "")).splitlines():
+            lines.append(f"    | {line}")
+        if ann.get("dashboard"):
+            lines.append(f"    bảng / dashboard: {ann['dashboard']}")
         if ann.get("runbook_url"):
             lines.append(f"    runbook: {ann['runbook_url']}")
         lines.append(f"    từ / since {province_time(alert.get('startsAt'))}")
+        if alert.get("status") == "firing":
+            ack = ann.get("acknowledge") or (
+                f"ioc ack {alert.get('fingerprint', '?')} --as <mã cán bộ / your id>"
+            )
+            lines.append(f"    nhận xử lý / acknowledge: {ack}")
     return "\n".join(lines)
 
 

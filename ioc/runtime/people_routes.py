@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ioc.alerting.escalation import ESCALATION_ALERT
 from ioc.catalog import Catalog
-from ioc.catalog.oncall import OnCall, Person, Team
+from ioc.catalog.oncall import OnCall, Person
 from ioc.runtime.time_intervals import span_intervals
 
 
@@ -72,18 +73,28 @@ def with_people(
         return out
 
     until = _horizon(oncall, catalog, tz)
+
+    def person_receiver(person_id: str) -> str:
+        receiver = f"person-{person_id}"
+        if not any(r["name"] == receiver for r in receivers):
+            receivers.append({"name": receiver, **channels([oncall.person(person_id)])})
+        return receiver
+
     team_routes: dict[str, list[dict[str, Any]]] = {}
+    secondary_routes: dict[str, list[dict[str, Any]]] = {}
     for team in (oncall.incident_response, oncall.it_operations):
-        team_routes[team.id] = []
-        for person_id, spans in _shifts_by_person(team, until).items():
-            name = f"on-call-{team.id}-{person_id}"
-            intervals.append({"name": name, "time_intervals": span_intervals(spans, tz.key)})
-            receiver = f"person-{person_id}"
-            if not any(r["name"] == receiver for r in receivers):
-                receivers.append({"name": receiver, **channels([oncall.person(person_id)])})
-            team_routes[team.id].append(
-                {"receiver": receiver, "active_time_intervals": [name], "continue": True}
-            )
+        for table, shifts, kind in (
+            (team_routes, team.shifts(until), "on-call"),
+            (secondary_routes, team.secondary_shifts(until), "secondary"),
+        ):
+            table[team.id] = []
+            for person_id, spans in _by_person(shifts, until).items():
+                name = f"{kind}-{team.id}-{person_id}"
+                intervals.append({"name": name, "time_intervals": span_intervals(spans, tz.key)})
+                receiver = person_receiver(person_id)
+                table[team.id].append(
+                    {"receiver": receiver, "active_time_intervals": [name], "continue": True}
+                )
     security: list[dict[str, Any]] = []
     one_stop: list[dict[str, Any]] = []
     for agency in catalog.agencies:
@@ -99,7 +110,18 @@ def with_people(
             receivers.append({"name": receiver, **channels(persons)})
             routes.append({"matchers": [f'agency="{agency.id}"'], "receiver": receiver,
                            "continue": True, **extra})  # fmt: skip
+    head = person_receiver(oncall.head_of_operations)
     generated = [
+        # Pages nobody acknowledged (ioc.alerting.escalation): the team's secondary on call,
+        # then the head of the operations centre; nobody else again.
+        {"matchers": [f'alertname="{ESCALATION_ALERT}"'], "receiver": "null", "routes": [
+            # ``team`` is the team's role (ioc.alerting.escalation.team_of), not its id.
+            *({"matchers": ['escalation="secondary"', f'team="{role}"'], "receiver": "null",
+               "routes": secondary_routes[team.id]}
+              for role, team in (("incident_response", oncall.incident_response),
+                                 ("it_operations", oncall.it_operations))),
+            {"matchers": ['escalation="head_of_operations"'], "receiver": head},
+        ]},
         # SOC pages (and incidents that join an outage to SOC alerts): the incident-response
         # person on call, and the security officer of the agency.
         {"matchers": ['severity="page"', 'domain=~"soc|correlated"'], "receiver": "null",
@@ -132,10 +154,12 @@ def _horizon(oncall: OnCall, catalog: Catalog, tz: ZoneInfo) -> datetime:
     return max(ends)
 
 
-def _shifts_by_person(team: Team, until: datetime) -> dict[str, list[tuple[datetime, datetime]]]:
+def _by_person(
+    shifts: list[tuple[datetime, datetime, str]], until: datetime
+) -> dict[str, list[tuple[datetime, datetime]]]:
     out: dict[str, list[tuple[datetime, datetime]]] = {}
     tz = until.tzinfo
-    for start, end, person in team.shifts(until):
+    for start, end, person in shifts:
         # Minute resolution, as Alertmanager's times are.
         a, b = (t.astimezone(tz).replace(second=0, microsecond=0) for t in (start, end))
         if a < b:

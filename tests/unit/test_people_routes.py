@@ -15,6 +15,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from ioc.alerting.escalation import ESCALATION_ALERT
 from ioc.catalog import Catalog
 from ioc.catalog.oncall import OnCall, load_oncall
 from ioc.runtime.alertmanager import EmailChannel, local_config
@@ -113,3 +114,34 @@ def test_people_receivers_carry_their_own_address_and_chat(config: dict[str, Any
     assert [c["to"] for c in receiver["email_configs"]] == ["ir-1@ioc.example"]
     assert [c["chat_id"] for c in receiver["telegram_configs"]] == [100000001]
     assert receiver["telegram_configs"][0]["api_url"] == "http://127.0.0.1:9"
+
+
+def test_an_unacknowledged_soc_page_escalates_to_the_incident_response_secondary_only(
+    config_file: Path,
+) -> None:
+    got = receivers(config_file, f"alertname={ESCALATION_ALERT}", "severity=page",
+                    "domain=soc", "agency=so-tc", "escalation=secondary",
+                    "team=incident_response")  # fmt: skip
+    # Each responder's route is open only in that person's secondary shifts.
+    assert got == {"oncall"} | {f"person-ir-{n}" for n in range(1, 5)}
+
+
+def test_the_last_step_goes_to_the_head_of_operations_only(config_file: Path) -> None:
+    got = receivers(config_file, f"alertname={ESCALATION_ALERT}", "severity=page",
+                    "domain=uptime", "service=cong-dvc", "escalation=head_of_operations",
+                    "team=it_operations")  # fmt: skip
+    assert got == {"oncall", "person-head-ioc"}
+
+
+def test_exactly_the_secondary_has_an_open_escalation_shift_at_every_hour(
+    config: dict[str, Any], oncall: OnCall
+) -> None:
+    team = oncall.it_operations
+    prefix = f"secondary-{team.id}-"
+    shifts = {i["name"].removeprefix(prefix): i["time_intervals"]
+              for i in config["time_intervals"] if i["name"].startswith(prefix)}  # fmt: skip
+    start = datetime(2026, 11, 23, 7, 0, tzinfo=HCM)
+    for hour in range(0, 5 * 7 * 24, 3):
+        at = start + timedelta(hours=hour)
+        open_ = [p for p, intervals in shifts.items() if _open(intervals, at)]
+        assert open_ == ([] if at < team.rotation.start else [team.secondary(at)]), at

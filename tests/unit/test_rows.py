@@ -99,7 +99,7 @@ def test_a_fact_holds_each_field_where_its_layout_says(
 
 @pytest.mark.parametrize(
     ("layout", "length"),
-    [(ALERT_FACT, 13), (STATUS_FACT, 5), (PROBE_FACT, 7), (DOSSIER_FACT, 19)],
+    [(ALERT_FACT, 14), (STATUS_FACT, 5), (PROBE_FACT, 8), (DOSSIER_FACT, 19)],
 )
 def test_a_layout_names_every_position_once(layout: Layout, length: int) -> None:
     named = [getattr(layout, f.name) for f in fields(layout)]
