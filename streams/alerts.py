@@ -32,7 +32,7 @@ from ioc.aggregate.kpi import bounded_label
 from ioc.alerting import AlertChange, Detector, load_rules
 from ioc.alerting.ack import Acknowledgement
 from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
-from ioc.alerting.escalation import ESCALATION_ALERT, Chain, Escalator, page_of
+from ioc.alerting.escalation import ESCALATION_ALERT, TEAMS, Chain, Escalator, page_of
 from ioc.alerting.handover import firing_alerts, last_changes, lookback_seconds, replay
 from ioc.alerting.signals import feed, overdue_signal, signal_of
 from ioc.alerting.texts import TEXTS
@@ -362,8 +362,10 @@ class Alerting:
             except ValueError as exc:
                 log.error("acknowledged: %s", exc)
                 continue
+            # Anyone who can write to the topic writes these: labels stay bounded sets.
             agency = bounded_label(ack.agency, self._agencies) if ack.agency else "none"
-            self.metrics.acknowledge_seconds.labels(ack.team, agency).observe(
+            team = ack.team if ack.team in TEAMS else "other"
+            self.metrics.acknowledge_seconds.labels(team, agency).observe(
                 ack.seconds_to_acknowledge
             )
             yield None

@@ -216,6 +216,14 @@ def alert_delivery_row(catalog: Catalog) -> Row:
                         "sum(rate(ioc_alerts_dropped_total[$__rate_interval])) * 60",
                         "bỏ / dropped",
                     ),
+                    Query(
+                        "sum(rate(ioc_page_escalations_total[$__rate_interval])) * 60",
+                        "chuyển tiếp vì chưa ai nhận / escalated, not acknowledged",
+                    ),
+                    Query(
+                        "sum(rate(ioc_page_escalation_poll_failures_total[$__rate_interval])) * 60",
+                        "lỗi đọc Alertmanager / escalation blind",
+                    ),
                 ],
                 width=12,
                 height=8,

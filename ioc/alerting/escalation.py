@@ -30,6 +30,7 @@ from ioc.alerting.texts import duration_text
 
 ESCALATION_ALERT = "PageNotAcknowledged"
 Team = Literal["incident_response", "it_operations"]
+TEAMS: frozenset[str] = frozenset(("incident_response", "it_operations"))
 # A finished chain is kept this long (a page flapping back reuses it), then forgotten.
 FORGET_AFTER_SECONDS = 3600.0
 

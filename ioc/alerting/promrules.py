@@ -549,6 +549,16 @@ def pipeline_rules() -> dict[str, Any]:
                         "Không gửi được cảnh báo tới Alertmanager",
                         "Alerts cannot be delivered to Alertmanager",
                     ),
+                    alert(
+                        "IocEscalationBlind",
+                        "increase(ioc_page_escalation_poll_failures_total[5m]) > 3",
+                        "5m",
+                        "page",
+                        "Không đọc được cảnh báo từ Alertmanager: cảnh báo khẩn chưa ai nhận "
+                        "sẽ không được chuyển tiếp",
+                        "Cannot read the pages from Alertmanager: unacknowledged pages are "
+                        "not escalated",
+                    ),
                 ],
             },
             {

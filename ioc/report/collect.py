@@ -56,6 +56,14 @@ class ResponseFigures:
 
 
 @dataclass
+class AckFigures:
+    key: str  # a team (incident_response, it_operations) or an agency's name
+    acknowledged: float
+    mean_seconds: float | None
+    escalations: float | None = None  # counted per team only
+
+
+@dataclass
 class ServiceFigures:
     service: str
     name: str
@@ -112,6 +120,9 @@ class ReportData:
     soc_by_security_level: list[ResponseFigures]
     services: list[ServiceFigures]
     pages: dict[str, float] = field(default_factory=dict)
+    # Pages acknowledged (ioc ack), their mean time to acknowledge and the escalations, by
+    # team, then by agency (named).
+    acknowledgements: list[AckFigures] = field(default_factory=list)
     portal766: Portal766Figures | None = None
     generated_at: datetime | None = None
     # The catalog's targets (ratios, e.g. full_online_rate): figures are never rounded across.
@@ -205,6 +216,27 @@ def _responses(
         ResponseFigures(k, alerts.get(k, 0.0), means["acknowledge"][k], means["resolve"][k])
         for k in keys
     ]
+
+
+TEAMS = ("incident_response", "it_operations")
+
+
+def _acknowledgements(w: _Window, catalog: Catalog) -> list[AckFigures]:
+    """Per team, then per agency that acknowledged any: from ioc_page_acknowledge_seconds
+    and ioc_page_escalations_total."""
+    hist = "ioc_page_acknowledge_seconds"
+    out: list[AckFigures] = []
+    escalated = w.increase("ioc_page_escalations_total", "team")
+    for by, keys in (("team", TEAMS), ("agency", tuple(a.id for a in catalog.agencies))):
+        sums, counts = w.increase(f"{hist}_sum", by), w.increase(f"{hist}_count", by)
+        names = {a.id: a.name for a in catalog.agencies}
+        for k in keys:
+            if by == "agency" and counts.get(k, 0.0) < 0.5:
+                continue
+            esc = escalated.get(k, 0.0) if by == "team" else None
+            out.append(AckFigures(names.get(k, k), counts.get(k, 0.0), _ratio(sums, counts, k),
+                                  esc))  # fmt: skip
+    return out
 
 
 def _row_of(code: str) -> int:
@@ -335,6 +367,7 @@ def collect(api: PrometheusApi, catalog: Catalog, period: ReportPeriod) -> Repor
         ),
         services=services,
         pages=w.increase('ioc_alerts_fired_total{severity="page"}', "alertname"),
+        acknowledgements=_acknowledgements(w, catalog),
         portal766=_portal766(api, catalog, period),
         events=sum(w.increase("ioc_events_processed_total", "source").values()),
         targets=dict(catalog.kpi.targets),

@@ -137,6 +137,27 @@ def _response_table(title: str, rows: Sequence[ResponseFigures]) -> str:
     )
 
 
+TEAM_NAMES = {
+    "incident_response": "Đội ứng cứu sự cố ATTT / Incident response",
+    "it_operations": "Vận hành nền tảng dùng chung / IT operations",
+}
+
+
+def _ack_table(data: ReportData) -> str:
+    body = "".join(
+        f"<tr><td>{escape(TEAM_NAMES.get(r.key, r.key))}</td><td>{count(r.acknowledged)}</td>"
+        f"<td>{duration(r.mean_seconds)}</td>"
+        f"<td>{NO_DATA if r.escalations is None else count(r.escalations)}</td></tr>"
+        for r in data.acknowledgements
+    )
+    return (
+        "<table><tr><th>Đội, đơn vị / Team, agency</th><th>Đã nhận / Acknowledged</th>"
+        "<th>Thời gian trung bình / Mean time</th><th>Chuyển tiếp / Escalated</th></tr>"
+        + (body or '<tr><td colspan="4">Không có / None</td></tr>')
+        + "</table>"
+    )
+
+
 def _budget_chart(data: ReportData) -> str:
     used = [(s.name, s.budget_used * 100) for s in data.services if s.budget_used is not None]
     if not used:
@@ -288,6 +309,10 @@ spent; dịch vụ không có số liệu không vẽ / services without data no
 
 {_heading(5, "Cảnh báo khẩn đã gửi", "Pages sent")}
 <table><tr><th>Cảnh báo / Alert</th><th>Số lần / Times</th></tr>{pages}</table>
+
+<p><b>Nhận xử lý cảnh báo khẩn / Pages acknowledged</b> (lệnh <code>ioc ack</code>; thời gian
+từ khi cảnh báo bắt đầu / time from the page's start)</p>
+{_ack_table(data)}
 
 {_heading(6, "Giải thích thuật ngữ", "Glossary")}
 {_glossary()}

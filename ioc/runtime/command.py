@@ -33,6 +33,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "IOC_ALERT_RULES_PATH": settings.alert_rules_path,
         "IOC_ALERTMANAGER_URL": settings.alertmanager_url,
         "IOC_PUBLIC_URL": settings.public_url,
+        "IOC_GRAFANA_URL": settings.grafana_url,
     }
     env.update({k: str(v) for k, v in optional.items() if v is not None})
     return env
