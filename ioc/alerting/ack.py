@@ -19,6 +19,8 @@ from ioc.alerting.model import iso
 
 # An ``ioc ack`` comment is read by people and kept in the audit trail: short, one line.
 MAX_COMMENT = 500
+# POSIX seconds beyond this (year 5138) are not a time anyone acknowledged at.
+MAX_TIMESTAMP = 1e11
 
 
 def silence_request(
@@ -74,13 +76,16 @@ class Acknowledgement:
         """Raises ValueError on a record that cannot be read."""
         try:
             doc = orjson.loads(data)
+            times = (float(doc["page_started"]), float(doc["acknowledged_at"]))
+            if not all(0.0 <= t < MAX_TIMESTAMP for t in times):
+                raise ValueError("times must be POSIX seconds")
             return cls(
                 **{k: str(doc[k]) for k in _TEXT_FIELDS},
                 labels={str(k): str(v) for k, v in doc["labels"].items()},
                 page_started=float(doc["page_started"]),
                 acknowledged_at=float(doc["acknowledged_at"]),
             )
-        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as exc:
             raise ValueError(f"unreadable acknowledgement: {exc!r}") from None
 
     @classmethod

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ioc.alerting.ack import Acknowledgement, clean_comment, silence_request
 
@@ -47,3 +52,29 @@ def test_an_acknowledgement_before_the_start_counts_as_immediate() -> None:
 def test_an_unreadable_record_is_a_value_error(data: bytes) -> None:
     with pytest.raises(ValueError):
         Acknowledgement.from_record(data)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False) | st.sampled_from([1.7e308, -1.7e308])
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                   max_size=6),
+    max_leaves=20,
+)  # fmt: skip
+FIELDS = ("alertname", "severity", "team", "agency", "service", "labels", "page_started",
+          "acknowledged_at", "person", "person_name", "comment", "silence_id")  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=len(FIELDS)))
+def test_anything_written_to_the_acknowledgements_topic_reads_or_is_a_value_error(
+    doc: dict[str, object],
+) -> None:
+    """Anyone who can write to the topic writes these: never another exception."""
+    data = orjson.dumps(doc)
+    try:
+        ack = Acknowledgement.from_record(data)
+    except ValueError:
+        return
+    assert ack.seconds_to_acknowledge >= 0.0
+    assert math.isfinite(ack.seconds_to_acknowledge)
