@@ -388,13 +388,17 @@ class Alerting:
                 if resp.status >= 300:
                     raise aiohttp.ClientResponseError(resp.request_info, (), status=resp.status)
                 items = await resp.json()
+                peer = _http_date(resp.headers.get("Date"))
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             self.metrics.escalation_poll_failures.inc()
             log.warning("escalation: reading the pages from Alertmanager failed (%r)", exc)
             return
         pages = [p for p in map(page_of, items if isinstance(items, list) else []) if p]
         escalator = self.escalator
-        # Alertmanager's clock: the pages' times and silences are on it.
+        # Chains are timed on Alertmanager's clock, which its silences follow: learnt from
+        # this answer too, as no page may have been delivered yet.
+        if peer is not None:
+            self.queue.observe_peer_clock(peer, time.time())
         now = time.time() + self.queue.peer_clock_offset
         changes, changed = escalator.update(pages, now)
         # Chains are recorded before their steps are sent: a takeover never sends one twice.

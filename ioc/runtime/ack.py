@@ -51,9 +51,9 @@ async def acknowledge(
     async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
         alerts = await _get(session, f"{base}/api/v2/alerts?active=true&silenced=true"
                                      "&inhibited=true")  # fmt: skip
-        page = _find(alerts, ref)
+        page = find_page(alerts, ref)
         if page.get("labels", {}).get("alertname") == ESCALATION_ALERT:
-            page = _find(alerts, str(page.get("annotations", {}).get("page_ref", "")))
+            page = find_page(alerts, str(page.get("annotations", {}).get("page_ref", "")))
         labels = {str(k): str(v) for k, v in page["labels"].items()}
         # Alertmanager's clock: its silences start and end by it.
         now = await _peer_now(session, base)
@@ -97,7 +97,7 @@ async def _peer_now(session: aiohttp.ClientSession, base: str) -> float:
         return datetime.now().timestamp()
 
 
-def _find(alerts: list[dict[str, Any]], ref: str) -> dict[str, Any]:
+def find_page(alerts: list[dict[str, Any]], ref: str) -> dict[str, Any]:
     ref = ref.strip().lower()
     if len(ref) < 6:
         raise ConfigError("PAGE: expected the page's fingerprint (at least its first 6 "
