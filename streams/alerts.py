@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, get_args
 
 import aiohttp
 import faust
@@ -34,6 +34,7 @@ from ioc.alerting.ack import Acknowledgement
 from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
 from ioc.alerting.escalation import ESCALATION_ALERT, TEAMS, Chain, Escalator, page_of
 from ioc.alerting.handover import firing_alerts, last_changes, lookback_seconds, replay
+from ioc.alerting.rules import EscalationTarget
 from ioc.alerting.signals import feed, overdue_signal, signal_of
 from ioc.alerting.texts import TEXTS
 from ioc.catalog import Catalog
@@ -51,6 +52,19 @@ def _http_date(value: str | None) -> float | None:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+
+
+def _one_partition(app: faust.App, name: str, internal: bool = False) -> faust.TopicT:
+    """A topic of raw bytes with one partition: each holds what one place must see whole."""
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=1,
+        internal=internal,
+    )
 
 
 class AlertMetrics:
@@ -163,6 +177,9 @@ class Alerting:
         self.metrics = AlertMetrics(registry)
         for name in TEXTS:  # known series at 0 from the first scrape
             self.metrics.capped.labels(name).set(0)
+        for step in get_args(EscalationTarget):
+            for team in sorted(TEAMS):
+                self.metrics.escalated.labels(step, team)
         self.catalog = catalog
         self.detector = Detector(self.rules, catalog, grafana_url=settings.grafana_url)
         self.escalator = Escalator(self.rules.escalation.steps)
@@ -177,40 +194,11 @@ class Alerting:
         self._dropped_seen = 0
         self._wake = asyncio.Event()
         self._dossier_states = dossier_states
-        self.signals = app.topic(
-            settings.topics.signals,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-            partitions=1,
-            internal=True,
-        )
-        self.alerts = app.topic(
-            settings.topics.alerts,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-            partitions=1,
-        )
-        self.escalations = app.topic(
-            settings.topics.escalations,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-            partitions=1,
-            internal=True,
-        )
-        self.acks = app.topic(
-            settings.topics.acks,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-            partitions=1,
-        )
+        topics = settings.topics
+        self.signals = _one_partition(app, topics.signals, internal=True)
+        self.alerts = _one_partition(app, topics.alerts)
+        self.escalations = _one_partition(app, topics.escalations, internal=True)
+        self.acks = _one_partition(app, topics.acks)
         app.agent(self.signals, name="detect")(self._detect)
         app.agent(self.acks, name="acknowledged")(self._acknowledged)
         app.timer(1.0)(self._tick)

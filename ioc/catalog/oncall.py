@@ -80,13 +80,7 @@ class Team(_Model):
         """Who holds the shift from the rotation's start to ``until``: (start, end, person)
         spans, overrides cut out of the rotation's turns and put in their place."""
         rotation = self.rotation
-        every = timedelta(days=rotation.every_days)
-        turns: list[tuple[datetime, datetime, str]] = []
-        start, n = rotation.start, 0
-        while start < until:
-            end = min(start + every, until)
-            turns.append((start, end, rotation.order[n % len(rotation.order)]))
-            start, n = end, n + 1
+        turns = self._turns(until, 0)
         for override in sorted(self.overrides, key=lambda o: o.start):
             cut: list[tuple[datetime, datetime, str]] = []
             for a, b, who in turns:
@@ -105,13 +99,17 @@ class Team(_Model):
     def secondary_shifts(self, until: datetime) -> list[tuple[datetime, datetime, str]]:
         """Who is second to call from the rotation's start to ``until``: the next one in the
         rotation's order, turn by turn (overrides change the first, not the second)."""
+        return self._turns(until, 1)
+
+    def _turns(self, until: datetime, ahead: int) -> list[tuple[datetime, datetime, str]]:
+        """The rotation's turns from its start to ``until``, ``ahead`` places along its order."""
         rotation = self.rotation
         every = timedelta(days=rotation.every_days)
         out: list[tuple[datetime, datetime, str]] = []
         start, n = rotation.start, 0
         while start < until:
             end = min(start + every, until)
-            out.append((start, end, rotation.order[(n + 1) % len(rotation.order)]))
+            out.append((start, end, rotation.order[(n + ahead) % len(rotation.order)]))
             start, n = end, n + 1
         return out
 

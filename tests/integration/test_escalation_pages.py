@@ -20,25 +20,20 @@ import orjson
 import pytest
 import yaml
 from aiokafka import AIOKafkaConsumer
-from pydantic import SecretStr
 
 from ioc.alerting.ack import Acknowledgement
 from ioc.alerting.escalation import ESCALATION_ALERT
 from ioc.alerting.rules import DEFAULT_RULES_PATH
-from ioc.catalog import load_catalog
 from ioc.catalog.oncall import load_oncall
 from ioc.config import Settings
 from ioc.runtime import WorkerProcess, free_port
-from ioc.runtime.alertmanager import AlertmanagerServer, EmailChannel, local_config
 from ioc.runtime.command import settings_env
-from ioc.runtime.people_routes import PeopleRouting, TelegramChannel
-from tests.conftest import WEEKDAY_MORNING, soc_alert
+from tests.conftest import soc_alert
 from tests.integration.conftest import send_soc
 from tests.integration.test_email_pages import Inbox, inbox
 from tests.integration.test_people_pages import (
     TelegramStandIn,
-    alertmanager_now,
-    oncall_file,
+    people_alertmanager,
     telegram,
 )
 
@@ -120,25 +115,7 @@ def test_an_unacknowledged_soc_burst_reaches_the_secondary_until_ioc_ack_silence
     tmp_path: Path,
 ) -> None:
     handler, smtp_port = inbox
-    catalog = load_catalog()
-    email = EmailChannel(  # type: ignore[call-arg]
-        smarthost=f"127.0.0.1:{smtp_port}", IOC_EMAIL_FROM="ioc@ioc.example",
-        pages_to="truc-ca@ioc.example", require_tls=False,
-    )  # fmt: skip
-    chat = TelegramChannel(bot_token=SecretStr("42:test-token"), api_url=telegram.url)
-
-    def config_at(now: datetime) -> tuple[dict[str, Any], Path]:
-        file = oncall_file(tmp_path, now)
-        people = PeopleRouting(load_oncall(file, catalog), catalog, chat)
-        return local_config("http://127.0.0.1:9", fast=True, email=email, people=people), file
-
-    with AlertmanagerServer(tmp_path / "alertmanager", config_at(WEEKDAY_MORNING)[0]) as am:
-        # ir-1 on call, ir-2 second, on Alertmanager's own clock (not the test's, which a
-        # fake clock may shift).
-        config, oncall_path = config_at(alertmanager_now(am))
-        (am.workdir / am.config_name).write_text(yaml.safe_dump(config, sort_keys=False))
-        reload = urllib.request.Request(f"{am.url}/-/reload", method="POST")
-        urllib.request.urlopen(reload, timeout=10).close()
+    with people_alertmanager(tmp_path, smtp_port, telegram) as (am, oncall_path):
         s = settings.model_copy(update={
             "alertmanager_url": am.url, "alert_rules_path": fast_rules(tmp_path),
             "grafana_url": "https://grafana.example",

@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,10 +103,14 @@ def oncall_file(tmp_path: Path, now: datetime) -> Path:
     return file
 
 
-def test_a_soc_burst_reaches_the_agencys_officer_and_the_responder_on_call(
-    inbox: tuple[Inbox, int], telegram: TelegramStandIn, tmp_path: Path
-) -> None:
-    handler, smtp_port = inbox
+@contextmanager
+def people_alertmanager(
+    tmp_path: Path, smtp_port: int, telegram: TelegramStandIn
+) -> Iterator[tuple[AlertmanagerServer, Path]]:
+    """A real Alertmanager routing to the example's people by e-mail (through the SMTP server
+    on ``smtp_port``) and chat (the stand-in), with ir-1 and ops-1 on call and ir-2 and ops-2
+    second on Alertmanager's own clock (the test's may be shifted by a fake clock). Yields it
+    and the on-call file it routes by."""
     catalog = load_catalog()
     email = EmailChannel(  # type: ignore[call-arg]
         smarthost=f"127.0.0.1:{smtp_port}", IOC_EMAIL_FROM="ioc@ioc.example",
@@ -113,25 +118,32 @@ def test_a_soc_burst_reaches_the_agencys_officer_and_the_responder_on_call(
     )  # fmt: skip
     chat = TelegramChannel(bot_token=SecretStr("42:test-token"), api_url=telegram.url)
 
-    def config_at(now: datetime) -> dict[str, Any]:
-        oncall = load_oncall(oncall_file(tmp_path, now), catalog)
-        return local_config("http://127.0.0.1:9", fast=True, email=email,
-                            people=PeopleRouting(oncall, catalog, chat))  # fmt: skip
+    def config_at(now: datetime) -> tuple[dict[str, Any], Path]:
+        file = oncall_file(tmp_path, now)
+        people = PeopleRouting(load_oncall(file, catalog), catalog, chat)
+        return local_config("http://127.0.0.1:9", fast=True, email=email, people=people), file
 
+    # Any day will do to start Alertmanager: the shifts are rebuilt on its own clock.
+    with AlertmanagerServer(tmp_path / "alertmanager", config_at(WEEKDAY_MORNING)[0]) as am:
+        config, oncall_path = config_at(alertmanager_now(am))
+        (am.workdir / am.config_name).write_text(yaml.safe_dump(config, sort_keys=False))
+        reload = urllib.request.Request(f"{am.url}/-/reload", method="POST")
+        with urllib.request.urlopen(reload, timeout=10) as resp:
+            assert resp.status == 200
+        yield am, oncall_path
+
+
+def test_a_soc_burst_reaches_the_agencys_officer_and_the_responder_on_call(
+    inbox: tuple[Inbox, int], telegram: TelegramStandIn, tmp_path: Path
+) -> None:
+    handler, smtp_port = inbox
     labels = {"alertname": "SocBurst", "severity": "page", "domain": "soc", "agency": "so-tc"}
     annotations = {
         "summary": "Dồn dập cảnh báo ATTT mức cao tại Sở Tài chính / Burst at Sở Tài chính",
         "description": "12 cảnh báo mức cao trong 5m.\n12 high alerts within 5m.",
         "agency_name": "Sở Tài chính",
     }
-    # Any day will do to start Alertmanager: the shifts are rebuilt on its own clock before
-    # the page is sent.
-    with AlertmanagerServer(tmp_path / "alertmanager", config_at(WEEKDAY_MORNING)) as am:
-        config_file = am.workdir / am.config_name
-        config_file.write_text(yaml.safe_dump(config_at(alertmanager_now(am)), sort_keys=False))
-        reload = urllib.request.Request(f"{am.url}/-/reload", method="POST")
-        with urllib.request.urlopen(reload, timeout=10) as resp:
-            assert resp.status == 200
+    with people_alertmanager(tmp_path, smtp_port, telegram) as (am, _):
         post_alert(am, labels, annotations)
         mails = handler.wait(3)
         chats = telegram.wait(1)
