@@ -17,7 +17,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from email.utils import parsedate_to_datetime
 from typing import Any, get_args
 
 import aiohttp
@@ -31,7 +30,7 @@ from ioc.aggregate.gauges import overdue_by_agency
 from ioc.aggregate.kpi import bounded_label
 from ioc.alerting import AlertChange, Detector, load_rules
 from ioc.alerting.ack import Acknowledgement
-from ioc.alerting.delivery import DeliveryQueue, alertmanager_body
+from ioc.alerting.delivery import DeliveryQueue, alertmanager_body, http_date
 from ioc.alerting.escalation import ESCALATION_ALERT, TEAMS, Chain, Escalator, page_of
 from ioc.alerting.handover import firing_alerts, last_changes, lookback_seconds, replay
 from ioc.alerting.rules import EscalationTarget
@@ -42,16 +41,6 @@ from ioc.config import Settings
 from streams.repair import read_messages
 
 log = logging.getLogger(__name__)
-
-
-def _http_date(value: str | None) -> float | None:
-    """A Date header as a POSIX timestamp, or None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
 
 
 def _one_partition(app: faust.App, name: str, internal: bool = False) -> faust.TopicT:
@@ -181,8 +170,8 @@ class Alerting:
             for team in sorted(TEAMS):
                 self.metrics.escalated.labels(step, team)
         self.catalog = catalog
-        self.detector = Detector(self.rules, catalog, grafana_url=settings.grafana_url)
-        self.escalator = Escalator(self.rules.escalation.steps)
+        self.detector = self._new_detector()
+        self.escalator = self._new_escalator()
         self._agencies = frozenset(a.id for a in catalog.agencies)
         self.queue = self._new_queue()
         # The signals offset the detector expects next; any other means it takes over.
@@ -213,6 +202,12 @@ class Alerting:
                 for fp, a in self.detector.active.items()
             ]
             return web.bytes(orjson.dumps(active), content_type="application/json")
+
+    def _new_detector(self) -> Detector:
+        return Detector(self.rules, self.catalog, grafana_url=self.settings.grafana_url)
+
+    def _new_escalator(self) -> Escalator:
+        return Escalator(self.rules.escalation.steps)
 
     def _new_queue(self) -> DeliveryQueue:
         policy = self.rules.delivery
@@ -277,9 +272,9 @@ class Alerting:
             # alerts in Alertmanager expire on their endsAt if nothing re-sends them.
             log.error("detect: reading the log to take over failed (%r): empty windows", exc)
             alerts, signals, chains = [], [], []
-        detector = Detector(self.rules, self.catalog, grafana_url=self.settings.grafana_url)
-        escalator = Escalator(self.rules.escalation.steps)
-        escalator.restore((m.value for m in chains), (bytes(m.key or b"").decode() for m in chains))
+        detector = self._new_detector()
+        escalator = self._new_escalator()
+        escalator.restore((bytes(m.key or b"").decode(), m.value) for m in chains)
         fed, bad = replay(
             detector, ((m.value, m.timestamp / 1000 + shift) for m in signals if m.value)
         )
@@ -312,8 +307,8 @@ class Alerting:
 
     def _let_go(self) -> None:
         """The signals partition went to another worker: stop delivering, forget alerts."""
-        self.detector = Detector(self.rules, self.catalog, grafana_url=self.settings.grafana_url)
-        self.escalator = Escalator(self.rules.escalation.steps)
+        self.detector = self._new_detector()
+        self.escalator = self._new_escalator()
         self.queue = self._new_queue()
         self._next_signal = None
         self.metrics.firing.clear()
@@ -376,7 +371,7 @@ class Alerting:
                 if resp.status >= 300:
                     raise aiohttp.ClientResponseError(resp.request_info, (), status=resp.status)
                 items = await resp.json()
-                peer = _http_date(resp.headers.get("Date"))
+                peer = http_date(resp.headers.get("Date"))
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             self.metrics.escalation_poll_failures.inc()
             log.warning("escalation: reading the pages from Alertmanager failed (%r)", exc)
@@ -470,7 +465,7 @@ class Alerting:
                     raise aiohttp.ClientResponseError(
                         resp.request_info, (), status=resp.status, message=text
                     )
-                peer = _http_date(resp.headers.get("Date"))
+                peer = http_date(resp.headers.get("Date"))
         except (aiohttp.ClientError, TimeoutError) as exc:
             self.metrics.delivery_failures.inc()
             delay = queue.failed(time.time())

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 import orjson
 
 from ioc.alerting.escalation import team_of
+from ioc.alerting.evidence import one_line
 from ioc.alerting.model import iso
 
 # An ``ioc ack`` comment is read by people and kept in the audit trail: short, one line.
@@ -35,16 +36,13 @@ def silence_request(
         "startsAt": iso(now),
         "endsAt": iso(now + duration),
         "createdBy": by,
-        "comment": f"Đã nhận xử lý / acknowledged: {comment}"
-        if comment
-        else "Đã nhận xử lý / acknowledged",
+        "comment": "Đã nhận xử lý / acknowledged" + (f": {comment}" if comment else ""),
     }
 
 
 def clean_comment(text: str) -> str:
     """One line of printable text, at most ``MAX_COMMENT`` characters."""
-    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    return flat[:MAX_COMMENT]
+    return one_line(text)[:MAX_COMMENT]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 from ioc.alerting.model import Alert, AlertChange, iso
 
@@ -124,6 +125,17 @@ class DeliveryQueue:
             "endsAt": iso(ends),
             "generatorURL": f"{self.generator_url}#{alert.fingerprint}",
         }
+
+
+def http_date(value: str | None) -> float | None:
+    """An HTTP Date header (Alertmanager's clock) as POSIX seconds, or None when absent or
+    unreadable."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def alertmanager_body(payload: list[dict[str, object]]) -> list[dict[str, object]]:

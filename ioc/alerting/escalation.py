@@ -118,10 +118,10 @@ class Escalator:
         self.steps = {severity: tuple(s) for severity, s in steps.items() if s}
         self.chains: dict[str, Chain] = {}
 
-    def restore(self, records: Iterable[bytes | None], keys: Iterable[str]) -> None:
-        """The chains as the compacted topic left them: ``records`` and ``keys`` in pairs,
-        oldest first; a tombstone (None) forgets its chain."""
-        for key, data in zip(keys, records, strict=True):
+    def restore(self, records: Iterable[tuple[str, bytes | None]]) -> None:
+        """The chains as the compacted topic left them: (key, record) pairs, oldest first;
+        a tombstone (None) forgets its chain."""
+        for key, data in records:
             chain = None if data is None else Chain.from_record(data)
             if chain is None:
                 self.chains.pop(key, None)

@@ -32,9 +32,14 @@ ERROR_CLASS_VI = {
 }
 
 
+def one_line(text: object) -> str:
+    """The text as one line of printable characters, runs of anything else one space."""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+
+
 def clean(text: object, limit: int = 120) -> str:
-    """One printable line of at most ``limit`` characters."""
-    flat = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    """One printable line of at most ``limit`` characters, cut with an ellipsis."""
+    flat = one_line(text)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

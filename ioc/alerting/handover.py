@@ -12,12 +12,11 @@ condition really cleared).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 import orjson
 
 from ioc.alerting.detect import Detector
-from ioc.alerting.model import Alert, AlertChange, fingerprint
+from ioc.alerting.model import Alert, AlertChange, fingerprint, from_iso
 from ioc.alerting.rules import AlertRules
 from ioc.alerting.signals import feed
 
@@ -44,8 +43,8 @@ def last_changes(records: Iterable[bytes]) -> dict[str, AlertChange]:
             if fp != fingerprint(labels) or status not in ("firing", "resolved"):
                 continue
             annotations = {str(k): str(v) for k, v in record["annotations"].items()}
-            alert = Alert(labels, annotations, _timestamp(record["startsAt"]))
-            last[fp] = AlertChange(alert, status, _timestamp(record["at"]))
+            alert = Alert(labels, annotations, from_iso(record["startsAt"]))
+            last[fp] = AlertChange(alert, status, from_iso(record["at"]))
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError):
             continue
     return last
@@ -53,10 +52,6 @@ def last_changes(records: Iterable[bytes]) -> dict[str, AlertChange]:
 
 def firing_alerts(changes: dict[str, AlertChange]) -> dict[str, Alert]:
     return {fp: c.alert for fp, c in changes.items() if c.status == "firing"}
-
-
-def _timestamp(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def replay(detector: Detector, signals: Iterable[tuple[bytes, float]]) -> tuple[int, int]:

@@ -65,6 +65,19 @@ class AlertChange:
         }
 
 
+def from_iso(text: str) -> float:
+    """POSIX seconds of an RFC 3339 time with its offset, ours or Alertmanager's (which
+    writes nanoseconds; Python reads at most microseconds). ValueError if it is not one."""
+    head, dot, tail = text.partition(".")
+    if dot:
+        digits = len(tail) - len(tail.lstrip("0123456789"))
+        text = f"{head}.{tail[: min(digits, 6)]}{tail[digits:]}"
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        raise ValueError(f"no UTC offset in {text!r}")
+    return when.timestamp()
+
+
 def iso(ts: float) -> str:
     """RFC 3339 with milliseconds, as Alertmanager's API expects."""
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

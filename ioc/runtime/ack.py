@@ -9,8 +9,8 @@ silence that does not exist, and a failed write says so with the silence's id.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -18,7 +18,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from ioc.alerting.ack import Acknowledgement, clean_comment, silence_request
+from ioc.alerting.delivery import http_date
 from ioc.alerting.escalation import ESCALATION_ALERT
+from ioc.alerting.model import from_iso
 from ioc.catalog.oncall import OnCall
 from ioc.config import ConfigError, Settings
 from ioc.runtime.errors import Unavailable
@@ -87,14 +89,9 @@ async def _get(session: aiohttp.ClientSession, url: str) -> list[dict[str, Any]]
 
 
 async def _peer_now(session: aiohttp.ClientSession, base: str) -> float:
-    from email.utils import parsedate_to_datetime
-
     async with session.get(f"{base}/api/v2/status") as resp:
-        date = resp.headers.get("Date")
-    try:
-        return parsedate_to_datetime(date or "").timestamp()
-    except (TypeError, ValueError, IndexError):
-        return datetime.now().timestamp()
+        peer = http_date(resp.headers.get("Date"))
+    return time.time() if peer is None else peer
 
 
 def find_page(alerts: list[dict[str, Any]], ref: str) -> dict[str, Any]:
@@ -113,12 +110,8 @@ def find_page(alerts: list[dict[str, Any]], ref: str) -> dict[str, Any]:
 
 
 def _timestamp(text: str, default: float) -> float:
-    head, dot, tail = text.partition(".")
-    if dot:  # Alertmanager writes nanoseconds; Python reads at most microseconds
-        digits = len(tail) - len(tail.lstrip("0123456789"))
-        text = f"{head}.{tail[: min(digits, 6)]}{tail[digits:]}"
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        return from_iso(text)
     except ValueError:
         return default
 

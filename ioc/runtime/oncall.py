@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import orjson
 from aiohttp import web
 
+from ioc.alerting.model import from_iso
 from ioc.runtime.broker import free_port, wait_for_port
 from ioc.runtime.process import ChildProcess
 
@@ -59,19 +60,11 @@ def province_time(value: Any) -> str:
     what does not parse is shown as it came."""
     if not isinstance(value, str):
         return "?"
-    text: str = value
-    # Alertmanager writes nanoseconds; Python reads at most microseconds.
-    head, dot, tail = text.partition(".")
-    if dot:
-        digits = len(tail) - len(tail.lstrip("0123456789"))
-        text = f"{head}.{tail[: min(digits, 6)]}{tail[digits:]}"
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        ts = from_iso(value)
     except ValueError:
         return value
-    if when.tzinfo is None:
-        return value
-    return when.astimezone(PROVINCE_TZ).strftime("%H:%M:%S %d/%m/%Y (UTC+7)")
+    return datetime.fromtimestamp(ts, PROVINCE_TZ).strftime("%H:%M:%S %d/%m/%Y (UTC+7)")
 
 
 def make_app(out: TextIO = sys.stdout, record: Path | None = None) -> web.Application:

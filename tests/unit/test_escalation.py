@@ -137,7 +137,7 @@ def test_a_handover_mid_chain_neither_repeats_nor_skips_a_step() -> None:
         handover(old, changed, log)
         sent += changes
     new = Escalator(STEPS)
-    new.restore((v for _, v in log), (k for k, _ in log))
+    new.restore(log)
     assert [a.labels["escalation"] for a in new.firing()] == ["secondary"]  # re-sent, not paged
     for t in range(int(T0 + 1300), int(T0 + 4000), 30):
         sent += new.update([page()], t)[0]
@@ -148,7 +148,7 @@ def test_a_step_due_while_no_worker_owned_the_detector_is_sent_once_by_the_next(
     old, log = Escalator(STEPS), Log()
     handover(old, old.update([page()], T0)[1], log)
     new = Escalator(STEPS)
-    new.restore((v for _, v in log), (k for k, _ in log))
+    new.restore(log)
     changes = run(new, [page()], [T0 + 1000, T0 + 1001])
     assert fired(changes) == ["secondary"]
 
@@ -177,7 +177,7 @@ def test_alertmanager_items_that_are_not_pages_are_skipped() -> None:
 
 def test_an_unreadable_chain_record_is_skipped() -> None:
     e = Escalator(STEPS)
-    e.restore([b"{", b'{"labels": 1}'], ["k1", "k2"])
+    e.restore([("k1", b"{"), ("k2", b'{"labels": 1}')])
     assert e.chains == {}
 
 
